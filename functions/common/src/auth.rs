@@ -1,0 +1,57 @@
+//! Parsing of the credentials a caller presents. Parsing only: whether a credential is
+//! known is the store's question.
+
+use base64::{engine::general_purpose::STANDARD, Engine};
+use lambda_http::http::{header::AUTHORIZATION, HeaderMap};
+
+/// The user name of `Authorization: Basic base64("<user>:")`, as RudderStack's API takes
+/// the workspace token: the token is the user name and the password is empty.
+pub fn basic_user_with_empty_password(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, password) = decoded.split_once(':')?;
+    (password.is_empty() && !user.is_empty()).then(|| user.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::http::HeaderValue;
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert(AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        map
+    }
+
+    #[test]
+    fn reads_the_token_from_the_user_name() {
+        // The seed's example header: base64("1pTlg62ZYqH2qkC05fsXTfRPEfr:").
+        let got = basic_user_with_empty_password(&headers(
+            "Basic MXBUbGc2MlpZcUgycWtDMDVmc1hUZlJQRWZyOg==",
+        ));
+        assert_eq!(got.as_deref(), Some("1pTlg62ZYqH2qkC05fsXTfRPEfr"));
+        let lower = basic_user_with_empty_password(&headers("basic YWJjZDEyMzQ6"));
+        assert_eq!(lower.as_deref(), Some("abcd1234"));
+    }
+
+    #[test]
+    fn rejects_anything_but_basic_with_an_empty_password() {
+        for bad in [
+            "Bearer YWJjZDEyMzQ6",
+            "Basic",
+            "Basic not-base64!",
+            "Basic YWJjZDEyMzQ=",     // "abcd1234": no colon
+            "Basic YWJjZDEyMzQ6eA==", // "abcd1234:x": a password
+            "Basic Og==",             // ":": no user
+        ] {
+            assert_eq!(basic_user_with_empty_password(&headers(bad)), None, "{bad}");
+        }
+        assert_eq!(basic_user_with_empty_password(&HeaderMap::new()), None);
+    }
+}

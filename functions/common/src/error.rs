@@ -1,0 +1,64 @@
+//! The one error type every handler returns, and its status codes.
+//!
+//! Expected failures (bad input, bad credentials, missing records) are values here, not
+//! panics; each API family renders them in its own body shape (see `rudderstack`).
+
+use lambda_http::http::StatusCode;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("no valid credentials were provided")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// A real fault. Its text goes to the log, never to the caller.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest(message.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message safe to show a caller.
+    pub fn public_message(&self) -> String {
+        self.to_string()
+    }
+
+    /// Logs a real fault with its cause chain; expected failures are not worth a log line.
+    pub fn log(&self) {
+        if let ApiError::Internal(source) = self {
+            let mut chain = source.to_string();
+            let mut cause = source.source();
+            while let Some(next) = cause {
+                chain.push_str(": ");
+                chain.push_str(&next.to_string());
+                cause = next.source();
+            }
+            tracing::error!(error = %chain, "request failed");
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        ApiError::Internal(Box::new(err))
+    }
+}

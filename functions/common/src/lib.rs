@@ -1,0 +1,23 @@
+//! What every Tessera function shares: configuration, errors, credentials, token format,
+//! the DynamoDB store. It knows nothing of routes; handlers know nothing of the SDK.
+
+#[cfg(feature = "local")]
+pub mod apigw;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+#[cfg(feature = "local")]
+pub mod provision;
+pub mod rudderstack;
+pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
+pub mod token;
+pub mod verify;
+pub mod workspace_admin;
+
+pub use config::{AppState, Config, ConfigError};
+pub use error::ApiError;
+pub use store::{Store, StoreError};

@@ -1,0 +1,192 @@
+//! Creating the table from `template.yaml`, the one definition of its keys and indexes,
+//! for the local stack, the tests and operators who create tables by hand.
+
+use aws_sdk_dynamodb::{
+    types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+        Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    },
+    Client,
+};
+use serde::Deserialize;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("template is not valid YAML: {0}")]
+    Yaml(#[from] serde_yaml_ng::Error),
+    #[error("template must declare exactly one AWS::DynamoDB::Table, found {0}")]
+    TableCount(usize),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The table's Properties as the template states them (only what a table needs locally:
+/// encryption and point-in-time recovery are properties of the AWS deployment).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableDefinition {
+    pub attribute_definitions: Vec<AttributeDef>,
+    pub key_schema: Vec<KeyElement>,
+    #[serde(default)]
+    pub global_secondary_indexes: Vec<IndexDef>,
+    pub time_to_live_specification: Option<TtlDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeDef {
+    pub attribute_name: String,
+    pub attribute_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyElement {
+    pub attribute_name: String,
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IndexDef {
+    pub index_name: String,
+    pub key_schema: Vec<KeyElement>,
+    pub projection: ProjectionDef,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProjectionDef {
+    pub projection_type: String,
+    #[serde(default)]
+    pub non_key_attributes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TtlDef {
+    pub attribute_name: String,
+    pub enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Template {
+    resources: serde_yaml_ng::Mapping,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TableResource {
+    properties: TableDefinition,
+}
+
+impl TableDefinition {
+    /// The definition of the one `AWS::DynamoDB::Table` in a SAM/CloudFormation template.
+    pub fn from_template(yaml: &str) -> Result<Self, ProvisionError> {
+        let template: Template = serde_yaml_ng::from_str(yaml)?;
+        let tables: Vec<_> = template
+            .resources
+            .into_iter()
+            .map(|(_, resource)| resource)
+            .filter(|resource| resource.get("Type").and_then(|t| t.as_str()) == Some("AWS::DynamoDB::Table"))
+            .collect();
+        match <[_; 1]>::try_from(tables) {
+            Ok([table]) => Ok(serde_yaml_ng::from_value::<TableResource>(table)?.properties),
+            Err(tables) => Err(ProvisionError::TableCount(tables.len())),
+        }
+    }
+
+    /// Creates the table (on demand) with its indexes and TTL.
+    pub async fn create(&self, client: &Client, table_name: &str) -> Result<(), ProvisionError> {
+        let mut request = client
+            .create_table()
+            .table_name(table_name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_attribute_definitions(Some(
+                self.attribute_definitions
+                    .iter()
+                    .map(|a| {
+                        AttributeDefinition::builder()
+                            .attribute_name(&a.attribute_name)
+                            .attribute_type(ScalarAttributeType::from(a.attribute_type.as_str()))
+                            .build()
+                    })
+                    .collect::<Result<_, _>>()
+                    .map_err(StoreError::from)?,
+            ))
+            .set_key_schema(Some(key_schema(&self.key_schema)?));
+        for index in &self.global_secondary_indexes {
+            let projection = Projection::builder()
+                .projection_type(ProjectionType::from(index.projection.projection_type.as_str()))
+                .set_non_key_attributes(
+                    (!index.projection.non_key_attributes.is_empty())
+                        .then(|| index.projection.non_key_attributes.clone()),
+                )
+                .build();
+            request = request.global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(&index.index_name)
+                    .set_key_schema(Some(key_schema(&index.key_schema)?))
+                    .projection(projection)
+                    .build()
+                    .map_err(StoreError::from)?,
+            );
+        }
+        request.send().await.map_err(StoreError::from)?;
+        if let Some(ttl) = self.time_to_live_specification.as_ref().filter(|t| t.enabled) {
+            client
+                .update_time_to_live()
+                .table_name(table_name)
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder()
+                        .attribute_name(&ttl.attribute_name)
+                        .enabled(true)
+                        .build()
+                        .map_err(StoreError::from)?,
+                )
+                .send()
+                .await
+                .map_err(StoreError::from)?;
+        }
+        Ok(())
+    }
+}
+
+fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>, ProvisionError> {
+    elements
+        .iter()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(&k.attribute_name)
+                .key_type(KeyType::from(k.key_type.as_str()))
+                .build()
+                .map_err(|e| StoreError::from(e).into())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = include_str!("../../../template.yaml");
+
+    #[test]
+    fn reads_the_table_the_store_expects_from_the_real_template() {
+        let table = TableDefinition::from_template(TEMPLATE).unwrap();
+        let keys: Vec<_> = table.key_schema.iter().map(|k| (k.attribute_name.as_str(), k.key_type.as_str())).collect();
+        assert_eq!(keys, [("pk", "HASH"), ("sk", "RANGE")]);
+        let index = &table.global_secondary_indexes[0];
+        assert_eq!(index.index_name, crate::store::keys::WORKSPACES_GSI);
+        assert_eq!(table.time_to_live_specification.as_ref().unwrap().attribute_name, "expires_at");
+    }
+
+    #[test]
+    fn refuses_a_template_without_exactly_one_table() {
+        let none = "Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n";
+        assert!(matches!(TableDefinition::from_template(none), Err(ProvisionError::TableCount(0))));
+    }
+}

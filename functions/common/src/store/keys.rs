@@ -1,0 +1,67 @@
+//! Every partition and sort key in the single table is built here, and only here.
+//!
+//! | item                 | pk                | sk                                  |
+//! |----------------------|-------------------|-------------------------------------|
+//! | workspace            | `WS#<id>`         | `WORKSPACE`                         |
+//! | workspace token      | `WS#<id>`         | `WSTOKEN#<token id>`                |
+//! | access token         | `WS#<id>`         | `AT#<base64url(name)>#<token id>`   |
+//! | token lookup (any)   | `TOKEN#<sha256>`  | `TOKEN`                             |
+//!
+//! Workspaces are also indexed on `gsi1` (`gsi1pk = WORKSPACES`) for the operator's list.
+//! Names are base64url-encoded in sort keys so that the prefix for one name can never
+//! match another name (base64url has no `#`).
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
+use crate::token::TokenDigest;
+
+pub const WORKSPACE_SK: &str = "WORKSPACE";
+pub const LOOKUP_SK: &str = "TOKEN";
+pub const WORKSPACES_GSI: &str = "gsi1";
+pub const WORKSPACES_GSI_PK: &str = "WORKSPACES";
+const WORKSPACE_TOKEN_PREFIX: &str = "WSTOKEN#";
+const ACCESS_TOKEN_PREFIX: &str = "AT#";
+
+pub fn workspace_pk(workspace_id: &str) -> String {
+    format!("WS#{workspace_id}")
+}
+
+pub fn workspace_token_sk(token_id: &str) -> String {
+    format!("{WORKSPACE_TOKEN_PREFIX}{token_id}")
+}
+
+pub fn access_token_sk(name: &str, token_id: &str) -> String {
+    format!("{}{token_id}", access_token_name_prefix(name))
+}
+
+/// Sort-key prefix of every access token with exactly this name.
+pub fn access_token_name_prefix(name: &str) -> String {
+    format!("{ACCESS_TOKEN_PREFIX}{}#", URL_SAFE_NO_PAD.encode(name))
+}
+
+/// Sort-key prefix of every access token of a workspace.
+pub fn access_tokens_prefix() -> &'static str {
+    ACCESS_TOKEN_PREFIX
+}
+
+pub fn workspace_tokens_prefix() -> &'static str {
+    WORKSPACE_TOKEN_PREFIX
+}
+
+pub fn lookup_pk(digest: &TokenDigest) -> String {
+    format!("TOKEN#{}", digest.as_hex())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_prefix_never_matches_a_longer_name() {
+        let a = access_token_name_prefix("a");
+        let longer = access_token_sk("a#b", "id1");
+        assert!(!longer.starts_with(&a));
+        assert!(access_token_sk("a", "id1").starts_with(&a));
+        assert!(longer.starts_with(access_tokens_prefix()));
+    }
+}

@@ -1,0 +1,214 @@
+//! The DynamoDB store: one table, keys from `keys`, items through serde_dynamo.
+//!
+//! Every token lookup is one consistent GetItem, so a revoked token stops working at
+//! once; every listing is a paginated Query; nothing on a request path scans.
+
+mod access_tokens;
+pub mod keys;
+pub mod records;
+mod workspaces;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::{
+    error::SdkError,
+    operation::{query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError},
+    types::{AttributeValue, Delete, Put, TransactWriteItem},
+    Client,
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::token::TokenDigest;
+use records::TokenLookup;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// DynamoDB's limit of actions in one TransactWriteItems call.
+const MAX_TRANSACTION_ACTIONS: usize = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("DynamoDB request failed")]
+    Dynamo(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("a stored item does not have the expected shape")]
+    Malformed(#[from] serde_dynamo::Error),
+    /// A condition on a write failed: another writer got there first.
+    #[error("the item was changed or created concurrently")]
+    Conflict,
+}
+
+impl<E, R> From<SdkError<E, R>> for StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    fn from(err: SdkError<E, R>) -> Self {
+        StoreError::Dynamo(Box::new(err))
+    }
+}
+
+impl From<aws_sdk_dynamodb::error::BuildError> for StoreError {
+    fn from(err: aws_sdk_dynamodb::error::BuildError) -> Self {
+        StoreError::Dynamo(Box::new(err))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+/// A record with the keys it is stored under.
+#[derive(Serialize, Deserialize)]
+struct Keyed<T> {
+    pk: String,
+    sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
+    #[serde(flatten)]
+    record: T,
+}
+
+impl<T> Keyed<T> {
+    fn new(pk: String, sk: String, record: T) -> Self {
+        Keyed {
+            pk,
+            sk,
+            gsi1pk: None,
+            gsi1sk: None,
+            record,
+        }
+    }
+}
+
+fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(pk)),
+        ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
+    ])
+}
+
+fn records<T: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<T>, StoreError> {
+    items
+        .into_iter()
+        .map(|item| Ok(serde_dynamo::from_item::<_, Keyed<T>>(item)?.record))
+        .collect()
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Store {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    /// What the lookup item of a token digest says, in one consistent GetItem.
+    pub async fn lookup(&self, digest: &TokenDigest) -> Result<Option<TokenLookup>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::lookup_pk(digest), keys::LOOKUP_SK)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        match out.item {
+            Some(item) => Ok(Some(serde_dynamo::from_item::<_, Keyed<TokenLookup>>(item)?.record)),
+            None => Ok(None),
+        }
+    }
+
+    fn lookup_item(digest: &TokenDigest, lookup: TokenLookup) -> Keyed<TokenLookup> {
+        Keyed::new(keys::lookup_pk(digest), keys::LOOKUP_SK.to_owned(), lookup)
+    }
+
+    /// A Put that fails the transaction if the item already exists.
+    fn put_new<T: Serialize>(&self, item: &Keyed<T>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(item)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn delete(&self, pk: String, sk: &str) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .build()?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Runs one transaction. A failed condition is a `Conflict`; a clash with another
+    /// transaction in flight is retried, since nothing was written.
+    async fn transact(&self, actions: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        debug_assert!(actions.len() <= MAX_TRANSACTION_ACTIONS);
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(actions.clone()))
+                .send()
+                .await;
+            let Err(err) = result else { return Ok(()) };
+            if let Some(TransactWriteItemsError::TransactionCanceledException(cancel)) =
+                err.as_service_error()
+            {
+                let codes: Vec<&str> = cancel
+                    .cancellation_reasons()
+                    .iter()
+                    .filter_map(|reason| reason.code())
+                    .collect();
+                if codes.contains(&"ConditionalCheckFailed") {
+                    return Err(StoreError::Conflict);
+                }
+                if codes.contains(&"TransactionConflict") && attempt < 5 {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
+                    continue;
+                }
+            }
+            return Err(err.into());
+        }
+    }
+
+    /// Every item of a query, following DynamoDB's pages to the end.
+    async fn query_all(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = query.clone().set_exclusive_start_key(start).send().await?;
+            items.extend(page.items.unwrap_or_default());
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// A consistent query of the items of one partition whose sort key starts with `prefix`.
+    fn query_prefix(&self, pk: String, prefix: &str) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+            .consistent_read(true)
+    }
+}

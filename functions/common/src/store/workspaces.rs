@@ -1,0 +1,129 @@
+//! Workspaces and their workspace tokens: the operator's side of the store.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem, Update};
+
+use super::{
+    key, keys, records,
+    records::{TokenLookup, Workspace, WorkspaceToken},
+    Keyed, Store, StoreError,
+};
+use crate::token::TokenDigest;
+
+impl Store {
+    /// Creates a workspace with its first workspace token; fails with `Conflict` if the
+    /// id is taken.
+    pub async fn create_workspace(
+        &self,
+        workspace: &Workspace,
+        token: &WorkspaceToken,
+    ) -> Result<(), StoreError> {
+        let mut item = Keyed::new(
+            keys::workspace_pk(&workspace.id),
+            keys::WORKSPACE_SK.to_owned(),
+            workspace,
+        );
+        item.gsi1pk = Some(keys::WORKSPACES_GSI_PK.to_owned());
+        item.gsi1sk = Some(format!("{}#{}", workspace.created_at, workspace.id));
+        let mut actions = vec![self.put_new(&item)?];
+        actions.extend(self.workspace_token_puts(token)?);
+        self.transact(actions).await
+    }
+
+    /// Adds another token to an existing workspace.
+    pub async fn add_workspace_token(&self, token: &WorkspaceToken) -> Result<(), StoreError> {
+        let exists = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::workspace_pk(&token.workspace_id), keys::WORKSPACE_SK)))
+            .condition_expression("attribute_exists(pk)")
+            .build()?;
+        let mut actions = vec![TransactWriteItem::builder().condition_check(exists).build()];
+        actions.extend(self.workspace_token_puts(token)?);
+        self.transact(actions).await
+    }
+
+    fn workspace_token_puts(&self, token: &WorkspaceToken) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let record = Keyed::new(
+            keys::workspace_pk(&token.workspace_id),
+            keys::workspace_token_sk(&token.id),
+            token,
+        );
+        let lookup = Self::lookup_item(
+            &token.digest,
+            TokenLookup::WorkspaceToken {
+                workspace_id: token.workspace_id.clone(),
+                token_id: token.id.clone(),
+                user_id: token.user_id.clone(),
+                role: token.role,
+            },
+        );
+        Ok(vec![self.put_new(&record)?, self.put_new(&lookup)?])
+    }
+
+    /// Replaces a workspace token's secret: the old one stops working in the same
+    /// transaction in which the new one starts. `Conflict` if it was rotated meanwhile.
+    pub async fn rotate_workspace_token(
+        &self,
+        current: &WorkspaceToken,
+        new_digest: &TokenDigest,
+    ) -> Result<(), StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::workspace_pk(&current.workspace_id),
+                &keys::workspace_token_sk(&current.id),
+            )))
+            .update_expression("SET digest = :new")
+            .condition_expression("digest = :old")
+            .expression_attribute_values(":new", AttributeValue::S(new_digest.as_hex().to_owned()))
+            .expression_attribute_values(":old", AttributeValue::S(current.digest.as_hex().to_owned()))
+            .build()?;
+        let old_lookup = keys::lookup_pk(&current.digest);
+        let new_lookup = Self::lookup_item(
+            new_digest,
+            TokenLookup::WorkspaceToken {
+                workspace_id: current.workspace_id.clone(),
+                token_id: current.id.clone(),
+                user_id: current.user_id.clone(),
+                role: current.role,
+            },
+        );
+        self.transact(vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.delete(old_lookup, keys::LOOKUP_SK)?,
+            self.put_new(&new_lookup)?,
+        ])
+        .await
+    }
+
+    pub async fn workspace(&self, workspace_id: &str) -> Result<Option<Workspace>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::workspace_pk(workspace_id), keys::WORKSPACE_SK)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        match out.item {
+            Some(item) => Ok(Some(serde_dynamo::from_item::<_, Keyed<Workspace>>(item)?.record)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every workspace, oldest first (a Query on the workspaces index, not a Scan).
+    pub async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::WORKSPACES_GSI)
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(keys::WORKSPACES_GSI_PK.to_owned()));
+        records(self.query_all(query).await?)
+    }
+
+    pub async fn workspace_tokens(&self, workspace_id: &str) -> Result<Vec<WorkspaceToken>, StoreError> {
+        let query = self.query_prefix(keys::workspace_pk(workspace_id), keys::workspace_tokens_prefix());
+        records(self.query_all(query).await?)
+    }
+}

