@@ -34,7 +34,7 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
         return Err(ApiError::bad_request("request body is missing: send a JSON object"));
     }
     serde_json::from_slice(bytes).map_err(|err| match err.classify() {
-        serde_json::error::Category::Data => ApiError::bad_request(format!("invalid field: {err}")),
+        serde_json::error::Category::Data => ApiError::bad_request(format!("invalid request body: {err}")),
         _ => ApiError::bad_request("request body is not valid JSON"),
     })
 }

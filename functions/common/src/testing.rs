@@ -47,6 +47,18 @@ pub async fn fresh_state() -> AppState {
     }
 }
 
+/// App state whose table does not exist: every store call fails as a real fault would.
+pub async fn broken_state() -> AppState {
+    AppState {
+        store: Store::new(dynamodb_client().await, "no-such-table"),
+    }
+}
+
+/// A response body as JSON (panics on anything else, which is a test failure).
+pub fn body_json(response: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {
+    serde_json::from_slice(response.body().as_ref()).expect("response body is JSON")
+}
+
 /// A workspace and one of its tokens, as a caller would hold them.
 #[derive(Debug, Clone)]
 pub struct TestWorkspace {

@@ -118,7 +118,8 @@ pub fn new_id() -> String {
     random_base62(22)
 }
 
-fn random_base62(len: usize) -> String {
+/// `len` characters of base62 from the OS CSPRNG (about 5.95 bits each).
+pub fn random_base62(len: usize) -> String {
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
     while out.len() < len {

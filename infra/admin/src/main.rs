@@ -1,1 +1,153 @@
-fn main() {}
+mod cli;
+
+use std::process::ExitCode;
+
+use aws_config::BehaviorVersion;
+use clap::Parser;
+use serde_json::{json, Value};
+use tessera_common::{
+    provision::TableDefinition,
+    store::records::Role,
+    token::random_base62,
+    workspace_admin::{self, IssuedWorkspaceToken},
+    Store,
+};
+
+use cli::{Cli, Command, SecretCommand, TableCommand, WorkspaceCommand};
+
+type Failure = Box<dyn std::error::Error>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command).await {
+        Ok(mut output) => {
+            if cli.json {
+                if let Some(fields) = output.as_object_mut() {
+                    fields.remove("message");
+                }
+                println!("{output:#}");
+            } else {
+                print_text(&output);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("tessera-admin: {}", error_chain(err.as_ref()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<Value, Failure> {
+    let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let store = |table: String| Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    Ok(match command {
+        Command::Table(TableCommand::Create { table, template }) => {
+            let yaml = std::fs::read_to_string(&template)
+                .map_err(|e| format!("cannot read {}: {e}", template.display()))?;
+            TableDefinition::from_template(&yaml)?
+                .create(&aws_sdk_dynamodb::Client::new(&sdk), &table.table_name)
+                .await?;
+            json!({ "message": format!("created table {}", table.table_name), "table_name": table.table_name })
+        }
+        Command::Secret(SecretCommand::Ensure { secret_id }) => {
+            ensure_secret(&aws_sdk_secretsmanager::Client::new(&sdk), &secret_id).await?
+        }
+        Command::Workspace(WorkspaceCommand::Create { table, name, user_id }) => {
+            let (workspace, issued) =
+                workspace_admin::create_workspace(&store(table.table_name), &name, user_id.as_deref()).await?;
+            let mut out = issued_json(&issued);
+            out["message"] = json!(format!(
+                "created workspace {} ({name}). Its workspace token is shown only now: keep it safe.",
+                workspace.id
+            ));
+            out["name"] = json!(workspace.name);
+            out
+        }
+        Command::Workspace(WorkspaceCommand::List { table }) => {
+            let workspaces = store(table.table_name).workspaces().await?;
+            let lines: Vec<String> = workspaces
+                .iter()
+                .map(|w| format!("{}  {}  {}", w.id, w.created_at, w.name))
+                .collect();
+            json!({ "message": lines.join("\n"), "workspaces": workspaces })
+        }
+        Command::Workspace(WorkspaceCommand::IssueToken { table, workspace_id, user_id, read_only }) => {
+            let role = if read_only { Role::ReadOnly } else { Role::Admin };
+            let issued =
+                workspace_admin::issue_workspace_token(&store(table.table_name), &workspace_id, &user_id, role)
+                    .await?;
+            let mut out = issued_json(&issued);
+            out["message"] = json!("issued a workspace token. It is shown only now: keep it safe.");
+            out
+        }
+        Command::Workspace(WorkspaceCommand::RotateToken { table, workspace_id, token_id }) => {
+            let issued =
+                workspace_admin::rotate_workspace_token(&store(table.table_name), &workspace_id, &token_id).await?;
+            let mut out = issued_json(&issued);
+            out["message"] = json!("rotated; the old token no longer works. The new one is shown only now.");
+            out
+        }
+    })
+}
+
+fn issued_json(issued: &IssuedWorkspaceToken) -> Value {
+    json!({
+        "workspace_id": issued.record.workspace_id,
+        "token_id": issued.record.id,
+        "user_id": issued.record.user_id,
+        "role": issued.record.role,
+        "workspace_token": issued.token.expose(),
+    })
+}
+
+/// Creates the signing secret if it does not exist; never prints or changes a key.
+async fn ensure_secret(client: &aws_sdk_secretsmanager::Client, secret_id: &str) -> Result<Value, Failure> {
+    let existing = client.describe_secret().secret_id(secret_id).send().await;
+    if let Ok(found) = existing {
+        return Ok(json!({
+            "message": format!("signing secret {secret_id} already exists"),
+            "arn": found.arn(),
+            "created": false,
+        }));
+    }
+    let created = client
+        .create_secret()
+        .name(secret_id)
+        .description("Tessera HS256 signing key for base access tokens")
+        .secret_string(random_base62(64))
+        .send()
+        .await?;
+    Ok(json!({
+        "message": format!("created signing secret {secret_id}"),
+        "arn": created.arn(),
+        "created": true,
+    }))
+}
+
+/// Text output: the message, then every other field as `key: value`.
+fn print_text(output: &Value) {
+    if let Some(message) = output.get("message").and_then(Value::as_str) {
+        println!("{message}");
+    }
+    if let Some(fields) = output.as_object() {
+        for (key, value) in fields {
+            if key != "message" && !value.is_array() {
+                let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                println!("  {key}: {text}");
+            }
+        }
+    }
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
+}

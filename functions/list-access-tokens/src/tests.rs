@@ -1,0 +1,113 @@
+use lambda_http::Request;
+use serde_json::json;
+use tessera_common::{
+    apigw::HttpApiRequest,
+    clock::now_rfc3339,
+    store::records::{AccessToken, Role},
+    testing::{basic_auth_for, body_json, broken_state, fresh_state, workspace},
+    token::{new_id, NewToken, TokenKind},
+};
+
+use super::*;
+
+fn list_request(auth: Option<&str>) -> Request {
+    let mut req = HttpApiRequest::new("GET", "/accessTokens", "/accessTokens");
+    if let Some(auth) = auth {
+        req = req.header("authorization", auth);
+    }
+    req.to_lambda_request()
+}
+
+async fn seed(state: &AppState, workspace_id: &str, user_id: &str, name: &str, description: &str) -> String {
+    let token = NewToken::generate(TokenKind::AccessToken);
+    let record = AccessToken {
+        id: new_id(),
+        workspace_id: workspace_id.to_owned(),
+        name: name.to_owned(),
+        description: description.to_owned(),
+        user_id: user_id.to_owned(),
+        digest: token.digest().clone(),
+        created_at: now_rfc3339(),
+    };
+    state.store.create_access_token(&record).await.unwrap();
+    token.expose().to_owned()
+}
+
+#[tokio::test]
+async fn lists_the_workspace_tokens_as_a_bare_array_without_secrets() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::ReadOnly).await; // listing needs no admin
+    let first = seed(&state, &ws.id, &ws.user_id, "Access Token 1", "").await;
+    let second = seed(&state, &ws.id, &ws.user_id, "Access Token 2", "number 2").await;
+
+    let response = handle(&state, list_request(Some(&ws.basic_auth()))).await;
+    assert_eq!(response.status(), 200);
+    let text = std::str::from_utf8(response.body().as_ref()).unwrap().to_owned();
+    assert!(!text.contains(&first) && !text.contains(&second), "a token leaked: {text}");
+    assert!(!text.contains("digest"));
+
+    let listed = body_json(&response);
+    let entries = listed.as_array().expect("a bare array");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["name"], "Access Token 1");
+    assert_eq!(entries[0]["description"], "");
+    assert_eq!(entries[0]["userId"], json!(ws.user_id));
+    assert_eq!(entries[1]["name"], "Access Token 2");
+    assert_eq!(entries[1]["description"], "number 2");
+    for entry in entries {
+        let keys: Vec<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["createdAt", "description", "id", "name", "userId"]);
+    }
+}
+
+#[tokio::test]
+async fn an_empty_workspace_lists_an_empty_array() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let response = handle(&state, list_request(Some(&ws.basic_auth()))).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(body_json(&response), json!([]));
+}
+
+#[tokio::test]
+async fn lists_past_dynamodb_page_boundaries() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    // 400 items of over 3 KB each are more than 1.2 MB: a Query returns at most 1 MB a page.
+    let description = "d".repeat(3000);
+    for i in 0..400 {
+        seed(&state, &ws.id, &ws.user_id, &format!("token-{i:04}"), &description).await;
+    }
+    let response = handle(&state, list_request(Some(&ws.basic_auth()))).await;
+    assert_eq!(body_json(&response).as_array().unwrap().len(), 400);
+}
+
+#[tokio::test]
+async fn another_workspace_tokens_are_not_listed() {
+    let state = fresh_state().await;
+    let mine = workspace(&state.store, Role::Admin).await;
+    let theirs = workspace(&state.store, Role::Admin).await;
+    seed(&state, &theirs.id, &theirs.user_id, "theirs", "").await;
+    let response = handle(&state, list_request(Some(&mine.basic_auth()))).await;
+    assert_eq!(body_json(&response), json!([]));
+}
+
+#[tokio::test]
+async fn missing_or_invalid_credentials_are_401() {
+    let state = fresh_state().await;
+    let unknown = basic_auth_for(NewToken::generate(TokenKind::WorkspaceToken).expose());
+    for auth in [None, Some("Basic"), Some(unknown.as_str())] {
+        let response = handle(&state, list_request(auth)).await;
+        assert_eq!(response.status(), 401, "{auth:?}");
+        assert_eq!(body_json(&response)["success"], false);
+    }
+}
+
+#[tokio::test]
+async fn a_store_fault_is_an_opaque_500() {
+    let state = broken_state().await;
+    let auth = basic_auth_for(NewToken::generate(TokenKind::WorkspaceToken).expose());
+    let response = handle(&state, list_request(Some(&auth))).await;
+    assert_eq!(response.status(), 500);
+    assert_eq!(body_json(&response), json!({ "success": false, "error": "internal error" }));
+}
