@@ -1,1 +1,47 @@
-fn main() {}
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
+
+use clap::Parser;
+use tessera_common::AppState;
+use tessera_local_api::{serve, App};
+
+/// Serves Tessera's API locally, as API Gateway would, from template.yaml.
+#[derive(Debug, Parser)]
+#[command(name = "tessera-local-api", version)]
+struct Args {
+    /// Address to listen on (loopback only).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// The SAM template whose routes to serve.
+    #[arg(long, default_value = "template.yaml")]
+    template: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    lambda_http::tracing::init_default_subscriber();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("tessera-local-api: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    if !args.listen.ip().is_loopback() {
+        return Err(format!("refusing to listen on {}: the local API serves loopback only", args.listen).into());
+    }
+    let yaml = std::fs::read_to_string(&args.template)
+        .map_err(|e| format!("cannot read {}: {e}", args.template.display()))?;
+    let app = App::from_template(&yaml, AppState::from_env().await?)?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    println!("Tessera local API on http://{}", args.listen);
+    for route in app.routes() {
+        println!("  {:<7} {}  -> {}", route.method, route.path, route.function);
+    }
+    serve(listener, Arc::new(app)).await?;
+    Ok(())
+}
