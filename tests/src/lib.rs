@@ -17,8 +17,11 @@ pub struct LocalApi {
 impl LocalApi {
     pub async fn start() -> Self {
         let state = fresh_state().await;
-        let app = App::from_template(TEMPLATE, state.clone()).expect("every template route has a handler");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let app = App::from_template(TEMPLATE, state.clone())
+            .expect("every template route has a handler");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(serve(listener, Arc::new(app)));
         LocalApi {

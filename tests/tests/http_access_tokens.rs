@@ -37,7 +37,9 @@ async fn list(api: &LocalApi, ws: &TestWorkspace) -> Vec<Value> {
 }
 
 async fn delete(api: &LocalApi, ws: &TestWorkspace, name: &str) -> (u16, Value) {
-    let query = form_urlencoded::Serializer::new(String::new()).append_pair("name", name).finish();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("name", name)
+        .finish();
     let response = api
         .client
         .delete(api.url(&format!("/accessTokens?{query}")))
@@ -61,10 +63,16 @@ async fn the_seed_requests_behave_as_the_seed_says() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body.as_object().unwrap().keys().collect::<Vec<_>>(), ["success", "data"]);
+    assert_eq!(
+        body.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["success", "data"]
+    );
     assert_eq!(body["success"], true);
     let token = body["data"]["token"].as_str().unwrap().to_owned();
-    assert!(verify_access_token(&api.state.store, &token).await.unwrap().is_some());
+    assert!(verify_access_token(&api.state.store, &token)
+        .await
+        .unwrap()
+        .is_some());
 
     // List: a bare array without the token.
     let listed = list(&api, &ws).await;
@@ -78,13 +86,19 @@ async fn the_seed_requests_behave_as_the_seed_says() {
     let (status, body) = delete(&api, &ws, "some-test-access-token").await;
     assert_eq!((status, body), (200, json!({ "success": true })));
     assert!(list(&api, &ws).await.is_empty());
-    assert!(verify_access_token(&api.state.store, &token).await.unwrap().is_none());
+    assert!(verify_access_token(&api.state.store, &token)
+        .await
+        .unwrap()
+        .is_none());
 
     // The seed's own example header is not a Tessera workspace token.
     let response = api
         .client
         .get(api.url("/accessTokens"))
-        .header("Authorization", "Basic MXBUbGc2MlpZcUgycWtDMDVmc1hUZlJQRWZyOg==")
+        .header(
+            "Authorization",
+            "Basic MXBUbGc2MlpZcUgycWtDMDVmc1hUZlJQRWZyOg==",
+        )
         .send()
         .await
         .unwrap();
@@ -97,7 +111,12 @@ async fn workspaces_are_isolated() {
     let a = workspace(&api.state.store, Role::Admin).await;
     let b = workspace(&api.state.store, Role::Admin).await;
     create(&api, &a, json!({ "name": "same-name" })).await;
-    let (_, b_token) = create(&api, &b, json!({ "name": "same-name", "description": "b's" })).await;
+    let (_, b_token) = create(
+        &api,
+        &b,
+        json!({ "name": "same-name", "description": "b's" }),
+    )
+    .await;
 
     let a_list = list(&api, &a).await;
     assert_eq!(a_list.len(), 1);
@@ -109,7 +128,10 @@ async fn workspaces_are_isolated() {
     assert_eq!(delete(&api, &a, "same-name").await.0, 404);
     assert_eq!(list(&api, &b).await.len(), 1);
     let b_token = b_token["data"]["token"].as_str().unwrap();
-    let verified = verify_access_token(&api.state.store, b_token).await.unwrap().unwrap();
+    let verified = verify_access_token(&api.state.store, b_token)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(verified.workspace_id, b.id);
 }
 
@@ -117,20 +139,38 @@ async fn workspaces_are_isolated() {
 async fn fifty_concurrent_creates_then_one_delete_removes_them_all() {
     let api = LocalApi::start().await;
     let ws = workspace(&api.state.store, Role::Admin).await;
-    let creates = (0..50).map(|i| create(&api, &ws, json!({ "name": "burst", "description": format!("#{i}") })));
+    let creates = (0..50).map(|i| {
+        create(
+            &api,
+            &ws,
+            json!({ "name": "burst", "description": format!("#{i}") }),
+        )
+    });
     let results = join_all(creates).await;
-    assert!(results.iter().all(|(status, _)| *status == 200), "{results:?}");
-    let tokens: Vec<String> = results.iter().map(|(_, b)| b["data"]["token"].as_str().unwrap().to_owned()).collect();
+    assert!(
+        results.iter().all(|(status, _)| *status == 200),
+        "{results:?}"
+    );
+    let tokens: Vec<String> = results
+        .iter()
+        .map(|(_, b)| b["data"]["token"].as_str().unwrap().to_owned())
+        .collect();
     let mut unique = tokens.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 50);
     assert_eq!(list(&api, &ws).await.len(), 50);
 
-    assert_eq!(delete(&api, &ws, "burst").await, (200, json!({ "success": true })));
+    assert_eq!(
+        delete(&api, &ws, "burst").await,
+        (200, json!({ "success": true }))
+    );
     assert!(list(&api, &ws).await.is_empty());
     for token in &tokens {
-        assert!(verify_access_token(&api.state.store, token).await.unwrap().is_none());
+        assert!(verify_access_token(&api.state.store, token)
+            .await
+            .unwrap()
+            .is_none());
     }
 }
 
@@ -155,16 +195,26 @@ async fn no_plaintext_token_is_stored_anywhere_in_the_table() {
         .unwrap()
         .items
         .unwrap_or_default();
-    assert!(items.len() >= 8, "expected token records and lookups, got {}", items.len());
+    assert!(
+        items.len() >= 8,
+        "expected token records and lookups, got {}",
+        items.len()
+    );
     let dump = format!("{items:?}");
     for secret in &secrets {
-        assert!(!dump.contains(secret.as_str()), "plaintext token found in the table");
+        assert!(
+            !dump.contains(secret.as_str()),
+            "plaintext token found in the table"
+        );
         let random_part = &secret[4..];
         assert!(!dump.contains(random_part), "token body found in the table");
     }
     // What is stored is the digest.
-    let digests: Vec<&AttributeValue> = items.iter().filter_map(|item| item.get("digest")).collect();
-    assert!(digests.iter().all(|d| d.as_s().is_ok_and(|s| s.len() == 64)));
+    let digests: Vec<&AttributeValue> =
+        items.iter().filter_map(|item| item.get("digest")).collect();
+    assert!(digests
+        .iter()
+        .all(|d| d.as_s().is_ok_and(|s| s.len() == 64)));
 }
 
 #[tokio::test]
@@ -196,7 +246,11 @@ async fn a_read_only_workspace_token_lists_but_cannot_create_or_delete() {
 #[tokio::test]
 async fn unknown_routes_answer_like_api_gateway() {
     let api = LocalApi::start().await;
-    for (method, path) in [("GET", "/nope"), ("PUT", "/accessTokens"), ("GET", "/accessTokens/")] {
+    for (method, path) in [
+        ("GET", "/nope"),
+        ("PUT", "/accessTokens"),
+        ("GET", "/accessTokens/"),
+    ] {
         let response = api
             .client
             .request(method.parse().unwrap(), api.url(path))
@@ -204,6 +258,9 @@ async fn unknown_routes_answer_like_api_gateway() {
             .await
             .unwrap();
         assert_eq!(response.status(), 404, "{method} {path}");
-        assert_eq!(response.json::<Value>().await.unwrap(), json!({ "message": "Not Found" }));
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({ "message": "Not Found" })
+        );
     }
 }

@@ -25,7 +25,11 @@ fn every_template_function_crate_exists_in_the_workspace() {
             route.function,
             route.code_uri
         );
-        assert!(manifest.contains(&format!("\"{}\"", route.code_uri)), "{} is not a workspace member", route.code_uri);
+        assert!(
+            manifest.contains(&format!("\"{}\"", route.code_uri)),
+            "{} is not a workspace member",
+            route.code_uri
+        );
     }
 }
 
@@ -39,8 +43,16 @@ fn no_route_is_declared_twice() {
 
 #[test]
 fn the_access_token_routes_are_exactly_the_seed_routes() {
-    let keys: BTreeSet<String> = routes_from_template(TEMPLATE).unwrap().iter().map(|r| r.key()).collect();
-    for expected in ["POST /accessTokens", "GET /accessTokens", "DELETE /accessTokens"] {
+    let keys: BTreeSet<String> = routes_from_template(TEMPLATE)
+        .unwrap()
+        .iter()
+        .map(|r| r.key())
+        .collect();
+    for expected in [
+        "POST /accessTokens",
+        "GET /accessTokens",
+        "DELETE /accessTokens",
+    ] {
         assert!(keys.contains(expected), "missing {expected}");
     }
 }

@@ -17,29 +17,41 @@ async fn workspace_token_works(store: &tessera_common::Store, token: &str) -> bo
 #[tokio::test]
 async fn workspaces_are_listed_from_the_index() {
     let state = fresh_state().await;
-    let (a, _) = workspace_admin::create_workspace(&state.store, "a", None).await.unwrap();
-    let (b, _) = workspace_admin::create_workspace(&state.store, "b", Some("user-1")).await.unwrap();
+    let (a, _) = workspace_admin::create_workspace(&state.store, "a", None)
+        .await
+        .unwrap();
+    let (b, _) = workspace_admin::create_workspace(&state.store, "b", Some("user-1"))
+        .await
+        .unwrap();
     let listed = state.store.workspaces().await.unwrap();
     let mut ids: Vec<_> = listed.iter().map(|w| w.id.clone()).collect();
     ids.sort();
     let mut expected = vec![a.id.clone(), b.id.clone()];
     expected.sort();
     assert_eq!(ids, expected);
-    assert_eq!(state.store.workspace(&b.id).await.unwrap().unwrap().name, "b");
+    assert_eq!(
+        state.store.workspace(&b.id).await.unwrap().unwrap().name,
+        "b"
+    );
     assert_eq!(state.store.workspace("nope").await.unwrap(), None);
 }
 
 #[tokio::test]
 async fn rotation_replaces_the_secret_at_once() {
     let state = fresh_state().await;
-    let (ws, first) = workspace_admin::create_workspace(&state.store, "w", None).await.unwrap();
+    let (ws, first) = workspace_admin::create_workspace(&state.store, "w", None)
+        .await
+        .unwrap();
     let old = first.token.expose().to_owned();
     assert!(workspace_token_works(&state.store, &old).await);
 
     let rotated = workspace_admin::rotate_workspace_token(&state.store, &ws.id, &first.record.id)
         .await
         .unwrap();
-    assert!(!workspace_token_works(&state.store, &old).await, "old token still works");
+    assert!(
+        !workspace_token_works(&state.store, &old).await,
+        "old token still works"
+    );
     assert!(workspace_token_works(&state.store, rotated.token.expose()).await);
     assert_eq!(rotated.record.id, first.record.id);
     assert_eq!(rotated.record.role, Role::Admin);
@@ -48,13 +60,22 @@ async fn rotation_replaces_the_secret_at_once() {
 #[tokio::test]
 async fn a_rotation_racing_another_is_a_conflict() {
     let state = fresh_state().await;
-    let (_, first) = workspace_admin::create_workspace(&state.store, "w", None).await.unwrap();
+    let (_, first) = workspace_admin::create_workspace(&state.store, "w", None)
+        .await
+        .unwrap();
     let stale = first.record.clone();
     let winner = NewToken::generate(TokenKind::WorkspaceToken);
-    state.store.rotate_workspace_token(&stale, winner.digest()).await.unwrap();
+    state
+        .store
+        .rotate_workspace_token(&stale, winner.digest())
+        .await
+        .unwrap();
     // A second writer still holding the old record must not overwrite the winner.
     let loser = NewToken::generate(TokenKind::WorkspaceToken);
-    let result = state.store.rotate_workspace_token(&stale, loser.digest()).await;
+    let result = state
+        .store
+        .rotate_workspace_token(&stale, loser.digest())
+        .await;
     assert!(matches!(result, Err(StoreError::Conflict)), "{result:?}");
     assert!(workspace_token_works(&state.store, winner.expose()).await);
     assert!(!workspace_token_works(&state.store, loser.expose()).await);
@@ -63,23 +84,39 @@ async fn a_rotation_racing_another_is_a_conflict() {
 #[tokio::test]
 async fn rotating_an_unknown_token_says_so() {
     let state = fresh_state().await;
-    let (ws, _) = workspace_admin::create_workspace(&state.store, "w", None).await.unwrap();
+    let (ws, _) = workspace_admin::create_workspace(&state.store, "w", None)
+        .await
+        .unwrap();
     let result = workspace_admin::rotate_workspace_token(&state.store, &ws.id, "nope").await;
-    assert!(matches!(result, Err(AdminError::NoSuchToken { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(AdminError::NoSuchToken { .. })),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]
 async fn tokens_are_issued_only_for_existing_workspaces() {
     let state = fresh_state().await;
-    let (ws, owner) = workspace_admin::create_workspace(&state.store, "w", None).await.unwrap();
-    let read_only = workspace_admin::issue_workspace_token(&state.store, &ws.id, &owner.record.user_id, Role::ReadOnly)
+    let (ws, owner) = workspace_admin::create_workspace(&state.store, "w", None)
         .await
         .unwrap();
+    let read_only = workspace_admin::issue_workspace_token(
+        &state.store,
+        &ws.id,
+        &owner.record.user_id,
+        Role::ReadOnly,
+    )
+    .await
+    .unwrap();
     assert_eq!(state.store.workspace_tokens(&ws.id).await.unwrap().len(), 2);
     assert!(workspace_token_works(&state.store, read_only.token.expose()).await);
 
-    let missing = workspace_admin::issue_workspace_token(&state.store, "no-such-ws", "u", Role::Admin).await;
-    assert!(matches!(missing, Err(AdminError::NoSuchWorkspace(_))), "{missing:?}");
+    let missing =
+        workspace_admin::issue_workspace_token(&state.store, "no-such-ws", "u", Role::Admin).await;
+    assert!(
+        matches!(missing, Err(AdminError::NoSuchWorkspace(_))),
+        "{missing:?}"
+    );
 }
 
 #[tokio::test]
@@ -88,15 +125,26 @@ async fn verification_refuses_malformed_tokens_without_a_lookup() {
     let state = broken_state().await;
     let workspace_token = NewToken::generate(TokenKind::WorkspaceToken);
     for token in ["", "garbage", "tsa_short", workspace_token.expose()] {
-        assert_eq!(verify_access_token(&state.store, token).await.unwrap(), None, "{token}");
+        assert_eq!(
+            verify_access_token(&state.store, token).await.unwrap(),
+            None,
+            "{token}"
+        );
     }
     let well_formed = NewToken::generate(TokenKind::AccessToken);
-    assert!(verify_access_token(&state.store, well_formed.expose()).await.is_err());
+    assert!(verify_access_token(&state.store, well_formed.expose())
+        .await
+        .is_err());
 }
 
 #[tokio::test]
 async fn verification_of_an_unknown_access_token_is_none() {
     let state = fresh_state().await;
     let unknown = NewToken::generate(TokenKind::AccessToken);
-    assert_eq!(verify_access_token(&state.store, unknown.expose()).await.unwrap(), None);
+    assert_eq!(
+        verify_access_token(&state.store, unknown.expose())
+            .await
+            .unwrap(),
+        None
+    );
 }

@@ -44,7 +44,8 @@ impl HttpApiRequest {
     }
 
     pub fn path_parameter(mut self, name: &str, value: &str) -> Self {
-        self.path_parameters.insert(name.to_owned(), value.to_owned());
+        self.path_parameters
+            .insert(name.to_owned(), value.to_owned());
         self
     }
 
@@ -84,7 +85,10 @@ impl HttpApiRequest {
         }
         let route_key = format!("{} {}", self.method, self.route_path);
         let user_agent = headers.get("user-agent").cloned().unwrap_or_default();
-        let domain = headers.get("host").cloned().unwrap_or_else(|| "127.0.0.1".to_owned());
+        let domain = headers
+            .get("host")
+            .cloned()
+            .unwrap_or_else(|| "127.0.0.1".to_owned());
         let (body, base64) = match std::str::from_utf8(&self.body) {
             Ok(text) => (text.to_owned(), false),
             Err(_) => (STANDARD.encode(&self.body), true),

@@ -31,10 +31,14 @@ pub fn body_bytes(req: &Request) -> &[u8] {
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     let bytes = body_bytes(req);
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("request body is missing: send a JSON object"));
+        return Err(ApiError::bad_request(
+            "request body is missing: send a JSON object",
+        ));
     }
     serde_json::from_slice(bytes).map_err(|err| match err.classify() {
-        serde_json::error::Category::Data => ApiError::bad_request(format!("invalid request body: {err}")),
+        serde_json::error::Category::Data => {
+            ApiError::bad_request(format!("invalid request body: {err}"))
+        }
         _ => ApiError::bad_request("request body is not valid JSON"),
     })
 }

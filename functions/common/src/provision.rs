@@ -91,7 +91,9 @@ impl TableDefinition {
             .resources
             .into_iter()
             .map(|(_, resource)| resource)
-            .filter(|resource| resource.get("Type").and_then(|t| t.as_str()) == Some("AWS::DynamoDB::Table"))
+            .filter(|resource| {
+                resource.get("Type").and_then(|t| t.as_str()) == Some("AWS::DynamoDB::Table")
+            })
             .collect();
         match <[_; 1]>::try_from(tables) {
             Ok([table]) => Ok(serde_yaml_ng::from_value::<TableResource>(table)?.properties),
@@ -120,7 +122,9 @@ impl TableDefinition {
             .set_key_schema(Some(key_schema(&self.key_schema)?));
         for index in &self.global_secondary_indexes {
             let projection = Projection::builder()
-                .projection_type(ProjectionType::from(index.projection.projection_type.as_str()))
+                .projection_type(ProjectionType::from(
+                    index.projection.projection_type.as_str(),
+                ))
                 .set_non_key_attributes(
                     (!index.projection.non_key_attributes.is_empty())
                         .then(|| index.projection.non_key_attributes.clone()),
@@ -136,7 +140,11 @@ impl TableDefinition {
             );
         }
         request.send().await.map_err(StoreError::from)?;
-        if let Some(ttl) = self.time_to_live_specification.as_ref().filter(|t| t.enabled) {
+        if let Some(ttl) = self
+            .time_to_live_specification
+            .as_ref()
+            .filter(|t| t.enabled)
+        {
             client
                 .update_time_to_live()
                 .table_name(table_name)
@@ -177,16 +185,30 @@ mod tests {
     #[test]
     fn reads_the_table_the_store_expects_from_the_real_template() {
         let table = TableDefinition::from_template(TEMPLATE).unwrap();
-        let keys: Vec<_> = table.key_schema.iter().map(|k| (k.attribute_name.as_str(), k.key_type.as_str())).collect();
+        let keys: Vec<_> = table
+            .key_schema
+            .iter()
+            .map(|k| (k.attribute_name.as_str(), k.key_type.as_str()))
+            .collect();
         assert_eq!(keys, [("pk", "HASH"), ("sk", "RANGE")]);
         let index = &table.global_secondary_indexes[0];
         assert_eq!(index.index_name, crate::store::keys::WORKSPACES_GSI);
-        assert_eq!(table.time_to_live_specification.as_ref().unwrap().attribute_name, "expires_at");
+        assert_eq!(
+            table
+                .time_to_live_specification
+                .as_ref()
+                .unwrap()
+                .attribute_name,
+            "expires_at"
+        );
     }
 
     #[test]
     fn refuses_a_template_without_exactly_one_table() {
         let none = "Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n";
-        assert!(matches!(TableDefinition::from_template(none), Err(ProvisionError::TableCount(0))));
+        assert!(matches!(
+            TableDefinition::from_template(none),
+            Err(ProvisionError::TableCount(0))
+        ));
     }
 }

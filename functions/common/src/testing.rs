@@ -85,9 +85,11 @@ pub async fn workspace(store: &Store, role: Role) -> TestWorkspace {
         .expect("create workspace");
     let issued = match role {
         Role::Admin => admin,
-        Role::ReadOnly => workspace_admin::issue_workspace_token(store, &ws.id, &admin.record.user_id, role)
-            .await
-            .expect("issue read-only token"),
+        Role::ReadOnly => {
+            workspace_admin::issue_workspace_token(store, &ws.id, &admin.record.user_id, role)
+                .await
+                .expect("issue read-only token")
+        }
     };
     TestWorkspace {
         id: ws.id,

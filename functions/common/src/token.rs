@@ -60,7 +60,9 @@ impl NewToken {
 impl fmt::Debug for NewToken {
     // Keeps the plaintext out of logs and panic messages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewToken").field("digest", &self.digest).finish()
+        f.debug_struct("NewToken")
+            .field("digest", &self.digest)
+            .finish()
     }
 }
 

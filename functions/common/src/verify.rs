@@ -17,7 +17,8 @@ pub async fn verify_access_token(
     store: &Store,
     presented: &str,
 ) -> Result<Option<VerifiedAccessToken>, StoreError> {
-    let Some(token) = PresentedToken::parse(presented).filter(|t| t.kind() == TokenKind::AccessToken)
+    let Some(token) =
+        PresentedToken::parse(presented).filter(|t| t.kind() == TokenKind::AccessToken)
     else {
         return Ok(None);
     };

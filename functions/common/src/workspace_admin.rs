@@ -21,7 +21,10 @@ pub enum AdminError {
     #[error("workspace {0} does not exist")]
     NoSuchWorkspace(String),
     #[error("workspace {workspace_id} has no workspace token {token_id}")]
-    NoSuchToken { workspace_id: String, token_id: String },
+    NoSuchToken {
+        workspace_id: String,
+        token_id: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -86,7 +89,9 @@ pub async fn rotate_workspace_token(
             token_id: token_id.to_owned(),
         })?;
     let token = NewToken::generate(TokenKind::WorkspaceToken);
-    store.rotate_workspace_token(&current, token.digest()).await?;
+    store
+        .rotate_workspace_token(&current, token.digest())
+        .await?;
     let record = WorkspaceToken {
         digest: token.digest().clone(),
         ..current

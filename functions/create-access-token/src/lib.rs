@@ -57,7 +57,9 @@ struct NewAccessToken {
 
 impl NewAccessToken {
     fn parse(body: CreateBody) -> Result<Self, ApiError> {
-        let name = body.name.ok_or_else(|| ApiError::bad_request("name is required"))?;
+        let name = body
+            .name
+            .ok_or_else(|| ApiError::bad_request("name is required"))?;
         if name.trim().is_empty() {
             return Err(ApiError::bad_request("name must not be empty"));
         }
@@ -67,7 +69,9 @@ impl NewAccessToken {
             )));
         }
         if name.chars().any(char::is_control) {
-            return Err(ApiError::bad_request("name must not contain control characters"));
+            return Err(ApiError::bad_request(
+                "name must not contain control characters",
+            ));
         }
         let description = body.description.unwrap_or_default();
         if description.chars().count() > MAX_DESCRIPTION_CHARS {

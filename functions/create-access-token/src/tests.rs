@@ -30,13 +30,17 @@ async fn creates_a_token_that_verifies_and_is_listed_with_its_fields() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::Admin).await;
     let body = r#"{"name": "some-test-access-token", "description": "some-description"}"#;
-    let (status, json) = status_and_body(&state, create_request(Some(&ws.basic_auth()), body)).await;
+    let (status, json) =
+        status_and_body(&state, create_request(Some(&ws.basic_auth()), body)).await;
 
     assert_eq!(status, 200);
     assert_eq!(json["success"], true);
     let token = json["data"]["token"].as_str().expect("token in data");
     assert!(token.starts_with("tsa_"));
-    let verified = verify_access_token(&state.store, token).await.unwrap().expect("verifies");
+    let verified = verify_access_token(&state.store, token)
+        .await
+        .unwrap()
+        .expect("verifies");
     assert_eq!(verified.workspace_id, ws.id);
 
     let stored = state.store.access_tokens(&ws.id).await.unwrap();
@@ -51,9 +55,16 @@ async fn creates_a_token_that_verifies_and_is_listed_with_its_fields() {
 async fn description_is_optional() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::Admin).await;
-    let (status, _) = status_and_body(&state, create_request(Some(&ws.basic_auth()), r#"{"name": "n"}"#)).await;
+    let (status, _) = status_and_body(
+        &state,
+        create_request(Some(&ws.basic_auth()), r#"{"name": "n"}"#),
+    )
+    .await;
     assert_eq!(status, 200);
-    assert_eq!(state.store.access_tokens(&ws.id).await.unwrap()[0].description, "");
+    assert_eq!(
+        state.store.access_tokens(&ws.id).await.unwrap()[0].description,
+        ""
+    );
 }
 
 #[tokio::test]
@@ -61,7 +72,8 @@ async fn bad_bodies_are_400_and_say_what_is_wrong() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::Admin).await;
     let long_name = json!({ "name": "x".repeat(MAX_NAME_CHARS + 1) }).to_string();
-    let long_description = json!({ "name": "n", "description": "x".repeat(MAX_DESCRIPTION_CHARS + 1) }).to_string();
+    let long_description =
+        json!({ "name": "n", "description": "x".repeat(MAX_DESCRIPTION_CHARS + 1) }).to_string();
     let cases = [
         ("", "missing"),
         ("not json", "not valid JSON"),
@@ -75,7 +87,8 @@ async fn bad_bodies_are_400_and_say_what_is_wrong() {
         (long_description.as_str(), "at most 1000"),
     ];
     for (body, expected) in cases {
-        let (status, json) = status_and_body(&state, create_request(Some(&ws.basic_auth()), body)).await;
+        let (status, json) =
+            status_and_body(&state, create_request(Some(&ws.basic_auth()), body)).await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(json["success"], false);
         let message = json["error"].as_str().unwrap();
@@ -102,7 +115,10 @@ async fn missing_or_invalid_credentials_are_401() {
     for auth in cases {
         let response = handle(&state, create_request(auth.as_deref(), r#"{"name": "n"}"#)).await;
         assert_eq!(response.status(), 401, "{auth:?}");
-        assert!(response.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+        assert!(response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic"));
         assert_eq!(body_json(&response)["success"], false);
     }
     // Bad credentials are checked before the body.
@@ -114,7 +130,11 @@ async fn missing_or_invalid_credentials_are_401() {
 async fn a_read_only_workspace_token_is_403() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::ReadOnly).await;
-    let (status, json) = status_and_body(&state, create_request(Some(&ws.basic_auth()), r#"{"name": "n"}"#)).await;
+    let (status, json) = status_and_body(
+        &state,
+        create_request(Some(&ws.basic_auth()), r#"{"name": "n"}"#),
+    )
+    .await;
     assert_eq!(status, 403);
     assert!(json["error"].as_str().unwrap().contains("read-only"));
     assert!(state.store.access_tokens(&ws.id).await.unwrap().is_empty());
@@ -124,7 +144,8 @@ async fn a_read_only_workspace_token_is_403() {
 async fn a_store_fault_is_an_opaque_500() {
     let state = broken_state().await;
     let auth = basic_auth_for(NewToken::generate(TokenKind::WorkspaceToken).expose());
-    let (status, json) = status_and_body(&state, create_request(Some(&auth), r#"{"name": "n"}"#)).await;
+    let (status, json) =
+        status_and_body(&state, create_request(Some(&auth), r#"{"name": "n"}"#)).await;
     assert_eq!(status, 500);
     assert_eq!(json, json!({ "success": false, "error": "internal error" }));
 }

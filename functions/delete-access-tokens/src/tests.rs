@@ -42,7 +42,10 @@ fn names(tokens: &[AccessToken]) -> Vec<&str> {
 async fn deletes_every_token_with_the_name_and_nothing_else() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::Admin).await;
-    let doomed = [seed(&state, &ws.id, "a b").await, seed(&state, &ws.id, "a b").await];
+    let doomed = [
+        seed(&state, &ws.id, "a b").await,
+        seed(&state, &ws.id, "a b").await,
+    ];
     let kept = seed(&state, &ws.id, "a b#2").await; // shares the prefix "a b"
     seed(&state, &ws.id, "other").await;
 
@@ -50,11 +53,20 @@ async fn deletes_every_token_with_the_name_and_nothing_else() {
     assert_eq!(response.status(), 200);
     assert_eq!(body_json(&response), json!({ "success": true }));
 
-    assert_eq!(names(&state.store.access_tokens(&ws.id).await.unwrap()), ["a b#2", "other"]);
+    assert_eq!(
+        names(&state.store.access_tokens(&ws.id).await.unwrap()),
+        ["a b#2", "other"]
+    );
     for token in doomed {
-        assert_eq!(verify_access_token(&state.store, &token).await.unwrap(), None);
+        assert_eq!(
+            verify_access_token(&state.store, &token).await.unwrap(),
+            None
+        );
     }
-    assert!(verify_access_token(&state.store, &kept).await.unwrap().is_some());
+    assert!(verify_access_token(&state.store, &kept)
+        .await
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test]
@@ -62,7 +74,11 @@ async fn an_unknown_name_is_404() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::Admin).await;
     seed(&state, &ws.id, "present").await;
-    let response = handle(&state, delete_request(Some(&ws.basic_auth()), "name=absent")).await;
+    let response = handle(
+        &state,
+        delete_request(Some(&ws.basic_auth()), "name=absent"),
+    )
+    .await;
     assert_eq!(response.status(), 404);
     assert_eq!(body_json(&response)["success"], false);
     assert_eq!(state.store.access_tokens(&ws.id).await.unwrap().len(), 1);
@@ -74,9 +90,16 @@ async fn another_workspace_tokens_are_404_and_survive() {
     let mine = workspace(&state.store, Role::Admin).await;
     let theirs = workspace(&state.store, Role::Admin).await;
     let token = seed(&state, &theirs.id, "shared-name").await;
-    let response = handle(&state, delete_request(Some(&mine.basic_auth()), "name=shared-name")).await;
+    let response = handle(
+        &state,
+        delete_request(Some(&mine.basic_auth()), "name=shared-name"),
+    )
+    .await;
     assert_eq!(response.status(), 404);
-    assert!(verify_access_token(&state.store, &token).await.unwrap().is_some());
+    assert!(verify_access_token(&state.store, &token)
+        .await
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test]
@@ -86,7 +109,10 @@ async fn a_missing_name_is_400() {
     for query in ["", "name=", "other=x"] {
         let response = handle(&state, delete_request(Some(&ws.basic_auth()), query)).await;
         assert_eq!(response.status(), 400, "{query}");
-        assert!(body_json(&response)["error"].as_str().unwrap().contains("name"));
+        assert!(body_json(&response)["error"]
+            .as_str()
+            .unwrap()
+            .contains("name"));
     }
 }
 
@@ -116,5 +142,8 @@ async fn a_store_fault_is_an_opaque_500() {
     let auth = basic_auth_for(NewToken::generate(TokenKind::WorkspaceToken).expose());
     let response = handle(&state, delete_request(Some(&auth), "name=n")).await;
     assert_eq!(response.status(), 500);
-    assert_eq!(body_json(&response), json!({ "success": false, "error": "internal error" }));
+    assert_eq!(
+        body_json(&response),
+        json!({ "success": false, "error": "internal error" })
+    );
 }

@@ -3,7 +3,9 @@
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde::Serialize;
-use tessera_common::{http::json_response, rudderstack, store::records::AccessToken, ApiError, AppState};
+use tessera_common::{
+    http::json_response, rudderstack, store::records::AccessToken, ApiError, AppState,
+};
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     rudderstack::respond(list(state, &req).await)

@@ -18,7 +18,13 @@ fn list_request(auth: Option<&str>) -> Request {
     req.to_lambda_request()
 }
 
-async fn seed(state: &AppState, workspace_id: &str, user_id: &str, name: &str, description: &str) -> String {
+async fn seed(
+    state: &AppState,
+    workspace_id: &str,
+    user_id: &str,
+    name: &str,
+    description: &str,
+) -> String {
     let token = NewToken::generate(TokenKind::AccessToken);
     let record = AccessToken {
         id: new_id(),
@@ -42,8 +48,13 @@ async fn lists_the_workspace_tokens_as_a_bare_array_without_secrets() {
 
     let response = handle(&state, list_request(Some(&ws.basic_auth()))).await;
     assert_eq!(response.status(), 200);
-    let text = std::str::from_utf8(response.body().as_ref()).unwrap().to_owned();
-    assert!(!text.contains(&first) && !text.contains(&second), "a token leaked: {text}");
+    let text = std::str::from_utf8(response.body().as_ref())
+        .unwrap()
+        .to_owned();
+    assert!(
+        !text.contains(&first) && !text.contains(&second),
+        "a token leaked: {text}"
+    );
     assert!(!text.contains("digest"));
 
     let listed = body_json(&response);
@@ -55,8 +66,13 @@ async fn lists_the_workspace_tokens_as_a_bare_array_without_secrets() {
     assert_eq!(entries[1]["name"], "Access Token 2");
     assert_eq!(entries[1]["description"], "number 2");
     for entry in entries {
-        let keys: Vec<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["createdAt", "description", "id", "name", "userId"]);
+        let keys: Vec<&str> = entry
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["id", "name", "description", "userId", "createdAt"]);
     }
 }
 
@@ -76,7 +92,14 @@ async fn lists_past_dynamodb_page_boundaries() {
     // 400 items of over 3 KB each are more than 1.2 MB: a Query returns at most 1 MB a page.
     let description = "d".repeat(3000);
     for i in 0..400 {
-        seed(&state, &ws.id, &ws.user_id, &format!("token-{i:04}"), &description).await;
+        seed(
+            &state,
+            &ws.id,
+            &ws.user_id,
+            &format!("token-{i:04}"),
+            &description,
+        )
+        .await;
     }
     let response = handle(&state, list_request(Some(&ws.basic_auth()))).await;
     assert_eq!(body_json(&response).as_array().unwrap().len(), 400);
@@ -109,5 +132,8 @@ async fn a_store_fault_is_an_opaque_500() {
     let auth = basic_auth_for(NewToken::generate(TokenKind::WorkspaceToken).expose());
     let response = handle(&state, list_request(Some(&auth))).await;
     assert_eq!(response.status(), 500);
-    assert_eq!(body_json(&response), json!({ "success": false, "error": "internal error" }));
+    assert_eq!(
+        body_json(&response),
+        json!({ "success": false, "error": "internal error" })
+    );
 }

@@ -54,9 +54,17 @@ async fn run(command: Command) -> Result<Value, Failure> {
         Command::Secret(SecretCommand::Ensure { secret_id }) => {
             ensure_secret(&aws_sdk_secretsmanager::Client::new(&sdk), &secret_id).await?
         }
-        Command::Workspace(WorkspaceCommand::Create { table, name, user_id }) => {
-            let (workspace, issued) =
-                workspace_admin::create_workspace(&store(table.table_name), &name, user_id.as_deref()).await?;
+        Command::Workspace(WorkspaceCommand::Create {
+            table,
+            name,
+            user_id,
+        }) => {
+            let (workspace, issued) = workspace_admin::create_workspace(
+                &store(table.table_name),
+                &name,
+                user_id.as_deref(),
+            )
+            .await?;
             let mut out = issued_json(&issued);
             out["message"] = json!(format!(
                 "created workspace {} ({name}). Its workspace token is shown only now: keep it safe.",
@@ -73,20 +81,42 @@ async fn run(command: Command) -> Result<Value, Failure> {
                 .collect();
             json!({ "message": lines.join("\n"), "workspaces": workspaces })
         }
-        Command::Workspace(WorkspaceCommand::IssueToken { table, workspace_id, user_id, read_only }) => {
-            let role = if read_only { Role::ReadOnly } else { Role::Admin };
-            let issued =
-                workspace_admin::issue_workspace_token(&store(table.table_name), &workspace_id, &user_id, role)
-                    .await?;
+        Command::Workspace(WorkspaceCommand::IssueToken {
+            table,
+            workspace_id,
+            user_id,
+            read_only,
+        }) => {
+            let role = if read_only {
+                Role::ReadOnly
+            } else {
+                Role::Admin
+            };
+            let issued = workspace_admin::issue_workspace_token(
+                &store(table.table_name),
+                &workspace_id,
+                &user_id,
+                role,
+            )
+            .await?;
             let mut out = issued_json(&issued);
             out["message"] = json!("issued a workspace token. It is shown only now: keep it safe.");
             out
         }
-        Command::Workspace(WorkspaceCommand::RotateToken { table, workspace_id, token_id }) => {
-            let issued =
-                workspace_admin::rotate_workspace_token(&store(table.table_name), &workspace_id, &token_id).await?;
+        Command::Workspace(WorkspaceCommand::RotateToken {
+            table,
+            workspace_id,
+            token_id,
+        }) => {
+            let issued = workspace_admin::rotate_workspace_token(
+                &store(table.table_name),
+                &workspace_id,
+                &token_id,
+            )
+            .await?;
             let mut out = issued_json(&issued);
-            out["message"] = json!("rotated; the old token no longer works. The new one is shown only now.");
+            out["message"] =
+                json!("rotated; the old token no longer works. The new one is shown only now.");
             out
         }
     })
@@ -103,7 +133,10 @@ fn issued_json(issued: &IssuedWorkspaceToken) -> Value {
 }
 
 /// Creates the signing secret if it does not exist; never prints or changes a key.
-async fn ensure_secret(client: &aws_sdk_secretsmanager::Client, secret_id: &str) -> Result<Value, Failure> {
+async fn ensure_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    secret_id: &str,
+) -> Result<Value, Failure> {
     let existing = client.describe_secret().secret_id(secret_id).send().await;
     if let Ok(found) = existing {
         return Ok(json!({
@@ -134,7 +167,9 @@ fn print_text(output: &Value) {
     if let Some(fields) = output.as_object() {
         for (key, value) in fields {
             if key != "message" && !value.is_array() {
-                let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                let text = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
                 println!("  {key}: {text}");
             }
         }

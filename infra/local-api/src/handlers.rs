@@ -27,5 +27,8 @@ pub const HANDLERS: &[(&str, Handler)] = &[
 ];
 
 pub fn handler_for(code_uri: &str) -> Option<Handler> {
-    HANDLERS.iter().find(|(uri, _)| *uri == code_uri).map(|(_, handler)| *handler)
+    HANDLERS
+        .iter()
+        .find(|(uri, _)| *uri == code_uri)
+        .map(|(_, handler)| *handler)
 }

@@ -30,7 +30,11 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if !args.listen.ip().is_loopback() {
-        return Err(format!("refusing to listen on {}: the local API serves loopback only", args.listen).into());
+        return Err(format!(
+            "refusing to listen on {}: the local API serves loopback only",
+            args.listen
+        )
+        .into());
     }
     let yaml = std::fs::read_to_string(&args.template)
         .map_err(|e| format!("cannot read {}: {e}", args.template.display()))?;
@@ -40,7 +44,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     println!("Tessera local API on http://{}", args.listen);
     for route in app.routes() {
-        println!("  {:<7} {}  -> {}", route.method, route.path, route.function);
+        println!(
+            "  {:<7} {}  -> {}",
+            route.method, route.path, route.function
+        );
     }
     serve(listener, Arc::new(app)).await?;
     Ok(())

@@ -23,7 +23,10 @@ pub enum TemplateError {
     #[error("function {0} has no CodeUri")]
     NoCodeUri(String),
     #[error("function {function} has an HttpApi event without {field}")]
-    IncompleteEvent { function: String, field: &'static str },
+    IncompleteEvent {
+        function: String,
+        field: &'static str,
+    },
 }
 
 #[derive(Deserialize)]
@@ -74,7 +77,9 @@ pub fn routes_from_template(yaml: &str) -> Result<Vec<Route>, TemplateError> {
             continue;
         }
         let props = resource.properties;
-        let code_uri = props.code_uri.ok_or_else(|| TemplateError::NoCodeUri(function.clone()))?;
+        let code_uri = props
+            .code_uri
+            .ok_or_else(|| TemplateError::NoCodeUri(function.clone()))?;
         for event in props.events.into_values().filter(|e| e.kind == "HttpApi") {
             let incomplete = |field| TemplateError::IncompleteEvent {
                 function: function.clone(),
@@ -83,7 +88,11 @@ pub fn routes_from_template(yaml: &str) -> Result<Vec<Route>, TemplateError> {
             routes.push(Route {
                 function: function.clone(),
                 code_uri: code_uri.trim_end_matches('/').to_owned(),
-                method: event.properties.method.ok_or_else(|| incomplete("Method"))?.to_ascii_uppercase(),
+                method: event
+                    .properties
+                    .method
+                    .ok_or_else(|| incomplete("Method"))?
+                    .to_ascii_uppercase(),
                 path: event.properties.path.ok_or_else(|| incomplete("Path"))?,
             });
         }
@@ -107,7 +116,10 @@ impl Route {
         for (want, got) in pattern.iter().zip(&actual) {
             match want.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
                 Some(name) if !got.is_empty() => {
-                    params.insert(name.to_owned(), percent_decode_str(got).decode_utf8_lossy().into_owned());
+                    params.insert(
+                        name.to_owned(),
+                        percent_decode_str(got).decode_utf8_lossy().into_owned(),
+                    );
                 }
                 Some(_) => return None,
                 None if want == got => {}
@@ -147,13 +159,22 @@ mod tests {
 
     #[test]
     fn captures_decoded_path_parameters() {
-        let r = route("GET", "/api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}/access-token/");
+        let r = route(
+            "GET",
+            "/api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}/access-token/",
+        );
         let params = r
-            .matches("GET", "/api/v2.1/workspace/7/dtable/My%20Base/access-token/")
+            .matches(
+                "GET",
+                "/api/v2.1/workspace/7/dtable/My%20Base/access-token/",
+            )
             .unwrap();
         assert_eq!(params["workspace_id"], "7");
         assert_eq!(params["dtable_name"], "My Base");
-        assert_eq!(r.matches("GET", "/api/v2.1/workspace//dtable/x/access-token/"), None);
+        assert_eq!(
+            r.matches("GET", "/api/v2.1/workspace//dtable/x/access-token/"),
+            None
+        );
     }
 
     #[test]
@@ -172,6 +193,14 @@ Resources:
         Timer: { Type: Schedule, Properties: { Schedule: rate(1 day) } }
 "#;
         let routes = routes_from_template(yaml).unwrap();
-        assert_eq!(routes, [Route { function: "Fn".into(), code_uri: "functions/fn".into(), method: "GET".into(), path: "/x".into() }]);
+        assert_eq!(
+            routes,
+            [Route {
+                function: "Fn".into(),
+                code_uri: "functions/fn".into(),
+                method: "GET".into(),
+                path: "/x".into()
+            }]
+        );
     }
 }

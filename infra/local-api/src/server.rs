@@ -69,7 +69,13 @@ impl App {
         response
     }
 
-    async fn answer(&self, req: Request<Incoming>, peer: SocketAddr, method: &str, path: &str) -> Response<Full<Bytes>> {
+    async fn answer(
+        &self,
+        req: Request<Incoming>,
+        peer: SocketAddr,
+        method: &str,
+        path: &str,
+    ) -> Response<Full<Bytes>> {
         let Some((route, handler, params)) = self
             .routes
             .iter()
@@ -80,7 +86,12 @@ impl App {
         let (parts, body) = req.into_parts();
         let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
             Ok(collected) => collected.to_bytes(),
-            Err(_) => return plain(StatusCode::PAYLOAD_TOO_LARGE, r#"{"message":"Request Entity Too Large"}"#),
+            Err(_) => {
+                return plain(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    r#"{"message":"Request Entity Too Large"}"#,
+                )
+            }
         };
         let mut event = HttpApiRequest::new(method, &route.path, path)
             .query(parts.uri.query().unwrap_or(""))
@@ -122,7 +133,10 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
                 let app = app.clone();
                 async move { Ok::<_, Infallible>(app.dispatch(req, peer).await) }
             });
-            if let Err(err) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+            if let Err(err) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
                 tracing::debug!("connection from {peer} ended: {err}");
             }
         });
@@ -131,6 +145,8 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("routes", &self.routes().collect::<Vec<_>>()).finish()
+        f.debug_struct("App")
+            .field("routes", &self.routes().collect::<Vec<_>>())
+            .finish()
     }
 }

@@ -1,6 +1,8 @@
 //! Access tokens: created, listed and deleted by name within one workspace.
 
-use super::{keys, records, records::AccessToken, Keyed, Store, StoreError, MAX_TRANSACTION_ACTIONS};
+use super::{
+    keys, records, records::AccessToken, Keyed, Store, StoreError, MAX_TRANSACTION_ACTIONS,
+};
 use crate::store::records::TokenLookup;
 
 impl Store {
@@ -24,7 +26,10 @@ impl Store {
 
     /// Every access token of a workspace, in name order.
     pub async fn access_tokens(&self, workspace_id: &str) -> Result<Vec<AccessToken>, StoreError> {
-        let query = self.query_prefix(keys::workspace_pk(workspace_id), keys::access_tokens_prefix());
+        let query = self.query_prefix(
+            keys::workspace_pk(workspace_id),
+            keys::access_tokens_prefix(),
+        );
         records(self.query_all(query).await?)
     }
 
@@ -42,7 +47,8 @@ impl Store {
             let mut actions = Vec::with_capacity(chunk.len() * 2);
             for token in chunk {
                 actions.push(self.delete(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)?);
-                actions.push(self.delete(pk.clone(), &keys::access_token_sk(&token.name, &token.id))?);
+                actions
+                    .push(self.delete(pk.clone(), &keys::access_token_sk(&token.name, &token.id))?);
             }
             self.transact(actions).await?;
         }

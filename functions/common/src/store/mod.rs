@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::{
     error::SdkError,
-    operation::{query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError},
+    operation::{
+        query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError,
+    },
     types::{AttributeValue, Delete, Put, TransactWriteItem},
     Client,
 };
@@ -126,7 +128,9 @@ impl Store {
             .send()
             .await?;
         match out.item {
-            Some(item) => Ok(Some(serde_dynamo::from_item::<_, Keyed<TokenLookup>>(item)?.record)),
+            Some(item) => Ok(Some(
+                serde_dynamo::from_item::<_, Keyed<TokenLookup>>(item)?.record,
+            )),
             None => Ok(None),
         }
     }

@@ -33,7 +33,10 @@ impl Store {
     pub async fn add_workspace_token(&self, token: &WorkspaceToken) -> Result<(), StoreError> {
         let exists = ConditionCheck::builder()
             .table_name(&self.table)
-            .set_key(Some(key(keys::workspace_pk(&token.workspace_id), keys::WORKSPACE_SK)))
+            .set_key(Some(key(
+                keys::workspace_pk(&token.workspace_id),
+                keys::WORKSPACE_SK,
+            )))
             .condition_expression("attribute_exists(pk)")
             .build()?;
         let mut actions = vec![TransactWriteItem::builder().condition_check(exists).build()];
@@ -41,7 +44,10 @@ impl Store {
         self.transact(actions).await
     }
 
-    fn workspace_token_puts(&self, token: &WorkspaceToken) -> Result<Vec<TransactWriteItem>, StoreError> {
+    fn workspace_token_puts(
+        &self,
+        token: &WorkspaceToken,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let record = Keyed::new(
             keys::workspace_pk(&token.workspace_id),
             keys::workspace_token_sk(&token.id),
@@ -75,7 +81,10 @@ impl Store {
             .update_expression("SET digest = :new")
             .condition_expression("digest = :old")
             .expression_attribute_values(":new", AttributeValue::S(new_digest.as_hex().to_owned()))
-            .expression_attribute_values(":old", AttributeValue::S(current.digest.as_hex().to_owned()))
+            .expression_attribute_values(
+                ":old",
+                AttributeValue::S(current.digest.as_hex().to_owned()),
+            )
             .build()?;
         let old_lookup = keys::lookup_pk(&current.digest);
         let new_lookup = Self::lookup_item(
@@ -100,12 +109,17 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::workspace_pk(workspace_id), keys::WORKSPACE_SK)))
+            .set_key(Some(key(
+                keys::workspace_pk(workspace_id),
+                keys::WORKSPACE_SK,
+            )))
             .consistent_read(true)
             .send()
             .await?;
         match out.item {
-            Some(item) => Ok(Some(serde_dynamo::from_item::<_, Keyed<Workspace>>(item)?.record)),
+            Some(item) => Ok(Some(
+                serde_dynamo::from_item::<_, Keyed<Workspace>>(item)?.record,
+            )),
             None => Ok(None),
         }
     }
@@ -118,12 +132,21 @@ impl Store {
             .table_name(&self.table)
             .index_name(keys::WORKSPACES_GSI)
             .key_condition_expression("gsi1pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(keys::WORKSPACES_GSI_PK.to_owned()));
+            .expression_attribute_values(
+                ":pk",
+                AttributeValue::S(keys::WORKSPACES_GSI_PK.to_owned()),
+            );
         records(self.query_all(query).await?)
     }
 
-    pub async fn workspace_tokens(&self, workspace_id: &str) -> Result<Vec<WorkspaceToken>, StoreError> {
-        let query = self.query_prefix(keys::workspace_pk(workspace_id), keys::workspace_tokens_prefix());
+    pub async fn workspace_tokens(
+        &self,
+        workspace_id: &str,
+    ) -> Result<Vec<WorkspaceToken>, StoreError> {
+        let query = self.query_prefix(
+            keys::workspace_pk(workspace_id),
+            keys::workspace_tokens_prefix(),
+        );
         records(self.query_all(query).await?)
     }
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `make dev`: installs what is missing, starts a local stack, creates the table, the
+# signing secret and a demo workspace, writes .tessera/demo.env, prints ready-to-paste
+# requests and serves the API until Ctrl-C, then stops the stack.
+#
+# TESSERA_PORT (default 3000) and TESSERA_DEMO_ENV (default .tessera/demo.env) may be set,
+# e.g. by the smoke test that runs this script inside `make test`.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+port="${TESSERA_PORT:-3000}"
+demo_env="${TESSERA_DEMO_ENV:-$root/.tessera/demo.env}"
+stack="${TESSERA_STACK_NAME:-dev}"
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "error: 127.0.0.1:$port is already in use. Stop what holds it, or run: TESSERA_PORT=3001 make dev" >&2
+  exit 1
+fi
+
+bash infra/scripts/install.sh
+echo "==> building tessera-admin and tessera-local-api"
+cargo build --quiet -p tessera-admin -p tessera-local-api
+
+trap 'echo; echo "==> stopping the local stack"; bash infra/scripts/stack.sh stop "$stack"' EXIT
+trap 'exit 130' INT TERM
+bash infra/scripts/stack.sh start "$stack"
+set -a
+# shellcheck source=/dev/null
+. ".tessera/$stack/stack.env"
+set +a
+export TABLE_NAME="tessera-dev"
+export SIGNING_SECRET_ID="tessera-dev-signing-key"
+admin="$root/target/debug/tessera-admin"
+
+echo "==> creating table $TABLE_NAME from template.yaml and the signing secret"
+"$admin" table create --table-name "$TABLE_NAME" >/dev/null
+"$admin" secret ensure --secret-id "$SIGNING_SECRET_ID" >/dev/null
+
+echo "==> creating the demo workspace"
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+workspace_json="$("$admin" --json workspace create --name demo)"
+WORKSPACE_ID="$(json_field workspace_id <<<"$workspace_json")"
+WORKSPACE_TOKEN="$(json_field workspace_token <<<"$workspace_json")"
+USER_ID="$(json_field user_id <<<"$workspace_json")"
+READ_ONLY_WORKSPACE_TOKEN="$("$admin" --json workspace issue-token --workspace-id "$WORKSPACE_ID" \
+  --user-id "$USER_ID" --read-only | json_field workspace_token)"
+TESSERA_URL="http://127.0.0.1:$port"
+
+mkdir -p "$(dirname "$demo_env")"
+umask 077 # the file holds tokens
+{
+  echo "TESSERA_URL=$TESSERA_URL"
+  echo "WORKSPACE_ID=$WORKSPACE_ID"
+  echo "WORKSPACE_TOKEN=$WORKSPACE_TOKEN"
+  echo "READ_ONLY_WORKSPACE_TOKEN=$READ_ONLY_WORKSPACE_TOKEN"
+  echo "USER_ID=$USER_ID"
+  echo "TABLE_NAME=$TABLE_NAME"
+  echo "SIGNING_SECRET_ID=$SIGNING_SECRET_ID"
+  cat ".tessera/$stack/stack.env"
+} >"$demo_env.tmp"
+mv "$demo_env.tmp" "$demo_env" # appears whole: scripts may wait for it
+
+basic="$(printf '%s:' "$WORKSPACE_TOKEN" | base64 -w0)"
+cat <<MSG
+
+Tessera is starting on $TESSERA_URL (demo workspace $WORKSPACE_ID).
+Variables for scripts and shells: $demo_env   (set -a; . $demo_env; set +a)
+
+Try the RudderStack access-token API:
+
+curl --location -X POST '$TESSERA_URL/accessTokens' \\
+-H 'Authorization: Basic $basic' \\
+-H 'Content-Type: application/json' \\
+-d '{
+    "name": "some-test-access-token",
+    "description": "some-description"
+}'
+
+curl --location -X GET '$TESSERA_URL/accessTokens' \\
+-H 'Authorization: Basic $basic'
+
+curl --location -X DELETE '$TESSERA_URL/accessTokens?name=some-test-access-token' \\
+-H 'Authorization: Basic $basic'
+
+Operator CLI against the same stack:  set -a; . $demo_env; set +a; target/debug/tessera-admin workspace list
+Press Ctrl-C to stop.
+
+MSG
+"$root/target/debug/tessera-local-api" --listen "127.0.0.1:$port" --template template.yaml

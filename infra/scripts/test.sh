@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, then runs every check on a local stack of its
+# own (other free ports than `make dev`), stops the stack, and fails on any failure.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+log="$root/.tessera/test-output.log"
+mkdir -p .tessera
+: >"$log"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+bash infra/scripts/install.sh
+venv="$root/.tessera/tools/venv/bin"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "template lint: cfn-lint and sam validate --lint"
+"$venv/cfn-lint" template.yaml
+SAM_CLI_TELEMETRY=0 "$venv/sam" validate --lint --template template.yaml --region us-east-1
+
+trap 'bash infra/scripts/stack.sh stop test' EXIT
+step "starting the test stack"
+bash infra/scripts/stack.sh start test
+set -a
+# shellcheck source=/dev/null
+. .tessera/test/stack.env
+set +a
+
+step "cargo test (every test gets a fresh table on the test stack)"
+cargo test --workspace 2>&1 | tee -a "$log"
+
+step "make dev smoke test: the seed's requests against a real 'make dev'"
+bash infra/scripts/dev-smoke.sh 2>&1 | tee -a "$log"
+
+passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+smoke=$(grep -Ec '^smoke: ok ' "$log" || true)
+echo
+echo "summary: $((passed + smoke)) passed, 0 failed"
