@@ -63,3 +63,20 @@ expect "DELETE /accessTokens?name= (seed curl)" 200 '{"success":true}' \
 expect "GET after delete" 200 '[]' -X GET "$TESSERA_URL/accessTokens" -H "Authorization: Basic $basic"
 expect "the seed's example header" 401 '"success":false' \
   -X GET "$TESSERA_URL/accessTokens" -H 'Authorization: Basic MXBUbGc2MlpZcUgycWtDMDVmc1hUZlJQRWZyOg=='
+
+# The seed's httpie examples, with only the host changed.
+http="$root/.tessera/tools/venv/bin/http"
+httpie() { # name expected-fragment args...
+  local name="$1" fragment="$2" out
+  shift 2
+  out="$("$http" --ignore-stdin --check-status --print=b "$@")" || fail "$name: httpie exited $?: $out"
+  [[ "$out" == *"$fragment"* ]] || fail "$name: body $out lacks $fragment"
+  echo "smoke: ok $name"
+}
+httpie "httpie POST (seed)" '"token":"tsa_' POST "$TESSERA_URL/accessTokens" \
+  name=some-test-access-token description=some-description \
+  Authorization:"Basic $basic" Content-Type:'application/json'
+httpie "httpie GET (seed)" '"name":"some-test-access-token"' GET "$TESSERA_URL/accessTokens" \
+  "Authorization: Basic $basic"
+httpie "httpie DELETE (seed)" '"success":true' DELETE "$TESSERA_URL/accessTokens?name=some-test-access-token" \
+  "Authorization: Basic $basic"
