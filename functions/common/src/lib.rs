@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod lambda;
 #[cfg(feature = "local")]
 pub mod provision;
 pub mod rudderstack;

@@ -1,18 +1,5 @@
-use std::convert::Infallible;
-
-use lambda_http::{run, service_fn, Error};
-use tessera_common::AppState;
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
-    // Config and SDK clients once per container; a missing variable stops it here.
-    let state = AppState::from_env()
+async fn main() -> Result<(), lambda_http::Error> {
+    tessera_common::lambda::run(|state, req| Box::pin(create_access_token::handle(state, req)))
         .await
-        .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
-    let state = &state;
-    run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(create_access_token::handle(state, req).await)
-    }))
-    .await
 }
