@@ -18,12 +18,12 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "smoke: FAILED: $*" >&2; echo "--- make dev output:" >&2; cat "$work/dev.log" >&2; exit 1; }
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do
   [ -f "$work/demo.env" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 "$dev_pid" 2>/dev/null || fail "make dev exited early"
   sleep 0.2
 done
-[ -f "$work/demo.env" ] || fail "make dev did not write demo.env within 60 s"
+[ -f "$work/demo.env" ] || fail "make dev did not write demo.env within 180 s"
 set -a
 # shellcheck source=/dev/null
 . "$work/demo.env"

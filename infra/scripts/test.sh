@@ -35,6 +35,7 @@ step "cargo test (every test gets a fresh table on the test stack)"
 cargo test --workspace 2>&1 | tee -a "$log"
 
 step "make dev smoke test: the seed's requests against a real 'make dev'"
+cargo build --quiet -p tessera-admin -p tessera-local-api # what make dev runs, built before its clock starts
 bash infra/scripts/dev-smoke.sh 2>&1 | tee -a "$log"
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
