@@ -18,6 +18,15 @@ pub fn basic_user_with_empty_password(headers: &HeaderMap) -> Option<String> {
     (password.is_empty() && !user.is_empty()).then(|| user.to_owned())
 }
 
+/// The token of `Authorization: Token <token>` (SeaTable's scheme) or `Bearer <token>`.
+pub fn token_or_bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    let known = scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer");
+    (known && !token.is_empty()).then(|| token.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +62,21 @@ mod tests {
             assert_eq!(basic_user_with_empty_password(&headers(bad)), None, "{bad}");
         }
         assert_eq!(basic_user_with_empty_password(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn reads_token_and_bearer_schemes() {
+        let seed = "57782e1e42a7fefc6a5026e00c6a62c9d249e760";
+        assert_eq!(
+            token_or_bearer(&headers(&format!("Token {seed}"))).as_deref(),
+            Some(seed)
+        );
+        assert_eq!(
+            token_or_bearer(&headers("bearer abc")).as_deref(),
+            Some("abc")
+        );
+        for bad in ["Token", "Token  ", "Basic abc", "abc"] {
+            assert_eq!(token_or_bearer(&headers(bad)), None, "{bad}");
+        }
     }
 }

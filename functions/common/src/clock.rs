@@ -11,3 +11,18 @@ pub fn now_rfc3339() -> String {
         .fmt(Format::DateTime)
         .expect("the current time is representable")
 }
+
+/// Now, as Unix seconds.
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs()
+}
+
+/// Unix seconds as RFC 3339 in UTC.
+pub fn rfc3339_from_secs(secs: u64) -> String {
+    DateTime::from_secs(secs as i64)
+        .fmt(Format::DateTime)
+        .expect("a Unix time is representable")
+}

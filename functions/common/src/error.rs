@@ -17,6 +17,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// A dependency (Secrets Manager) failed; the caller may retry.
+    #[error("service temporarily unavailable, try again")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A real fault. Its text goes to the log, never to the caller.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -33,6 +36,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -44,7 +48,7 @@ impl ApiError {
 
     /// Logs a real fault with its cause chain; expected failures are not worth a log line.
     pub fn log(&self) {
-        if let ApiError::Internal(source) = self {
+        if let ApiError::Internal(source) | ApiError::Unavailable(source) = self {
             let mut chain = source.to_string();
             let mut cause = source.source();
             while let Some(next) = cause {
@@ -54,6 +58,12 @@ impl ApiError {
             }
             tracing::error!(error = %chain, "request failed");
         }
+    }
+}
+
+impl From<crate::signing_key::KeyError> for ApiError {
+    fn from(err: crate::signing_key::KeyError) -> Self {
+        ApiError::Unavailable(Box::new(err))
     }
 }
 

@@ -43,9 +43,58 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     })
 }
 
+/// A path parameter of the route; API Gateway always sends the route's parameters.
+pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|params| params.first(name))
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::bad_request(format!("{name} invalid.")))
+}
+
 /// A query string parameter, if present.
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref()
         .and_then(|params| params.first(name))
         .map(str::to_owned)
+}
+
+/// The fields of a request body sent as JSON or form-encoded (SeaTable's clients send
+/// either). Form values are strings; `text` reads numbers and strings alike.
+#[derive(Debug, Default)]
+pub struct Fields(serde_json::Map<String, serde_json::Value>);
+
+impl Fields {
+    pub fn parse(req: &Request) -> Result<Self, ApiError> {
+        let bytes = body_bytes(req);
+        let form = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if form {
+            let pairs = form_urlencoded::parse(bytes)
+                .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+                .collect();
+            return Ok(Fields(pairs));
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Fields::default());
+        }
+        match serde_json::from_slice(bytes) {
+            Ok(serde_json::Value::Object(map)) => Ok(Fields(map)),
+            _ => Err(ApiError::bad_request(
+                "request body must be a JSON object or form-encoded",
+            )),
+        }
+    }
+
+    /// A field as text: strings as they are, numbers and booleans written out.
+    pub fn text(&self, name: &str) -> Option<String> {
+        match self.0.get(name)? {
+            serde_json::Value::String(text) => Some(text.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
 }

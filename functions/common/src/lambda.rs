@@ -12,12 +12,30 @@ pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Response<Body>> + Send 
 /// A function's handler: every outcome, failures included, is a response.
 pub type Handler = for<'a> fn(&'a AppState, Request) -> HandlerFuture<'a>;
 
-pub async fn run(handler: Handler) -> Result<(), Error> {
+/// What a function needs besides its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Table,
+    /// It signs or verifies JWTs: `SIGNING_SECRET_ID` must be set.
+    SigningKey,
+}
+
+pub async fn run(handler: Handler, needs: Needs) -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     // A missing variable stops the function here, before it takes a request.
     let state = AppState::from_env()
         .await
         .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
+    if needs == Needs::SigningKey {
+        let Some(keys) = &state.signing else {
+            tracing::error!("cannot start: environment variable SIGNING_SECRET_ID is not set");
+            return Err("SIGNING_SECRET_ID is not set".into());
+        };
+        // Load the key during init; if Secrets Manager fails now, requests retry it.
+        if let Err(err) = keys.ring().await {
+            tracing::warn!("signing key not loaded during init: {err}");
+        }
+    }
     let state = &state;
     lambda_http::run(service_fn(move |req| async move {
         Ok::<_, Infallible>(handler(state, req).await)

@@ -8,10 +8,14 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod jwt;
 pub mod lambda;
 #[cfg(feature = "local")]
 pub mod provision;
 pub mod rudderstack;
+pub mod seatable;
+pub mod seatable_admin;
+pub mod signing_key;
 pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -19,6 +23,6 @@ pub mod token;
 pub mod verify;
 pub mod workspace_admin;
 
-pub use config::{AppState, Config, ConfigError};
+pub use config::{AppState, ConfigError, SeaTableSettings};
 pub use error::ApiError;
 pub use store::{Store, StoreError};

@@ -6,11 +6,18 @@
 use aws_config::BehaviorVersion;
 use base64::{engine::general_purpose::STANDARD, Engine};
 
+use std::{sync::Arc, time::Duration};
+
 use crate::{
     provision::TableDefinition,
-    store::{records::Role, Store},
-    token::new_id,
-    workspace_admin, AppState,
+    seatable_admin,
+    signing_key::SigningKeys,
+    store::{
+        records::{Base, MemberPermission, Role},
+        Store,
+    },
+    token::{new_id, random_base62},
+    workspace_admin, AppState, SeaTableSettings,
 };
 
 /// The template every table is made from.
@@ -33,7 +40,34 @@ pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk)
 }
 
-/// App state on a new, empty table created from the template.
+/// An SDK client for the local Secrets Manager emulator.
+pub async fn secretsmanager_client() -> aws_sdk_secretsmanager::Client {
+    local_endpoint("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+    let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    aws_sdk_secretsmanager::Client::new(&sdk)
+}
+
+/// The SeaTable settings every test state uses.
+pub fn test_settings() -> SeaTableSettings {
+    SeaTableSettings {
+        dtable_server: "https://tessera.test/dtable-server/".into(),
+        dtable_socket: "https://tessera.test/".into(),
+        dtable_db: "https://tessera.test/dtable-db/".into(),
+        use_api_gateway: false,
+        access_token_ttl: Duration::from_secs(3 * 24 * 3600),
+    }
+}
+
+/// Signing keys for `secret_id`, re-read from Secrets Manager on every use.
+pub async fn signing_keys(secret_id: &str) -> Arc<SigningKeys> {
+    Arc::new(SigningKeys::new(
+        secretsmanager_client().await,
+        secret_id,
+        Duration::ZERO,
+    ))
+}
+
+/// App state on a new, empty table created from the template, with a new signing secret.
 pub async fn fresh_state() -> AppState {
     let client = dynamodb_client().await;
     let table = format!("test-{}", new_id());
@@ -42,15 +76,96 @@ pub async fn fresh_state() -> AppState {
         .create(&client, &table)
         .await
         .expect("create a test table in DynamoDB Local");
+    let secret_id = format!("test-signing-{}", new_id());
+    secretsmanager_client()
+        .await
+        .create_secret()
+        .name(&secret_id)
+        .secret_string(random_base62(64))
+        .send()
+        .await
+        .expect("create a signing secret in the Secrets Manager emulator");
     AppState {
         store: Store::new(client, table),
+        seatable: test_settings(),
+        signing: Some(signing_keys(&secret_id).await),
     }
 }
 
-/// App state whose table does not exist: every store call fails as a real fault would.
+/// App state whose table and secret do not exist: every call fails as a real fault would.
 pub async fn broken_state() -> AppState {
     AppState {
         store: Store::new(dynamodb_client().await, "no-such-table"),
+        seatable: test_settings(),
+        signing: Some(signing_keys("no-such-secret").await),
+    }
+}
+
+/// A SeaTable user as a caller holds them.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+}
+
+impl TestUser {
+    /// `Authorization` header value, as the seed sends it.
+    pub fn auth(&self) -> String {
+        format!("Token {}", self.token)
+    }
+}
+
+pub async fn user(store: &Store, name: &str) -> TestUser {
+    let (user, token) = seatable_admin::create_user(store, name)
+        .await
+        .expect("create user");
+    TestUser {
+        id: user.id,
+        name: user.name,
+        token: token.expose().to_owned(),
+    }
+}
+
+/// A base in a new workspace, owned by a new user, with one more user per permission.
+pub struct TestBase {
+    pub base: Base,
+    pub owner: TestUser,
+    pub admin: TestUser,
+    pub writer: TestUser,
+    pub reader: TestUser,
+    pub stranger: TestUser,
+}
+
+pub async fn base(store: &Store, name: &str) -> TestBase {
+    let (ws, _) = workspace_admin::create_workspace(store, "seatable", None)
+        .await
+        .expect("create workspace");
+    let owner = user(store, "owner@example.com").await;
+    let base = seatable_admin::create_base(store, &ws.id, name, &owner.id)
+        .await
+        .expect("create base");
+    let mut members = Vec::new();
+    for (name, permission) in [
+        ("admin@example.com", MemberPermission::Admin),
+        ("writer@example.com", MemberPermission::Rw),
+        ("reader@example.com", MemberPermission::R),
+    ] {
+        let member = user(store, name).await;
+        seatable_admin::grant(store, &ws.id, &member.id, permission)
+            .await
+            .expect("grant");
+        members.push(member);
+    }
+    let [admin, writer, reader] = <[TestUser; 3]>::try_from(members).expect("three members");
+    let stranger = user(store, "stranger@example.com").await;
+    TestBase {
+        base,
+        owner,
+        admin,
+        writer,
+        reader,
+        stranger,
     }
 }
 

@@ -20,15 +20,30 @@ pub enum TokenKind {
     WorkspaceToken,
     /// A named opaque access token created through `POST /accessTokens`.
     AccessToken,
+    /// A user's auth token (`Authorization: Token ...` on the SeaTable API).
+    UserAuthToken,
+    /// A base's API token, exchanged for a base access token by app-access-token.
+    ApiToken,
+    /// A base's external share link, exchanged for a read-only base access token.
+    ShareLink,
 }
 
 impl TokenKind {
-    const ALL: [TokenKind; 2] = [TokenKind::WorkspaceToken, TokenKind::AccessToken];
+    const ALL: [TokenKind; 5] = [
+        TokenKind::WorkspaceToken,
+        TokenKind::AccessToken,
+        TokenKind::UserAuthToken,
+        TokenKind::ApiToken,
+        TokenKind::ShareLink,
+    ];
 
     pub fn prefix(self) -> &'static str {
         match self {
             TokenKind::WorkspaceToken => "tsw",
             TokenKind::AccessToken => "tsa",
+            TokenKind::UserAuthToken => "tsu",
+            TokenKind::ApiToken => "tsk",
+            TokenKind::ShareLink => "tss",
         }
     }
 }
@@ -113,6 +128,15 @@ impl TokenDigest {
     pub fn as_hex(&self) -> &str {
         &self.0
     }
+}
+
+/// A random uuid in SeaTable's form: 32 lowercase hex digits (a version 4 uuid).
+pub fn new_uuid_hex() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random number generator failed");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    hex::encode(bytes)
 }
 
 /// Short random identifiers for records (not secrets, but unguessable all the same).

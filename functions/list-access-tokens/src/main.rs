@@ -1,4 +1,10 @@
+use tessera_common::lambda::{run, Needs};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tessera_common::lambda::run(|state, req| Box::pin(list_access_tokens::handle(state, req))).await
+    run(
+        |state, req| Box::pin(list_access_tokens::handle(state, req)),
+        Needs::Table,
+    )
+    .await
 }

@@ -6,6 +6,11 @@
 //! | workspace token      | `WS#<id>`         | `WSTOKEN#<token id>`                |
 //! | access token         | `WS#<id>`         | `AT#<base64url(name)>#<token id>`   |
 //! | token lookup (any)   | `TOKEN#<sha256>`  | `TOKEN`                             |
+//! | user                 | `USER#<id>`       | `USER`                              |
+//! | share link           | `USER#<creator>`  | `SHARE#<link id>`                   |
+//! | member               | `WS#<id>`         | `MEMBER#<user id>`                  |
+//! | base                 | `WS#<id>`         | `BASE#<base64url(name)>`            |
+//! | base API token       | `BASE#<uuid>`     | `APITOKEN#<base64url(app name)>`    |
 //!
 //! Workspaces are also indexed on `gsi1` (`gsi1pk = WORKSPACES`) for the operator's list.
 //! Names are base64url-encoded in sort keys so that the prefix for one name can never
@@ -46,6 +51,42 @@ pub fn access_tokens_prefix() -> &'static str {
 
 pub fn workspace_tokens_prefix() -> &'static str {
     WORKSPACE_TOKEN_PREFIX
+}
+
+pub const USER_SK: &str = "USER";
+const SHARE_LINK_PREFIX: &str = "SHARE#";
+const API_TOKEN_PREFIX: &str = "APITOKEN#";
+
+pub fn user_pk(user_id: &str) -> String {
+    format!("USER#{user_id}")
+}
+
+pub fn member_sk(user_id: &str) -> String {
+    format!("MEMBER#{user_id}")
+}
+
+pub fn base_sk(name: &str) -> String {
+    format!("BASE#{}", URL_SAFE_NO_PAD.encode(name))
+}
+
+pub fn base_pk(dtable_uuid: &str) -> String {
+    format!("BASE#{dtable_uuid}")
+}
+
+pub fn api_token_sk(app_name: &str) -> String {
+    format!("{API_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(app_name))
+}
+
+pub fn api_tokens_prefix() -> &'static str {
+    API_TOKEN_PREFIX
+}
+
+pub fn share_link_sk(link_id: &str) -> String {
+    format!("{SHARE_LINK_PREFIX}{link_id}")
+}
+
+pub fn share_links_prefix() -> &'static str {
+    SHARE_LINK_PREFIX
 }
 
 pub fn lookup_pk(digest: &TokenDigest) -> String {

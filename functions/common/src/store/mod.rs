@@ -4,8 +4,12 @@
 //! once; every listing is a paginated Query; nothing on a request path scans.
 
 mod access_tokens;
+mod api_tokens;
+mod bases;
 pub mod keys;
 pub mod records;
+mod share_links;
+mod users;
 mod workspaces;
 
 use std::collections::HashMap;
@@ -119,20 +123,36 @@ impl Store {
 
     /// What the lookup item of a token digest says, in one consistent GetItem.
     pub async fn lookup(&self, digest: &TokenDigest) -> Result<Option<TokenLookup>, StoreError> {
+        self.get(keys::lookup_pk(digest), keys::LOOKUP_SK).await
+    }
+
+    /// One record by key, read consistently.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<T>, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::lookup_pk(digest), keys::LOOKUP_SK)))
+            .set_key(Some(key(pk, sk)))
             .consistent_read(true)
             .send()
             .await?;
         match out.item {
-            Some(item) => Ok(Some(
-                serde_dynamo::from_item::<_, Keyed<TokenLookup>>(item)?.record,
-            )),
+            Some(item) => Ok(Some(serde_dynamo::from_item::<_, Keyed<T>>(item)?.record)),
             None => Ok(None),
         }
+    }
+
+    /// A Put that replaces whatever is stored under the item's key.
+    fn put<T: Serialize>(&self, item: &Keyed<T>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(item)?))
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     fn lookup_item(digest: &TokenDigest, lookup: TokenLookup) -> Keyed<TokenLookup> {

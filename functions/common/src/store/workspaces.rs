@@ -105,23 +105,8 @@ impl Store {
     }
 
     pub async fn workspace(&self, workspace_id: &str) -> Result<Option<Workspace>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                keys::workspace_pk(workspace_id),
-                keys::WORKSPACE_SK,
-            )))
-            .consistent_read(true)
-            .send()
-            .await?;
-        match out.item {
-            Some(item) => Ok(Some(
-                serde_dynamo::from_item::<_, Keyed<Workspace>>(item)?.record,
-            )),
-            None => Ok(None),
-        }
+        self.get(keys::workspace_pk(workspace_id), keys::WORKSPACE_SK)
+            .await
     }
 
     /// Every workspace, oldest first (a Query on the workspaces index, not a Scan).

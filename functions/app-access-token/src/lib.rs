@@ -1,0 +1,110 @@
+//! GET /api/v2.1/dtable/app-access-token/: a base's API token (or a temporary API token)
+//! exchanged for a base access token, with everything SeaTable's clients read from it.
+
+use lambda_http::{http::StatusCode, Body, Request, Response};
+use serde_json::json;
+use tessera_common::{
+    auth::token_or_bearer,
+    clock::now_rfc3339,
+    http::json_response,
+    jwt::{self, TEMP_API_TOKEN_TYPE},
+    seatable::{self, key_ring, permission_denied},
+    store::records::{TokenLookup, TokenPermission},
+    token::{PresentedToken, TokenKind},
+    ApiError, AppState,
+};
+
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    seatable::respond(exchange(state, &req).await)
+}
+
+/// The base and rights an API token or temporary API token stands for.
+struct App {
+    app_name: String,
+    username: String,
+    permission: TokenPermission,
+    dtable_uuid: String,
+    workspace_id: String,
+    dtable_name: String,
+}
+
+async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
+    let presented = token_or_bearer(req.headers()).ok_or_else(permission_denied)?;
+    let app = match PresentedToken::parse(&presented) {
+        Some(token) if token.kind() == TokenKind::ApiToken => api_token_app(state, &token).await?,
+        Some(_) => return Err(permission_denied()),
+        None => temp_token_app(state, &presented).await?,
+    };
+    let settings = &state.seatable;
+    let mut claims = seatable::claims(
+        &app.dtable_uuid,
+        &app.username,
+        app.permission,
+        settings.access_token_ttl,
+    );
+    claims.app_name = Some(app.app_name.clone());
+    let access_token = seatable::sign(state, &claims).await?;
+    tracing::info!(dtable_uuid = %app.dtable_uuid, app_name = %app.app_name, "app access token issued");
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "app_name": app.app_name,
+            "access_token": access_token,
+            "dtable_uuid": app.dtable_uuid,
+            "dtable_server": settings.dtable_server,
+            "dtable_socket": settings.dtable_socket,
+            "dtable_db": settings.dtable_db,
+            "workspace_id": app.workspace_id,
+            "dtable_name": app.dtable_name,
+            "use_api_gateway": settings.use_api_gateway,
+        }),
+    ))
+}
+
+async fn api_token_app(state: &AppState, token: &PresentedToken) -> Result<App, ApiError> {
+    let Some(TokenLookup::ApiToken {
+        dtable_uuid,
+        workspace_id,
+        dtable_name,
+        app_name,
+        permission,
+        generated_by,
+    }) = state.store.lookup(token.digest()).await?
+    else {
+        return Err(permission_denied());
+    };
+    state
+        .store
+        .touch_api_token(&dtable_uuid, &app_name, &now_rfc3339())
+        .await?;
+    Ok(App {
+        app_name,
+        username: generated_by,
+        permission,
+        dtable_uuid,
+        workspace_id,
+        dtable_name,
+    })
+}
+
+/// A temporary API token is a JWT of ours: verified by signature, not looked up.
+async fn temp_token_app(state: &AppState, presented: &str) -> Result<App, ApiError> {
+    let ring = key_ring(state).await?;
+    let claims = jwt::verify(&ring, presented)
+        .filter(|claims| claims.token_type.as_deref() == Some(TEMP_API_TOKEN_TYPE))
+        .ok_or_else(permission_denied)?;
+    let (Some(workspace_id), Some(dtable_name)) = (claims.workspace_id, claims.dtable_name) else {
+        return Err(permission_denied());
+    };
+    Ok(App {
+        app_name: TEMP_API_TOKEN_TYPE.to_owned(),
+        username: claims.username,
+        permission: claims.permission,
+        dtable_uuid: claims.dtable_uuid,
+        workspace_id,
+        dtable_name,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,45 @@
+//! GET /api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}/access-token/: a user's
+//! auth token exchanged for a base access token carrying their permission on the base.
+
+use lambda_http::{http::StatusCode, Body, Request, Response};
+use serde_json::json;
+use tessera_common::{
+    http::{json_response, path_param},
+    seatable::{self, authenticate_user, base_for_user},
+    ApiError, AppState,
+};
+
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    seatable::respond(exchange(state, &req).await)
+}
+
+async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = authenticate_user(&state.store, req.headers()).await?;
+    let workspace_id = path_param(req, "workspace_id")?;
+    let dtable_name = path_param(req, "dtable_name")?;
+    let (base, permission) =
+        base_for_user(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+    let settings = &state.seatable;
+    let claims = seatable::claims(
+        &base.dtable_uuid,
+        &caller.username,
+        permission.token_permission(),
+        settings.access_token_ttl,
+    );
+    let access_token = seatable::sign(state, &claims).await?;
+    tracing::info!(user_id = %caller.user_id, dtable_uuid = %base.dtable_uuid, "base access token issued");
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "access_token": access_token,
+            "dtable_uuid": base.dtable_uuid,
+            "dtable_server": settings.dtable_server,
+            "dtable_socket": settings.dtable_socket,
+            "workspace_id": base.workspace_id,
+            "dtable_name": base.name,
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests;

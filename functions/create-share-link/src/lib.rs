@@ -1,0 +1,71 @@
+//! POST /api/v2.1/dtables/share-links/ with `workspace_id`, `table_name`, `permission`
+//! (`r` or `rw`, default `r`) and `expire_days` (optional), JSON or form-encoded: creates
+//! an external share link of a base; its token is shown this once.
+
+use lambda_http::{http::StatusCode, Body, Request, Response};
+use serde_json::json;
+use tessera_common::{
+    clock::rfc3339_from_secs,
+    http::{json_response, Fields},
+    seatable::{self, authenticate_user, base_for_admin},
+    seatable_admin::{create_share_link, MAX_EXPIRE_DAYS},
+    store::records::TokenPermission,
+    ApiError, AppState,
+};
+
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    seatable::respond(create(state, &req).await)
+}
+
+async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = authenticate_user(&state.store, req.headers()).await?;
+    let fields = Fields::parse(req)?;
+    let required = |name: &str| {
+        fields
+            .text(name)
+            .filter(|value| !value.trim().is_empty())
+            .ok_or_else(|| ApiError::bad_request(format!("{name} invalid.")))
+    };
+    let workspace_id = required("workspace_id")?;
+    let table_name = required("table_name")?;
+    let permission = match fields.text("permission") {
+        None => TokenPermission::R,
+        Some(text) => TokenPermission::parse(&text)
+            .ok_or_else(|| ApiError::bad_request("permission invalid."))?,
+    };
+    let expire_days = match fields.text("expire_days").filter(|text| !text.is_empty()) {
+        None => None,
+        Some(text) => Some(
+            text.parse::<u64>()
+                .ok()
+                .filter(|days| (1..=MAX_EXPIRE_DAYS).contains(days))
+                .ok_or_else(|| ApiError::bad_request("expire_days invalid."))?,
+        ),
+    };
+    let base = base_for_admin(&state.store, &workspace_id, &table_name, &caller.user_id).await?;
+    let (link, token) = create_share_link(
+        &state.store,
+        &base,
+        &caller.user_id,
+        permission,
+        expire_days,
+    )
+    .await?;
+    tracing::info!(link_id = %link.id, dtable_uuid = %base.dtable_uuid, "share link created");
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "id": link.id,
+            "token": token.expose(),
+            "workspace_id": link.workspace_id,
+            "dtable_name": link.dtable_name,
+            "permission": link.permission,
+            "expire_date": link.expires_at.map(rfc3339_from_secs),
+            "ctime": link.created_at,
+            "username": caller.username,
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests;

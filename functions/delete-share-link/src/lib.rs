@@ -1,0 +1,63 @@
+//! DELETE /api/v2.1/dtables/share-links/{token}/: revokes a share link, named by its token
+//! or by its id. Its creator or an admin of its base may; the link answers 403 from then on.
+
+use lambda_http::{http::StatusCode, Body, Request, Response};
+use serde_json::json;
+use tessera_common::{
+    clock::now_secs,
+    http::{json_response, path_param},
+    seatable::{self, authenticate_user, base_for_admin, UserCaller},
+    store::records::{ShareLink, TokenLookup},
+    token::{PresentedToken, TokenKind},
+    ApiError, AppState,
+};
+
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    seatable::respond(delete(state, &req).await)
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("Share link not found.".into())
+}
+
+async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = authenticate_user(&state.store, req.headers()).await?;
+    let named = path_param(req, "token")?;
+    let link = find(state, &caller, &named).await?.ok_or_else(not_found)?;
+    if link.created_by != caller.user_id {
+        base_for_admin(
+            &state.store,
+            &link.workspace_id,
+            &link.dtable_name,
+            &caller.user_id,
+        )
+        .await?;
+    }
+    state.store.revoke_share_link(&link, now_secs()).await?;
+    tracing::info!(link_id = %link.id, "share link revoked");
+    Ok(json_response(StatusCode::OK, &json!({ "success": true })))
+}
+
+/// The link a token names (anyone's), or the caller's own link with that id.
+async fn find(
+    state: &AppState,
+    caller: &UserCaller,
+    named: &str,
+) -> Result<Option<ShareLink>, ApiError> {
+    let Some(token) = PresentedToken::parse(named).filter(|t| t.kind() == TokenKind::ShareLink)
+    else {
+        return Ok(state.store.share_link(&caller.user_id, named).await?);
+    };
+    match state.store.lookup(token.digest()).await? {
+        Some(TokenLookup::ShareLink {
+            link_id,
+            created_by,
+            revoked: false,
+            ..
+        }) => Ok(state.store.share_link(&created_by, &link_id).await?),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests;

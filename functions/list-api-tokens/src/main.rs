@@ -1,0 +1,10 @@
+use tessera_common::lambda::{run, Needs};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    run(
+        |state, req| Box::pin(list_api_tokens::handle(state, req)),
+        Needs::Table,
+    )
+    .await
+}

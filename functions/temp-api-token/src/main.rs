@@ -1,0 +1,10 @@
+use tessera_common::lambda::{run, Needs};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    run(
+        |state, req| Box::pin(temp_api_token::handle(state, req)),
+        Needs::SigningKey,
+    )
+    .await
+}
