@@ -43,6 +43,9 @@ pub async fn create_base(
         created_at: now_rfc3339(),
     };
     store.create_base(&base).await?;
+    if store.member(workspace_id, owner_id).await?.is_none() {
+        grant(store, workspace_id, owner_id, MemberPermission::Admin).await?;
+    }
     Ok(base)
 }
 

@@ -212,3 +212,37 @@ pub async fn workspace(store: &Store, role: Role) -> TestWorkspace {
         token: issued.token.expose().to_owned(),
     }
 }
+
+/// A request for a route with its path parameters filled in, as API Gateway matches it.
+pub fn route_request(
+    method: &str,
+    route: &str,
+    params: &[(&str, &str)],
+) -> crate::apigw::HttpApiRequest {
+    let path = params.iter().fold(route.to_owned(), |path, (name, value)| {
+        path.replace(&format!("{{{name}}}"), value)
+    });
+    params.iter().fold(
+        crate::apigw::HttpApiRequest::new(method, route, &path),
+        |req, (name, value)| req.path_parameter(name, value),
+    )
+}
+
+/// The claims of a JWT this state signed (panics if it does not verify).
+pub async fn claims_of(state: &AppState, token: &str) -> crate::jwt::BaseClaims {
+    let ring = state
+        .signing
+        .as_ref()
+        .expect("signing keys")
+        .ring()
+        .await
+        .expect("keys");
+    crate::jwt::verify(&ring, token).expect("the JWT verifies")
+}
+
+/// The status and JSON body of a handler's response.
+pub fn status_and_json(
+    response: &lambda_http::Response<lambda_http::Body>,
+) -> (u16, serde_json::Value) {
+    (response.status().as_u16(), body_json(response))
+}

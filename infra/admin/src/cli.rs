@@ -36,6 +36,118 @@ pub enum Command {
     /// Manage workspaces and their workspace tokens.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// Manage users of the SeaTable-style API.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage bases (dtables).
+    #[command(subcommand)]
+    Base(BaseCommand),
+    /// Grant or revoke users' permission in a workspace.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Manage a base's API tokens.
+    #[command(subcommand)]
+    ApiToken(ApiTokenCommand),
+    /// Manage a base's share links.
+    #[command(subcommand)]
+    ShareLink(ShareLinkCommand),
+}
+
+/// A base, named as the SeaTable API names it.
+#[derive(Debug, Args)]
+pub struct BaseArg {
+    #[arg(long)]
+    pub workspace_id: String,
+    /// The base's name (dtable_name).
+    #[arg(long)]
+    pub base: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints the user's id and auth token (shown only once).
+    Create {
+        #[command(flatten)]
+        table: TableArg,
+        /// What tokens call the user (the JWT's username), e.g. an email address.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaseCommand {
+    /// Create a base in a workspace, owned (and administered) by a user.
+    Create {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        workspace_id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        owner_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Give a user a permission in a workspace: r, rw or admin.
+    Grant {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        workspace_id: String,
+        #[arg(long)]
+        user_id: String,
+        #[arg(long, value_parser = ["r", "rw", "admin"])]
+        permission: String,
+    },
+    /// Take a user's permission in a workspace away.
+    Revoke {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        workspace_id: String,
+        #[arg(long)]
+        user_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiTokenCommand {
+    /// Create a base's API token (shown only once).
+    Create {
+        #[command(flatten)]
+        table: TableArg,
+        #[command(flatten)]
+        base: BaseArg,
+        #[arg(long)]
+        app_name: String,
+        #[arg(long, value_parser = ["r", "rw"])]
+        permission: String,
+        /// Recorded as generated_by.
+        #[arg(long, default_value = "tessera-admin")]
+        generated_by: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShareLinkCommand {
+    /// Create a base's share link on a user's behalf (its token is shown only once).
+    Create {
+        #[command(flatten)]
+        table: TableArg,
+        #[command(flatten)]
+        base: BaseArg,
+        /// The user the link belongs to (who may list and delete it).
+        #[arg(long)]
+        user_id: String,
+        #[arg(long, value_parser = ["r", "rw"], default_value = "r")]
+        permission: String,
+        #[arg(long)]
+        expire_days: Option<u64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

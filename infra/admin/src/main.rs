@@ -1,4 +1,5 @@
 mod cli;
+mod seatable;
 
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ use tessera_common::{
 
 use cli::{Cli, Command, SecretCommand, TableCommand, WorkspaceCommand};
 
-type Failure = Box<dyn std::error::Error>;
+pub(crate) type Failure = Box<dyn std::error::Error>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -103,6 +104,11 @@ async fn run(command: Command) -> Result<Value, Failure> {
             out["message"] = json!("issued a workspace token. It is shown only now: keep it safe.");
             out
         }
+        Command::User(command) => seatable::user(store, command).await?,
+        Command::Base(command) => seatable::base(store, command).await?,
+        Command::Member(command) => seatable::member(store, command).await?,
+        Command::ApiToken(command) => seatable::api_token(store, command).await?,
+        Command::ShareLink(command) => seatable::share_link(store, command).await?,
         Command::Workspace(WorkspaceCommand::RotateToken {
             table,
             workspace_id,

@@ -1,0 +1,191 @@
+//! The SeaTable-side commands: users, bases, memberships, API tokens, share links.
+
+use serde_json::{json, Value};
+use tessera_common::{
+    seatable_admin,
+    store::records::{Base, MemberPermission, TokenPermission},
+    Store,
+};
+
+use crate::{
+    cli::{ApiTokenCommand, BaseArg, BaseCommand, MemberCommand, ShareLinkCommand, UserCommand},
+    Failure,
+};
+
+async fn existing_base(store: &Store, base: &BaseArg) -> Result<Base, Failure> {
+    store
+        .base(&base.workspace_id, &base.base)
+        .await?
+        .ok_or_else(|| {
+            format!(
+                "workspace {} has no base named {:?}",
+                base.workspace_id, base.base
+            )
+            .into()
+        })
+}
+
+fn token_permission(text: &str) -> TokenPermission {
+    TokenPermission::parse(text).expect("clap allows only r and rw")
+}
+
+pub async fn user(store: impl Fn(String) -> Store, command: UserCommand) -> Result<Value, Failure> {
+    let UserCommand::Create { table, name } = command;
+    let (user, token) = seatable_admin::create_user(&store(table.table_name), &name).await?;
+    Ok(json!({
+        "message": format!("created user {} ({name}). The auth token is shown only now: keep it safe.", user.id),
+        "user_id": user.id,
+        "name": user.name,
+        "auth_token": token.expose(),
+    }))
+}
+
+pub async fn base(store: impl Fn(String) -> Store, command: BaseCommand) -> Result<Value, Failure> {
+    let BaseCommand::Create {
+        table,
+        workspace_id,
+        name,
+        owner_id,
+    } = command;
+    let store = store(table.table_name);
+    if store.workspace(&workspace_id).await?.is_none() {
+        return Err(format!("workspace {workspace_id} does not exist").into());
+    }
+    if store.user(&owner_id).await?.is_none() {
+        return Err(format!("user {owner_id} does not exist").into());
+    }
+    let base = seatable_admin::create_base(&store, &workspace_id, &name, &owner_id)
+        .await
+        .map_err(|err| match err {
+            tessera_common::StoreError::Conflict => {
+                format!("workspace {workspace_id} already has a base named {name:?}").into()
+            }
+            other => Failure::from(other),
+        })?;
+    Ok(json!({
+        "message": format!("created base {name:?} in workspace {workspace_id}"),
+        "workspace_id": base.workspace_id,
+        "dtable_name": base.name,
+        "dtable_uuid": base.dtable_uuid,
+        "owner_id": base.owner_id,
+    }))
+}
+
+pub async fn member(
+    store: impl Fn(String) -> Store,
+    command: MemberCommand,
+) -> Result<Value, Failure> {
+    match command {
+        MemberCommand::Grant {
+            table,
+            workspace_id,
+            user_id,
+            permission,
+        } => {
+            let permission = match permission.as_str() {
+                "r" => MemberPermission::R,
+                "rw" => MemberPermission::Rw,
+                _ => MemberPermission::Admin,
+            };
+            let store = store(table.table_name);
+            if store.user(&user_id).await?.is_none() {
+                return Err(format!("user {user_id} does not exist").into());
+            }
+            if store.workspace(&workspace_id).await?.is_none() {
+                return Err(format!("workspace {workspace_id} does not exist").into());
+            }
+            seatable_admin::grant(&store, &workspace_id, &user_id, permission).await?;
+            Ok(json!({
+                "message": format!("user {user_id} has {permission:?} in workspace {workspace_id}"),
+                "workspace_id": workspace_id,
+                "user_id": user_id,
+                "permission": permission,
+            }))
+        }
+        MemberCommand::Revoke {
+            table,
+            workspace_id,
+            user_id,
+        } => {
+            if !store(table.table_name)
+                .delete_member(&workspace_id, &user_id)
+                .await?
+            {
+                return Err(
+                    format!("user {user_id} is not a member of workspace {workspace_id}").into(),
+                );
+            }
+            Ok(
+                json!({ "message": format!("revoked user {user_id} from workspace {workspace_id}"), "revoked": true }),
+            )
+        }
+    }
+}
+
+pub async fn api_token(
+    store: impl Fn(String) -> Store,
+    command: ApiTokenCommand,
+) -> Result<Value, Failure> {
+    let ApiTokenCommand::Create {
+        table,
+        base,
+        app_name,
+        permission,
+        generated_by,
+    } = command;
+    let store = store(table.table_name);
+    let base = existing_base(&store, &base).await?;
+    let (record, token) = seatable_admin::create_api_token(
+        &store,
+        &base,
+        &app_name,
+        token_permission(&permission),
+        &generated_by,
+    )
+    .await
+    .map_err(|err| format!("{}", err.public_message()))?;
+    Ok(json!({
+        "message": format!("created API token {app_name:?} of base {:?}. It is shown only now: keep it safe.", base.name),
+        "app_name": record.app_name,
+        "permission": record.permission,
+        "dtable_uuid": record.dtable_uuid,
+        "api_token": token.expose(),
+    }))
+}
+
+pub async fn share_link(
+    store: impl Fn(String) -> Store,
+    command: ShareLinkCommand,
+) -> Result<Value, Failure> {
+    let ShareLinkCommand::Create {
+        table,
+        base,
+        user_id,
+        permission,
+        expire_days,
+    } = command;
+    let store = store(table.table_name);
+    let base = existing_base(&store, &base).await?;
+    if expire_days.is_some_and(|days| !(1..=seatable_admin::MAX_EXPIRE_DAYS).contains(&days)) {
+        return Err(format!(
+            "--expire-days must be 1 to {}",
+            seatable_admin::MAX_EXPIRE_DAYS
+        )
+        .into());
+    }
+    let (link, token) = seatable_admin::create_share_link(
+        &store,
+        &base,
+        &user_id,
+        token_permission(&permission),
+        expire_days,
+    )
+    .await?;
+    Ok(json!({
+        "message": format!("created share link {} of base {:?}. Its token is shown only now.", link.id, base.name),
+        "id": link.id,
+        "dtable_uuid": link.dtable_uuid,
+        "expires_at": link.expires_at,
+        "share_link_token": token.expose(),
+    }))
+}
