@@ -91,6 +91,10 @@ impl SigningKeys {
         }
     }
 
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
     /// The keys, from the cache while it is fresh, else from Secrets Manager.
     pub async fn ring(&self) -> Result<Arc<KeyRing>, KeyError> {
         if let Some((fetched, ring)) = self.cached.lock().expect("cache lock").as_ref() {

@@ -1,0 +1,326 @@
+//! The SeaTable-style API over HTTP through the local API: the seed's requests, JWTs
+//! checked by an independent HS256 implementation, and signing-key rotation.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use tessera_common::testing::{base, secretsmanager_client, TestBase};
+use tessera_tests::LocalApi;
+
+async fn get(api: &LocalApi, path: &str, auth: Option<&str>) -> (u16, Value) {
+    let mut request = api
+        .client
+        .get(api.url(path))
+        .header("Accept", "application/json; charset=utf-8; indent=4");
+    if let Some(auth) = auth {
+        request = request.header("Authorization", auth);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+fn access_token_path(b: &TestBase, name: &str) -> String {
+    format!(
+        "/api/v2.1/workspace/{}/dtable/{name}/access-token/",
+        b.base.workspace_id
+    )
+}
+
+fn secret_id(api: &LocalApi) -> String {
+    api.state.signing.as_ref().unwrap().secret_id().to_owned()
+}
+
+/// Checks an HS256 JWT without the crate that signed it: HMAC-SHA256 over
+/// `header.payload` with the key version the header names, read from Secrets Manager.
+/// Returns the header and the claims.
+async fn verify_independently(secret_id: &str, jwt: &str) -> (Value, Value) {
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT has three parts");
+    let decode = |part: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    };
+    let header = decode(parts[0]);
+    assert_eq!(header["alg"], "HS256");
+    assert_eq!(header["typ"], "JWT");
+    let kid = header["kid"].as_str().expect("kid");
+    let secret = secretsmanager_client()
+        .await
+        .get_secret_value()
+        .secret_id(secret_id)
+        .version_id(kid)
+        .send()
+        .await
+        .expect("kid names a version of the secret")
+        .secret_string
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
+    mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
+        .expect("the signature is HMAC-SHA256 of header.payload");
+    (header, decode(parts[1]))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test]
+async fn the_seed_requests_behave_as_the_seed_says() {
+    let api = LocalApi::start().await;
+    let b = base(&api.state.store, "Hello").await;
+
+    let (status, body) = get(
+        &api,
+        &access_token_path(&b, "Hello"),
+        Some(&b.writer.auth()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    for field in [
+        "access_token",
+        "dtable_uuid",
+        "dtable_server",
+        "dtable_socket",
+    ] {
+        assert!(body[field].is_string(), "{field} in {body}");
+    }
+    assert_eq!(
+        get(
+            &api,
+            &access_token_path(&b, "Hello"),
+            Some("Token 57782e1e42a7fefc6a5026e00c6a62c9d249e760")
+        )
+        .await,
+        (401, json!({ "detail": "Invalid token" }))
+    );
+    assert_eq!(
+        get(
+            &api,
+            &access_token_path(&b, "Hello"),
+            Some(&b.stranger.auth())
+        )
+        .await,
+        (403, json!({ "error_msg": "Permission denied." }))
+    );
+    assert_eq!(
+        get(
+            &api,
+            &access_token_path(&b, "Hallo"),
+            Some(&b.writer.auth())
+        )
+        .await,
+        (404, json!({ "error_msg": "dtable Hallo not found." }))
+    );
+
+    // The share-link sample, and a base name that needs percent-encoding in the path.
+    tessera_common::seatable_admin::create_base(
+        &api.state.store,
+        &b.base.workspace_id,
+        "My Base",
+        &b.owner.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        get(
+            &api,
+            &access_token_path(&b, "My%20Base"),
+            Some(&b.owner.auth())
+        )
+        .await
+        .0,
+        200
+    );
+    let response = api
+        .client
+        .post(api.url("/api/v2.1/dtables/share-links/"))
+        .header("Authorization", b.owner.auth())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "workspace_id={}&table_name=Hello",
+            b.base.workspace_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let link: Value = response.json().await.unwrap();
+    let token = link["token"].as_str().unwrap();
+    let (status, body) = get(
+        &api,
+        &format!("/api/v2.1/dtable/share-link-access-token/?token={token}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["access_token", "dtable_uuid"]
+    );
+    assert_eq!(
+        get(&api, "/api/v2.1/dtable/share-link-access-token/", None)
+            .await
+            .0,
+        400
+    );
+}
+
+#[tokio::test]
+async fn every_issued_jwt_verifies_independently_with_the_right_claims() {
+    let api = LocalApi::start().await;
+    let b = base(&api.state.store, "Hello").await;
+    let secret = secret_id(&api);
+    let started = now();
+
+    // A user's auth token.
+    let (_, body) = get(
+        &api,
+        &access_token_path(&b, "Hello"),
+        Some(&b.reader.auth()),
+    )
+    .await;
+    let (_, claims) = verify_independently(&secret, body["access_token"].as_str().unwrap()).await;
+    assert_eq!(claims["dtable_uuid"], json!(b.base.dtable_uuid));
+    assert_eq!(claims["username"], "reader@example.com");
+    assert_eq!(claims["permission"], "r");
+    let iat = claims["iat"].as_u64().unwrap();
+    assert!(iat >= started && iat <= now());
+    assert_eq!(claims["exp"].as_u64().unwrap() - iat, 3 * 24 * 3600);
+    assert!(claims.get("app_name").is_none());
+
+    // A base API token, created over HTTP with a JSON body.
+    let created: Value = api
+        .client
+        .post(api.url(&format!(
+            "/api/v2.1/workspace/{}/dtable/Hello/api-tokens/",
+            b.base.workspace_id
+        )))
+        .header("Authorization", b.owner.auth())
+        .json(&json!({ "app_name": "etl", "permission": "rw" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api_token = created["api_token"].as_str().unwrap().to_owned();
+    let (status, body) = get(
+        &api,
+        "/api/v2.1/dtable/app-access-token/",
+        Some(&format!("Token {api_token}")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, claims) = verify_independently(&secret, body["access_token"].as_str().unwrap()).await;
+    assert_eq!(claims["app_name"], "etl");
+    assert_eq!(claims["permission"], "rw");
+    assert_eq!(claims["dtable_uuid"], json!(b.base.dtable_uuid));
+
+    // A share link: read-only, whatever the link says.
+    let response: Value = api
+        .client
+        .post(api.url("/api/v2.1/dtables/share-links/"))
+        .header("Authorization", b.owner.auth())
+        .json(&json!({ "workspace_id": b.base.workspace_id, "table_name": "Hello", "permission": "rw" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = format!(
+        "/api/v2.1/dtable/share-link-access-token/?token={}",
+        response["token"].as_str().unwrap()
+    );
+    let (_, body) = get(&api, &path, None).await;
+    let (_, claims) = verify_independently(&secret, body["access_token"].as_str().unwrap()).await;
+    assert_eq!(claims["permission"], "r");
+
+    // A deleted API token stops working at once.
+    let response = api
+        .client
+        .delete(api.url(&format!(
+            "/api/v2.1/workspace/{}/dtable/Hello/api-tokens/etl/",
+            b.base.workspace_id
+        )))
+        .header("Authorization", b.owner.auth())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        get(
+            &api,
+            "/api/v2.1/dtable/app-access-token/",
+            Some(&format!("Token {api_token}"))
+        )
+        .await,
+        (403, json!({ "error_msg": "Permission denied." }))
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_never_invalidates_a_live_token_and_the_oldest_key_retires() {
+    let api = LocalApi::start().await;
+    let b = base(&api.state.store, "Hello").await;
+    let secret = secret_id(&api);
+    let sm = secretsmanager_client().await;
+    let temp_path = format!(
+        "/api/v2.1/workspace/{}/dtable/Hello/temp-api-token/",
+        b.base.workspace_id
+    );
+    let exchange = |token: String| {
+        let api = &api;
+        async move {
+            get(
+                api,
+                "/api/v2.1/dtable/app-access-token/",
+                Some(&format!("Token {token}")),
+            )
+            .await
+        }
+    };
+
+    let (_, body) = get(&api, &temp_path, Some(&b.writer.auth())).await;
+    let oldest = body["api_token"].as_str().unwrap().to_owned();
+    let (v1_header, _) = verify_independently(&secret, &oldest).await;
+
+    // Rotation: a new version becomes AWSCURRENT, the old one AWSPREVIOUS.
+    sm.put_secret_value()
+        .secret_id(&secret)
+        .secret_string("second key, 64 chars or so")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = exchange(oldest.clone()).await;
+    assert_eq!(
+        status, 200,
+        "a token signed before the rotation still verifies"
+    );
+    let (v2_header, claims) =
+        verify_independently(&secret, body["access_token"].as_str().unwrap()).await;
+    assert_ne!(
+        v2_header["kid"], v1_header["kid"],
+        "new tokens carry the new kid"
+    );
+    assert_eq!(claims["permission"], "rw");
+
+    // A second rotation retires the first key.
+    sm.put_secret_value()
+        .secret_id(&secret)
+        .secret_string("third key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        exchange(oldest).await,
+        (403, json!({ "error_msg": "Permission denied." }))
+    );
+    let (_, body) = get(&api, &temp_path, Some(&b.writer.auth())).await;
+    let (v3_header, _) = verify_independently(&secret, body["api_token"].as_str().unwrap()).await;
+    assert_ne!(v3_header["kid"], v2_header["kid"]);
+}
