@@ -29,7 +29,8 @@ set -a
 . "$work/demo.env"
 set +a
 for var in TESSERA_URL WORKSPACE_TOKEN WORKSPACE_ID TABLE_NAME SIGNING_SECRET_ID AWS_REGION \
-  AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL_DYNAMODB AWS_ENDPOINT_URL_SECRETS_MANAGER; do
+  AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL_DYNAMODB AWS_ENDPOINT_URL_SECRETS_MANAGER \
+  AUTH_TOKEN DTABLE_NAME API_TOKEN SHARE_LINK_TOKEN; do
   [ -n "${!var:-}" ] || fail "demo.env has no $var"
 done
 echo "smoke: ok demo.env has every variable"
@@ -80,3 +81,21 @@ httpie "httpie GET (seed)" '"name":"some-test-access-token"' GET "$TESSERA_URL/a
   "Authorization: Basic $basic"
 httpie "httpie DELETE (seed)" '"success":true' DELETE "$TESSERA_URL/accessTokens?name=some-test-access-token" \
   "Authorization: Basic $basic"
+
+# The SeaTable seed's samples, with only the host (and tokens) changed.
+accept='Accept: application/json; charset=utf-8; indent=4'
+expect "GET access-token (seed curl)" 200 '"dtable_server":' \
+  -H "Authorization: Token $AUTH_TOKEN" -H "$accept" \
+  "$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/access-token/"
+expect "GET access-token, bad token" 401 '{"detail":"Invalid token"}' \
+  -H 'Authorization: Token 57782e1e42a7fefc6a5026e00c6a62c9d249e760' -H "$accept" \
+  "$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/access-token/"
+expect "GET access-token, unknown base" 404 '{"error_msg":"dtable Hallo not found."}' \
+  -H "Authorization: Token $AUTH_TOKEN" -H "$accept" \
+  "$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/Hallo/access-token/"
+expect "GET share-link-access-token (seed curl)" 200 '"dtable_uuid":' \
+  -H "$accept" "$TESSERA_URL/api/v2.1/dtable/share-link-access-token/?token=$SHARE_LINK_TOKEN"
+expect "GET app-access-token" 200 '"use_api_gateway":false' \
+  -H "Authorization: Token $API_TOKEN" "$TESSERA_URL/api/v2.1/dtable/app-access-token/"
+
+"$root/.tessera/tools/venv/bin/python" "$root/tests/official_client/seatable_auth.py" || fail "the official client"

@@ -30,6 +30,10 @@ set -a
 set +a
 export TABLE_NAME="tessera-dev"
 export SIGNING_SECRET_ID="tessera-dev-signing-key"
+# Where SeaTable clients are told the base servers are (the platform's own, on AWS).
+export DTABLE_SERVER_URL="http://127.0.0.1:$port/dtable-server/"
+export DTABLE_SOCKET_URL="http://127.0.0.1:$port/"
+export DTABLE_DB_URL="http://127.0.0.1:$port/dtable-db/"
 admin="$root/target/debug/tessera-admin"
 
 echo "==> creating table $TABLE_NAME from template.yaml and the signing secret"
@@ -44,6 +48,18 @@ WORKSPACE_TOKEN="$(json_field workspace_token <<<"$workspace_json")"
 USER_ID="$(json_field user_id <<<"$workspace_json")"
 READ_ONLY_WORKSPACE_TOKEN="$("$admin" --json workspace issue-token --workspace-id "$WORKSPACE_ID" \
   --user-id "$USER_ID" --read-only | json_field workspace_token)"
+
+echo "==> creating the demo user, base, API token and share link"
+DTABLE_NAME="Hello"
+user_json="$("$admin" --json user create --name demo@example.com)"
+SEATABLE_USER_ID="$(json_field user_id <<<"$user_json")"
+AUTH_TOKEN="$(json_field auth_token <<<"$user_json")"
+DTABLE_UUID="$("$admin" --json base create --workspace-id "$WORKSPACE_ID" --name "$DTABLE_NAME" \
+  --owner-id "$SEATABLE_USER_ID" | json_field dtable_uuid)"
+API_TOKEN="$("$admin" --json api-token create --workspace-id "$WORKSPACE_ID" --base "$DTABLE_NAME" \
+  --app-name demo-app --permission rw --generated-by demo@example.com | json_field api_token)"
+SHARE_LINK_TOKEN="$("$admin" --json share-link create --workspace-id "$WORKSPACE_ID" --base "$DTABLE_NAME" \
+  --user-id "$SEATABLE_USER_ID" --expire-days 7 | json_field share_link_token)"
 TESSERA_URL="http://127.0.0.1:$port"
 
 mkdir -p "$(dirname "$demo_env")"
@@ -54,6 +70,12 @@ umask 077 # the file holds tokens
   echo "WORKSPACE_TOKEN=$WORKSPACE_TOKEN"
   echo "READ_ONLY_WORKSPACE_TOKEN=$READ_ONLY_WORKSPACE_TOKEN"
   echo "USER_ID=$USER_ID"
+  echo "SEATABLE_USER_ID=$SEATABLE_USER_ID"
+  echo "AUTH_TOKEN=$AUTH_TOKEN"
+  echo "DTABLE_NAME=$DTABLE_NAME"
+  echo "DTABLE_UUID=$DTABLE_UUID"
+  echo "API_TOKEN=$API_TOKEN"
+  echo "SHARE_LINK_TOKEN=$SHARE_LINK_TOKEN"
   echo "TABLE_NAME=$TABLE_NAME"
   echo "SIGNING_SECRET_ID=$SIGNING_SECRET_ID"
   cat ".tessera/$stack/stack.env"
@@ -81,6 +103,22 @@ curl --location -X GET '$TESSERA_URL/accessTokens' \\
 
 curl --location -X DELETE '$TESSERA_URL/accessTokens?name=some-test-access-token' \\
 -H 'Authorization: Basic $basic'
+
+Try the SeaTable base access-token API (the seed's samples):
+
+curl \\
+-H 'Authorization: Token $AUTH_TOKEN' \\
+-H 'Accept: application/json; charset=utf-8; indent=4' \\
+"$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/access-token/"
+
+curl \\
+-H 'Accept: application/json; charset=utf-8; indent=4' \\
+"$TESSERA_URL/api/v2.1/dtable/share-link-access-token/?token=$SHARE_LINK_TOKEN"
+
+curl -H 'Authorization: Token $API_TOKEN' "$TESSERA_URL/api/v2.1/dtable/app-access-token/"
+
+The official Python client:  .tessera/tools/venv/bin/python -c \\
+  "from seatable_api import Base; b = Base('$API_TOKEN', '$TESSERA_URL'); b.auth(); print(b.dtable_uuid)"
 
 Operator CLI against the same stack:  set -a; . $demo_env; set +a; target/debug/tessera-admin workspace list
 Press Ctrl-C to stop.
