@@ -143,7 +143,7 @@ pub async fn api_token(
         &generated_by,
     )
     .await
-    .map_err(|err| format!("{}", err.public_message()))?;
+    .map_err(|err| err.public_message())?;
     Ok(json!({
         "message": format!("created API token {app_name:?} of base {:?}. It is shown only now: keep it safe.", base.name),
         "app_name": record.app_name,
