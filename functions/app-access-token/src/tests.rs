@@ -18,10 +18,7 @@ const ROUTE: &str = "/api/v2.1/dtable/app-access-token/";
 const DENIED: (u16, &str) = (403, "Permission denied.");
 
 async fn call(state: &AppState, auth: Option<&str>) -> (u16, Value) {
-    let mut req = HttpApiRequest::new("GET", ROUTE, ROUTE);
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    let req = HttpApiRequest::new("GET", ROUTE, ROUTE).authorization(auth);
     status_and_json(&handle(state, req.to_lambda_request()).await)
 }
 

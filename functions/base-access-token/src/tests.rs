@@ -18,15 +18,13 @@ async fn call(
     workspace_id: &str,
     dtable_name: &str,
 ) -> (u16, Value) {
-    let mut req = route_request(
+    let req = route_request(
         "GET",
         ROUTE,
         &[("workspace_id", workspace_id), ("dtable_name", dtable_name)],
     )
-    .header("accept", "application/json; charset=utf-8; indent=4");
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    .header("accept", "application/json; charset=utf-8; indent=4")
+    .authorization(auth);
     status_and_json(&handle(state, req.to_lambda_request()).await)
 }
 

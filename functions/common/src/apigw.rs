@@ -38,6 +38,14 @@ impl HttpApiRequest {
         self
     }
 
+    /// An `Authorization` header when there is one (tests of missing credentials pass `None`).
+    pub fn authorization(self, value: Option<&str>) -> Self {
+        match value {
+            Some(value) => self.header("authorization", value),
+            None => self,
+        }
+    }
+
     pub fn query(mut self, raw_query: &str) -> Self {
         self.raw_query = raw_query.to_owned();
         self

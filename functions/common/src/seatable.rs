@@ -9,13 +9,13 @@ use serde_json::json;
 
 use crate::{
     auth::token_or_bearer,
-    clock::now_secs,
+    clock::{now_secs, rfc3339_from_secs},
     error::ApiError,
     http::json_response,
     jwt::{self, BaseClaims},
     signing_key::KeyRing,
     store::{
-        records::{Base, MemberPermission, TokenLookup, TokenPermission},
+        records::{Base, MemberPermission, ShareLink, TokenLookup, TokenPermission},
         Store,
     },
     token::{PresentedToken, TokenKind},
@@ -125,6 +125,19 @@ pub fn claims(
 pub async fn sign(state: &AppState, claims: &BaseClaims) -> Result<String, ApiError> {
     let ring = key_ring(state).await?;
     jwt::sign(&ring, claims).map_err(|err| ApiError::Internal(Box::new(err)))
+}
+
+/// A share link as the share-link endpoints show it (never with its token).
+pub fn share_link_json(link: &ShareLink, username: &str) -> serde_json::Value {
+    json!({
+        "id": link.id,
+        "workspace_id": link.workspace_id,
+        "dtable_name": link.dtable_name,
+        "permission": link.permission,
+        "expire_date": link.expires_at.map(rfc3339_from_secs),
+        "ctime": link.created_at,
+        "username": username,
+    })
 }
 
 /// Turns a handler's result into the response, with SeaTable's error bodies:

@@ -11,12 +11,10 @@ use tessera_common::{
 use super::*;
 
 fn create_request(auth: Option<&str>, body: &str) -> Request {
-    let mut req = HttpApiRequest::new("POST", "/accessTokens", "/accessTokens")
+    let req = HttpApiRequest::new("POST", "/accessTokens", "/accessTokens")
         .header("content-type", "application/json")
-        .body(body);
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+        .body(body)
+        .authorization(auth);
     req.to_lambda_request()
 }
 

@@ -5,9 +5,8 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    clock::rfc3339_from_secs,
     http::{json_response, Fields},
-    seatable::{self, authenticate_user, base_for_admin},
+    seatable::{self, authenticate_user, base_for_admin, share_link_json},
     seatable_admin::{create_share_link, MAX_EXPIRE_DAYS},
     store::records::TokenPermission,
     ApiError, AppState,
@@ -52,19 +51,9 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     )
     .await?;
     tracing::info!(link_id = %link.id, dtable_uuid = %base.dtable_uuid, "share link created");
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({
-            "id": link.id,
-            "token": token.expose(),
-            "workspace_id": link.workspace_id,
-            "dtable_name": link.dtable_name,
-            "permission": link.permission,
-            "expire_date": link.expires_at.map(rfc3339_from_secs),
-            "ctime": link.created_at,
-            "username": caller.username,
-        }),
-    ))
+    let mut body = share_link_json(&link, &caller.username);
+    body["token"] = json!(token.expose());
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 #[cfg(test)]

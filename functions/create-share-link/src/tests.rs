@@ -17,12 +17,10 @@ async fn call(
     content_type: &str,
     body: &str,
 ) -> (u16, Value) {
-    let mut req = HttpApiRequest::new("POST", ROUTE, ROUTE)
+    let req = HttpApiRequest::new("POST", ROUTE, ROUTE)
         .header("content-type", content_type)
-        .body(body);
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+        .body(body)
+        .authorization(auth);
     status_and_json(&handle(state, req.to_lambda_request()).await)
 }
 

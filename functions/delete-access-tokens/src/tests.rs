@@ -12,10 +12,9 @@ use tessera_common::{
 use super::*;
 
 fn delete_request(auth: Option<&str>, query: &str) -> Request {
-    let mut req = HttpApiRequest::new("DELETE", "/accessTokens", "/accessTokens").query(query);
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    let req = HttpApiRequest::new("DELETE", "/accessTokens", "/accessTokens")
+        .query(query)
+        .authorization(auth);
     req.to_lambda_request()
 }
 

@@ -18,7 +18,7 @@ async fn call(
     dtable: &str,
     app: &str,
 ) -> (u16, Value) {
-    let mut req = route_request(
+    let req = route_request(
         "DELETE",
         ROUTE,
         &[
@@ -26,10 +26,8 @@ async fn call(
             ("dtable_name", dtable),
             ("app_name", app),
         ],
-    );
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    )
+    .authorization(auth);
     status_and_json(&handle(state, req.to_lambda_request()).await)
 }
 

@@ -11,10 +11,7 @@ use super::*;
 const ROUTE: &str = "/api/v2.1/dtables/share-links/{token}/";
 
 async fn call(state: &AppState, auth: Option<&str>, token: &str) -> (u16, Value) {
-    let mut req = route_request("DELETE", ROUTE, &[("token", token)]);
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    let req = route_request("DELETE", ROUTE, &[("token", token)]).authorization(auth);
     status_and_json(&handle(state, req.to_lambda_request()).await)
 }
 

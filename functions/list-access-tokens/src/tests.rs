@@ -11,10 +11,7 @@ use tessera_common::{
 use super::*;
 
 fn list_request(auth: Option<&str>) -> Request {
-    let mut req = HttpApiRequest::new("GET", "/accessTokens", "/accessTokens");
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    let req = HttpApiRequest::new("GET", "/accessTokens", "/accessTokens").authorization(auth);
     req.to_lambda_request()
 }
 

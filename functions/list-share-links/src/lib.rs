@@ -4,9 +4,8 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    clock::rfc3339_from_secs,
     http::{json_response, query_param},
-    seatable::{self, authenticate_user},
+    seatable::{self, authenticate_user, share_link_json},
     ApiError, AppState,
 };
 
@@ -33,17 +32,7 @@ async fn list(state: &AppState, req: &Request) -> Result<Response<Body>, ApiErro
                 .as_ref()
                 .is_none_or(|name| *name == link.dtable_name)
         })
-        .map(|link| {
-            json!({
-                "id": link.id,
-                "workspace_id": link.workspace_id,
-                "dtable_name": link.dtable_name,
-                "permission": link.permission,
-                "expire_date": link.expires_at.map(rfc3339_from_secs),
-                "ctime": link.created_at,
-                "username": caller.username,
-            })
-        })
+        .map(|link| share_link_json(&link, &caller.username))
         .collect();
     Ok(json_response(
         StatusCode::OK,

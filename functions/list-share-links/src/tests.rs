@@ -12,10 +12,9 @@ use super::*;
 const ROUTE: &str = "/api/v2.1/dtables/share-links/";
 
 async fn call(state: &AppState, auth: Option<&str>, query: &str) -> (u16, Value) {
-    let mut req = HttpApiRequest::new("GET", ROUTE, ROUTE).query(query);
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    let req = HttpApiRequest::new("GET", ROUTE, ROUTE)
+        .query(query)
+        .authorization(auth);
     status_and_json(&handle(state, req.to_lambda_request()).await)
 }
 

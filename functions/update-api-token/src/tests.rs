@@ -19,7 +19,7 @@ async fn call(
     app: &str,
     body: &str,
 ) -> (u16, Value) {
-    let mut req = route_request(
+    let req = route_request(
         "PUT",
         ROUTE,
         &[
@@ -29,10 +29,8 @@ async fn call(
         ],
     )
     .header("content-type", "application/json")
-    .body(body);
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
+    .body(body)
+    .authorization(auth);
     status_and_json(&handle(state, req.to_lambda_request()).await)
 }
 
