@@ -324,3 +324,54 @@ async fn a_rotation_never_invalidates_a_live_token_and_the_oldest_key_retires() 
     let (v3_header, _) = verify_independently(&secret, body["api_token"].as_str().unwrap()).await;
     assert_ne!(v3_header["kid"], v2_header["kid"]);
 }
+
+#[tokio::test]
+async fn no_seatable_secret_is_stored_in_plain_text() {
+    let api = LocalApi::start().await;
+    let b = base(&api.state.store, "Hello").await;
+    let mut secrets: Vec<String> = [&b.owner, &b.admin, &b.writer, &b.reader, &b.stranger]
+        .iter()
+        .map(|u| u.token.clone())
+        .collect();
+    let created: Value = api
+        .client
+        .post(api.url(&format!("/api/v2.1/workspace/{}/dtable/Hello/api-tokens/", b.base.workspace_id)))
+        .header("Authorization", b.owner.auth())
+        .json(&json!({ "app_name": "etl", "permission": "r" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    secrets.push(created["api_token"].as_str().unwrap().to_owned());
+    let link: Value = api
+        .client
+        .post(api.url("/api/v2.1/dtables/share-links/"))
+        .header("Authorization", b.owner.auth())
+        .json(&json!({ "workspace_id": b.base.workspace_id, "table_name": "Hello" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    secrets.push(link["token"].as_str().unwrap().to_owned());
+
+    let items = api
+        .state
+        .store
+        .client()
+        .scan()
+        .table_name(api.state.store.table_name())
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default();
+    let dump = format!("{items:?}");
+    assert!(dump.contains("TOKEN#"), "the scan read the lookups");
+    for secret in &secrets {
+        assert!(!dump.contains(&secret[4..]), "a plaintext {} token is stored", &secret[..4]);
+    }
+}
