@@ -43,4 +43,11 @@ else
   rm -f "$tools/venv"/.installed-*
   touch "$stamp"
 fi
+# The Lambda target: functions run on arm64 (Graviton).
+if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
+  step "rust target aarch64-unknown-linux-gnu already installed"
+else
+  step "installing rust target aarch64-unknown-linux-gnu (for sam build)"
+  rustup target add aarch64-unknown-linux-gnu
+fi
 step "tools ready in .tessera/tools"

@@ -1,5 +1,8 @@
 //! Helpers for the integration tests: a local API on a fresh table, on an ephemeral port.
 
+pub mod recorder;
+pub mod template;
+
 use std::sync::Arc;
 
 use tessera_common::{testing::fresh_state, AppState};

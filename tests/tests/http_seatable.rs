@@ -335,7 +335,10 @@ async fn no_seatable_secret_is_stored_in_plain_text() {
         .collect();
     let created: Value = api
         .client
-        .post(api.url(&format!("/api/v2.1/workspace/{}/dtable/Hello/api-tokens/", b.base.workspace_id)))
+        .post(api.url(&format!(
+            "/api/v2.1/workspace/{}/dtable/Hello/api-tokens/",
+            b.base.workspace_id
+        )))
         .header("Authorization", b.owner.auth())
         .json(&json!({ "app_name": "etl", "permission": "r" }))
         .send()
@@ -372,6 +375,10 @@ async fn no_seatable_secret_is_stored_in_plain_text() {
     let dump = format!("{items:?}");
     assert!(dump.contains("TOKEN#"), "the scan read the lookups");
     for secret in &secrets {
-        assert!(!dump.contains(&secret[4..]), "a plaintext {} token is stored", &secret[..4]);
+        assert!(
+            !dump.contains(&secret[4..]),
+            "a plaintext {} token is stored",
+            &secret[..4]
+        );
     }
 }

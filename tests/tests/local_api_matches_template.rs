@@ -56,3 +56,53 @@ fn the_access_token_routes_are_exactly_the_seed_routes() {
         assert!(keys.contains(expected), "missing {expected}");
     }
 }
+
+#[test]
+fn every_function_crate_has_a_template_function() {
+    let functions = tessera_tests::template::functions();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
+    for entry in std::fs::read_dir(root).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name != "common" {
+            assert!(
+                functions.contains_key(&format!("functions/{name}")),
+                "functions/{name} has no function in template.yaml"
+            );
+        }
+    }
+}
+
+#[test]
+fn only_functions_that_sign_or_verify_can_read_the_secret() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    for spec in tessera_tests::template::functions().values() {
+        let main =
+            std::fs::read_to_string(format!("{root}/{}/src/main.rs", spec.code_uri)).unwrap();
+        let signs = main.contains("Needs::SigningKey");
+        assert_eq!(
+            spec.reads_secret, signs,
+            "{}: reads the secret: {}, signs: {signs}",
+            spec.logical_id, spec.reads_secret
+        );
+        assert_eq!(
+            spec.environment.contains("SIGNING_SECRET_ID"),
+            signs,
+            "{}: SIGNING_SECRET_ID goes to exactly the functions that sign",
+            spec.logical_id
+        );
+    }
+}
+
+#[test]
+fn no_policy_uses_a_wildcard() {
+    for spec in tessera_tests::template::functions().values() {
+        assert!(
+            !spec.policy_text.is_empty(),
+            "{} has no policy",
+            spec.logical_id
+        );
+        for text in &spec.policy_text {
+            assert!(!text.contains('*'), "{}: {text}", spec.logical_id);
+        }
+    }
+}

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
+#[cfg(feature = "local")]
+pub mod fixtures;
 pub mod http;
 pub mod jwt;
 pub mod lambda;

@@ -246,3 +246,12 @@ pub fn status_and_json(
 ) -> (u16, serde_json::Value) {
     (response.status().as_u16(), body_json(response))
 }
+
+/// A fresh state with the fixture data set (`events/` names its tokens) loaded.
+pub async fn fixture_state() -> AppState {
+    let state = fresh_state().await;
+    crate::fixtures::load(&state.store)
+        .await
+        .expect("load the fixture");
+    state
+}

@@ -72,6 +72,22 @@ impl NewToken {
     }
 }
 
+#[cfg(feature = "local")]
+impl NewToken {
+    /// A token fixed by its 30 base62 characters, for the public fixture data set of
+    /// local stacks and events (see `fixtures`); never issued by a function.
+    pub fn fixture(kind: TokenKind, random: &str) -> Self {
+        assert!(
+            random.len() == RANDOM_LEN && random.bytes().all(|b| BASE62.contains(&b)),
+            "a fixture token body is {RANDOM_LEN} base62 characters"
+        );
+        let body = format!("{}_{random}", kind.prefix());
+        let plaintext = format!("{body}{}", checksum(&body));
+        let digest = TokenDigest::of(&plaintext);
+        NewToken { plaintext, digest }
+    }
+}
+
 impl fmt::Debug for NewToken {
     // Keeps the plaintext out of logs and panic messages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,141 @@
+//! A fixed data set with known ids and tokens, which the events in `events/` name: loaded
+//! into local tables by the event tests, the runtime tests and `tessera-admin fixtures
+//! load`. Its tokens are public, so it never belongs in a deployed table.
+
+use crate::{
+    clock::now_rfc3339,
+    store::{
+        records::{
+            AccessToken, ApiToken, Base, Member, MemberPermission, Role, ShareLink,
+            TokenPermission, User, Workspace, WorkspaceToken,
+        },
+        Store, StoreError,
+    },
+    token::{NewToken, TokenKind},
+};
+
+pub const WORKSPACE_ID: &str = "FixtureWorkspace000001";
+pub const USER_ID: &str = "FixtureUser00000000001";
+pub const USERNAME: &str = "fixture@example.com";
+pub const DTABLE_NAME: &str = "Hello";
+/// The seed's sample dtable_uuid.
+pub const DTABLE_UUID: &str = "5a40dd8e59b749ff84a73c9fb8a0cf60";
+pub const APP_NAME: &str = "fixture-app";
+pub const ACCESS_TOKEN_NAME: &str = "fixture-token";
+pub const SHARE_LINK_ID: &str = "FixtureShareLink000001";
+
+/// The fixture's tokens, as a caller would present them.
+pub struct FixtureTokens {
+    pub workspace: NewToken,
+    pub read_only_workspace: NewToken,
+    pub user_auth: NewToken,
+    pub api: NewToken,
+    pub share_link: NewToken,
+    pub access: NewToken,
+}
+
+pub fn tokens() -> FixtureTokens {
+    FixtureTokens {
+        workspace: NewToken::fixture(TokenKind::WorkspaceToken, "FixtureWorkspaceToken000000001"),
+        read_only_workspace: NewToken::fixture(
+            TokenKind::WorkspaceToken,
+            "FixtureReadOnlyWorkspaceToken1",
+        ),
+        user_auth: NewToken::fixture(TokenKind::UserAuthToken, "FixtureUserAuthToken0000000001"),
+        api: NewToken::fixture(TokenKind::ApiToken, "FixtureBaseApiToken00000000001"),
+        share_link: NewToken::fixture(TokenKind::ShareLink, "FixtureShareLink00000000000001"),
+        access: NewToken::fixture(TokenKind::AccessToken, "FixtureAccessToken000000000001"),
+    }
+}
+
+/// Loads the fixture into an empty table.
+pub async fn load(store: &Store) -> Result<(), StoreError> {
+    let tokens = tokens();
+    let now = now_rfc3339();
+    let workspace = Workspace {
+        id: WORKSPACE_ID.into(),
+        name: "fixture".into(),
+        created_at: now.clone(),
+    };
+    let workspace_token = |id: &str, token: &NewToken, role| WorkspaceToken {
+        id: id.into(),
+        workspace_id: WORKSPACE_ID.into(),
+        user_id: USER_ID.into(),
+        role,
+        digest: token.digest().clone(),
+        created_at: now.clone(),
+    };
+    store
+        .create_workspace(
+            &workspace,
+            &workspace_token("FixtureWsToken00000001", &tokens.workspace, Role::Admin),
+        )
+        .await?;
+    store
+        .add_workspace_token(&workspace_token(
+            "FixtureWsToken00000002",
+            &tokens.read_only_workspace,
+            Role::ReadOnly,
+        ))
+        .await?;
+    store
+        .create_access_token(&AccessToken {
+            id: "FixtureAccessToken0001".into(),
+            workspace_id: WORKSPACE_ID.into(),
+            name: ACCESS_TOKEN_NAME.into(),
+            description: "loaded with the fixture".into(),
+            user_id: USER_ID.into(),
+            digest: tokens.access.digest().clone(),
+            created_at: now.clone(),
+        })
+        .await?;
+    store
+        .create_user(&User {
+            id: USER_ID.into(),
+            name: USERNAME.into(),
+            digest: tokens.user_auth.digest().clone(),
+            created_at: now.clone(),
+        })
+        .await?;
+    let base = Base {
+        workspace_id: WORKSPACE_ID.into(),
+        name: DTABLE_NAME.into(),
+        dtable_uuid: DTABLE_UUID.into(),
+        owner_id: USER_ID.into(),
+        created_at: now.clone(),
+    };
+    store.create_base(&base).await?;
+    store
+        .put_member(&Member {
+            workspace_id: WORKSPACE_ID.into(),
+            user_id: USER_ID.into(),
+            permission: MemberPermission::Admin,
+        })
+        .await?;
+    store
+        .create_api_token(&ApiToken {
+            dtable_uuid: DTABLE_UUID.into(),
+            workspace_id: WORKSPACE_ID.into(),
+            dtable_name: DTABLE_NAME.into(),
+            app_name: APP_NAME.into(),
+            permission: TokenPermission::Rw,
+            generated_by: USERNAME.into(),
+            generated_at: now.clone(),
+            last_access: None,
+            digest: tokens.api.digest().clone(),
+        })
+        .await?;
+    store
+        .create_share_link(&ShareLink {
+            id: SHARE_LINK_ID.into(),
+            dtable_uuid: DTABLE_UUID.into(),
+            workspace_id: WORKSPACE_ID.into(),
+            dtable_name: DTABLE_NAME.into(),
+            permission: TokenPermission::R,
+            created_by: USER_ID.into(),
+            created_at: now,
+            expires_at: None,
+            digest: tokens.share_link.digest().clone(),
+        })
+        .await
+}

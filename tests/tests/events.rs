@@ -1,0 +1,87 @@
+//! Every file in events/ is a payload v2 event for one function, named `<status>-<case>.json`.
+//! Each is parsed by lambda_http and answered by its handler on a fresh table holding the
+//! fixture; meanwhile the DynamoDB actions each function performs are recorded and must be
+//! exactly what its policy in template.yaml grants.
+
+use std::{collections::BTreeSet, fs, path::PathBuf};
+
+use tessera_common::{testing::fixture_state, AppState, Store};
+use tessera_local_api::handlers::handler_for;
+use tessera_tests::{recorder::ActionRecorder, template};
+
+fn events_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../events"))
+}
+
+fn sorted_entries(dir: &PathBuf) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[tokio::test]
+async fn every_event_gets_its_status_and_every_policy_grants_exactly_what_is_used() {
+    let functions = template::functions();
+    let mut problems = Vec::new();
+    let mut covered = BTreeSet::new();
+    for dir in sorted_entries(&events_dir()) {
+        let function = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let code_uri = format!("functions/{function}");
+        let (Some(spec), Some(handler)) = (functions.get(&code_uri), handler_for(&code_uri)) else {
+            problems.push(format!(
+                "events/{function} names no function of the template"
+            ));
+            continue;
+        };
+        covered.insert(code_uri.clone());
+        let recorder = ActionRecorder::default();
+        let mut answered_2xx = false;
+        for file in sorted_entries(&dir) {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let expected: u16 = name
+                .split('-')
+                .next()
+                .unwrap()
+                .parse()
+                .expect("file name starts with a status");
+            let request = lambda_http::request::from_str(&fs::read_to_string(&file).unwrap())
+                .unwrap_or_else(|err| {
+                    panic!("events/{function}/{name} is not a payload v2 event: {err}")
+                });
+            // A fresh fixture per event, so that events do not depend on each other.
+            let fixture = fixture_state().await;
+            let state = AppState {
+                store: Store::new(recorder.client().await, fixture.store.table_name()),
+                ..fixture
+            };
+            let response = handler(&state, request).await;
+            let status = response.status().as_u16();
+            if status != expected {
+                let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
+                problems.push(format!(
+                    "events/{function}/{name}: {status} (expected {expected}): {body}"
+                ));
+            }
+            answered_2xx |= (200..300).contains(&status);
+        }
+        if !answered_2xx {
+            problems.push(format!(
+                "events/{function} has no event the function answers with success"
+            ));
+        }
+        let used = recorder.actions();
+        if used != spec.dynamodb_actions {
+            problems.push(format!(
+                "{}: the policy grants dynamodb {:?} but the function uses {:?}",
+                spec.logical_id, spec.dynamodb_actions, used
+            ));
+        }
+    }
+    for code_uri in functions.keys().filter(|uri| !covered.contains(*uri)) {
+        problems.push(format!("{code_uri} has no events/ folder"));
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
