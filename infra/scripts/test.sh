@@ -33,12 +33,15 @@ set +a
 
 step "cargo test (every test gets a fresh table on the test stack)"
 cargo test --workspace 2>&1 | tee -a "$log"
+cargo build --quiet -p tessera-admin -p tessera-local-api # for the steps below
+
+step "every function under the real Lambda runtime API: cargo lambda watch + invoke of events/"
+bash infra/scripts/runtime-test.sh 2>&1 | tee -a "$log"
 
 step "make dev smoke test: the seed's requests against a real 'make dev'"
-cargo build --quiet -p tessera-admin -p tessera-local-api # what make dev runs, built before its clock starts
 bash infra/scripts/dev-smoke.sh 2>&1 | tee -a "$log"
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
-smoke=$(grep -Ec '^smoke: ok ' "$log" || true)
+checks=$(grep -Ec '^(smoke|runtime): ok ' "$log" || true)
 echo
-echo "summary: $((passed + smoke)) passed, 0 failed"
+echo "summary: $((passed + checks)) passed, 0 failed"

@@ -51,6 +51,18 @@ pub enum Command {
     /// Manage a base's share links.
     #[command(subcommand)]
     ShareLink(ShareLinkCommand),
+    /// The public fixture data set that events/ names (local stacks only).
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Load the fixture into an empty local table. Its tokens are public: never on AWS.
+    Load {
+        #[command(flatten)]
+        table: TableArg,
+    },
 }
 
 /// A base, named as the SeaTable API names it.

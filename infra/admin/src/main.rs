@@ -14,7 +14,7 @@ use tessera_common::{
     Store,
 };
 
-use cli::{Cli, Command, SecretCommand, TableCommand, WorkspaceCommand};
+use cli::{Cli, Command, FixturesCommand, SecretCommand, TableCommand, WorkspaceCommand};
 
 pub(crate) type Failure = Box<dyn std::error::Error>;
 
@@ -103,6 +103,16 @@ async fn run(command: Command) -> Result<Value, Failure> {
             let mut out = issued_json(&issued);
             out["message"] = json!("issued a workspace token. It is shown only now: keep it safe.");
             out
+        }
+        Command::Fixtures(FixturesCommand::Load { table }) => {
+            let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
+            if !endpoint.starts_with("http://127.0.0.1:")
+                && !endpoint.starts_with("http://localhost:")
+            {
+                return Err("fixtures hold public tokens: load them only into a local stack (AWS_ENDPOINT_URL_DYNAMODB on 127.0.0.1)".into());
+            }
+            tessera_common::fixtures::load(&store(table.table_name.clone())).await?;
+            json!({ "message": format!("loaded the fixture into {}", table.table_name), "workspace_id": tessera_common::fixtures::WORKSPACE_ID })
         }
         Command::User(command) => seatable::user(store, command).await?,
         Command::Base(command) => seatable::base(store, command).await?,
