@@ -148,3 +148,9 @@ async fn verification_of_an_unknown_access_token_is_none() {
         None
     );
 }
+
+#[tokio::test]
+async fn warm_up_reaches_the_table_and_reports_a_missing_one() {
+    assert!(fresh_state().await.store.warm_up().await.is_ok());
+    assert!(broken_state().await.store.warm_up().await.is_err());
+}

@@ -26,6 +26,10 @@ pub async fn run(handler: Handler, needs: Needs) -> Result<(), Error> {
     let state = AppState::from_env()
         .await
         .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
+    // Warm the connection during init; a failure here is retried by the first request.
+    if let Err(err) = state.store.warm_up().await {
+        tracing::warn!("DynamoDB not reached during init: {err}");
+    }
     if needs == Needs::SigningKey {
         let Some(keys) = &state.signing else {
             tracing::error!("cannot start: environment variable SIGNING_SECRET_ID is not set");

@@ -121,6 +121,19 @@ impl Store {
         &self.table
     }
 
+    /// Opens the connection to DynamoDB (TLS handshake included) with a GetItem of a key
+    /// that never exists, so the first request does not pay for it. Every function's
+    /// policy allows GetItem.
+    pub async fn warm_up(&self) -> Result<(), StoreError> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key("WARMUP".to_owned(), "WARMUP")))
+            .send()
+            .await?;
+        Ok(())
+    }
+
     /// What the lookup item of a token digest says, in one consistent GetItem.
     pub async fn lookup(&self, digest: &TokenDigest) -> Result<Option<TokenLookup>, StoreError> {
         self.get(keys::lookup_pk(digest), keys::LOOKUP_SK).await
