@@ -7,6 +7,15 @@ cd "$root"
 bash infra/scripts/install.sh
 export PATH="$root/.tessera/tools/venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 started=$(date +%s)
+# One cargo-lambda build of every function package first: both cores link binaries in
+# parallel, and the per-function builds sam runs next find them fresh (15.8 min -> ~10 s
+# for sam build itself, measured on 2 cores). Features match: same packages, same flags.
+packages=()
+for dir in functions/*/; do
+  name="$(basename "$dir")"
+  [ "$name" = common ] || packages+=(-p "$name")
+done
+cargo lambda build --release --arm64 "${packages[@]}"
 sam build --template template.yaml
 echo "==> sam build took $(( $(date +%s) - started )) s"
 bash infra/scripts/zip-sizes.sh
