@@ -37,4 +37,39 @@ impl LocalApi {
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.url)
     }
+
+    /// POSTs a JSON body with an `Authorization` header; the status and the JSON answer.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        auth: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("Authorization", auth)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    /// Every item of the table with every attribute (a Scan: for tests only).
+    pub async fn table_items(
+        &self,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        self.state
+            .store
+            .client()
+            .scan()
+            .table_name(self.state.store.table_name())
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default()
+    }
 }

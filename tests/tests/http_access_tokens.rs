@@ -183,18 +183,7 @@ async fn no_plaintext_token_is_stored_anywhere_in_the_table() {
         let (_, body) = create(&api, &ws, json!({ "name": format!("t{i}") })).await;
         secrets.push(body["data"]["token"].as_str().unwrap().to_owned());
     }
-    // A Scan is fine in a test: it reads every attribute of every item.
-    let items = api
-        .state
-        .store
-        .client()
-        .scan()
-        .table_name(api.state.store.table_name())
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default();
+    let items = api.table_items().await;
     assert!(
         items.len() >= 8,
         "expected token records and lookups, got {}",

@@ -193,20 +193,17 @@ async fn every_issued_jwt_verifies_independently_with_the_right_claims() {
     assert!(claims.get("app_name").is_none());
 
     // A base API token, created over HTTP with a JSON body.
-    let created: Value = api
-        .client
-        .post(api.url(&format!(
-            "/api/v2.1/workspace/{}/dtable/Hello/api-tokens/",
-            b.base.workspace_id
-        )))
-        .header("Authorization", b.owner.auth())
-        .json(&json!({ "app_name": "etl", "permission": "rw" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api_tokens = format!(
+        "/api/v2.1/workspace/{}/dtable/Hello/api-tokens/",
+        b.base.workspace_id
+    );
+    let (_, created) = api
+        .post_json(
+            &api_tokens,
+            &b.owner.auth(),
+            &json!({ "app_name": "etl", "permission": "rw" }),
+        )
+        .await;
     let api_token = created["api_token"].as_str().unwrap().to_owned();
     let (status, body) = get(
         &api,
@@ -221,17 +218,15 @@ async fn every_issued_jwt_verifies_independently_with_the_right_claims() {
     assert_eq!(claims["dtable_uuid"], json!(b.base.dtable_uuid));
 
     // A share link: read-only, whatever the link says.
-    let response: Value = api
-        .client
-        .post(api.url("/api/v2.1/dtables/share-links/"))
-        .header("Authorization", b.owner.auth())
-        .json(&json!({ "workspace_id": b.base.workspace_id, "table_name": "Hello", "permission": "rw" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let share_link =
+        json!({ "workspace_id": b.base.workspace_id, "table_name": "Hello", "permission": "rw" });
+    let (_, response) = api
+        .post_json(
+            "/api/v2.1/dtables/share-links/",
+            &b.owner.auth(),
+            &share_link,
+        )
+        .await;
     let path = format!(
         "/api/v2.1/dtable/share-link-access-token/?token={}",
         response["token"].as_str().unwrap()
@@ -333,46 +328,29 @@ async fn no_seatable_secret_is_stored_in_plain_text() {
         .iter()
         .map(|u| u.token.clone())
         .collect();
-    let created: Value = api
-        .client
-        .post(api.url(&format!(
-            "/api/v2.1/workspace/{}/dtable/Hello/api-tokens/",
-            b.base.workspace_id
-        )))
-        .header("Authorization", b.owner.auth())
-        .json(&json!({ "app_name": "etl", "permission": "r" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api_tokens = format!(
+        "/api/v2.1/workspace/{}/dtable/Hello/api-tokens/",
+        b.base.workspace_id
+    );
+    let (_, created) = api
+        .post_json(
+            &api_tokens,
+            &b.owner.auth(),
+            &json!({ "app_name": "etl", "permission": "r" }),
+        )
+        .await;
     secrets.push(created["api_token"].as_str().unwrap().to_owned());
-    let link: Value = api
-        .client
-        .post(api.url("/api/v2.1/dtables/share-links/"))
-        .header("Authorization", b.owner.auth())
-        .json(&json!({ "workspace_id": b.base.workspace_id, "table_name": "Hello" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let share_link = json!({ "workspace_id": b.base.workspace_id, "table_name": "Hello" });
+    let (_, link) = api
+        .post_json(
+            "/api/v2.1/dtables/share-links/",
+            &b.owner.auth(),
+            &share_link,
+        )
+        .await;
     secrets.push(link["token"].as_str().unwrap().to_owned());
 
-    let items = api
-        .state
-        .store
-        .client()
-        .scan()
-        .table_name(api.state.store.table_name())
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default();
-    let dump = format!("{items:?}");
+    let dump = format!("{:?}", api.table_items().await);
     assert!(dump.contains("TOKEN#"), "the scan read the lookups");
     for secret in &secrets {
         assert!(
