@@ -7,7 +7,8 @@ use tessera_common::{
     seatable_admin::create_api_token,
     store::records::TokenPermission,
     testing::{
-        base, broken_state, claims_of, fresh_state, signing_keys, status_and_json, TestBase,
+        base, broken_state, claims_of, fresh_state, keys, signing_keys, status_and_json,
+        unknown_user_auth, TestBase,
     },
     token::{NewToken, TokenKind},
 };
@@ -59,12 +60,7 @@ async fn an_api_token_yields_everything_the_official_client_reads() {
 
     let (status, body) = call(&state, Some(&format!("Token {token}"))).await;
     assert_eq!(status, 200);
-    let keys: Vec<&str> = body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys: Vec<&str> = keys(&body);
     assert_eq!(
         keys,
         [
@@ -145,10 +141,7 @@ async fn a_temp_api_token_is_accepted_and_other_jwts_are_not() {
 async fn invalid_tokens_are_403_permission_denied() {
     let state = fresh_state().await;
     let unknown = format!("Token {}", NewToken::generate(TokenKind::ApiToken).expose());
-    let user_token = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let user_token = unknown_user_auth();
     for auth in [
         None,
         Some("Token nonsense"),

@@ -2,8 +2,8 @@ use serde_json::{json, Value};
 use tessera_common::{
     store::records::TokenPermission,
     testing::{
-        base, broken_state, claims_of, fresh_state, route_request, signing_keys, status_and_json,
-        user, TestUser,
+        base, broken_state, claims_of, fresh_state, keys, route_request, signing_keys,
+        status_and_json, unknown_user_auth, user, TestUser,
     },
     token::{NewToken, TokenKind},
 };
@@ -41,12 +41,7 @@ async fn members_get_a_token_with_their_permission_and_the_seed_fields() {
     for (who, permission) in cases {
         let (status, body) = call(&state, Some(&who.auth()), &b.base.workspace_id, "Hello").await;
         assert_eq!(status, 200, "{}", who.name);
-        let keys: Vec<&str> = body
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys: Vec<&str> = keys(&body);
         assert_eq!(
             keys,
             [
@@ -75,10 +70,7 @@ async fn members_get_a_token_with_their_permission_and_the_seed_fields() {
 async fn bad_auth_tokens_are_401_invalid_token() {
     let state = fresh_state().await;
     let b = base(&state.store, "Hello").await;
-    let unknown = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let unknown = unknown_user_auth();
     let api_token = format!("Token {}", NewToken::generate(TokenKind::ApiToken).expose());
     let seed = "Token 57782e1e42a7fefc6a5026e00c6a62c9d249e760";
     for auth in [
@@ -172,10 +164,7 @@ async fn a_secrets_manager_fault_is_503_and_is_not_cached() {
 #[tokio::test]
 async fn a_store_fault_is_an_opaque_500() {
     let state = broken_state().await;
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     let (status, body) = call(&state, Some(&auth), "ws", "Hello").await;
     assert_eq!(
         (status, body),

@@ -255,3 +255,21 @@ pub async fn fixture_state() -> AppState {
         .expect("load the fixture");
     state
 }
+
+/// `Token <t>` for a well-formed user auth token that no table knows.
+pub fn unknown_user_auth() -> String {
+    format!(
+        "Token {}",
+        crate::token::NewToken::generate(crate::token::TokenKind::UserAuthToken).expose()
+    )
+}
+
+/// The keys of a JSON object, in order.
+pub fn keys(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}

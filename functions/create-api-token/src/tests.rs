@@ -2,8 +2,10 @@ use serde_json::{json, Value};
 use tessera_common::{
     apigw::HttpApiRequest,
     store::records::{TokenLookup, TokenPermission},
-    testing::{base, broken_state, fresh_state, route_request, status_and_json},
-    token::{NewToken, PresentedToken, TokenKind},
+    testing::{
+        base, broken_state, fresh_state, keys, route_request, status_and_json, unknown_user_auth,
+    },
+    token::PresentedToken,
 };
 
 use super::*;
@@ -45,12 +47,7 @@ async fn creates_a_token_shown_once_from_json_or_form_bodies() {
     )
     .await;
     assert_eq!(status, 201);
-    let keys: Vec<&str> = body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys: Vec<&str> = keys(&body);
     assert_eq!(
         keys,
         [
@@ -168,10 +165,7 @@ async fn only_admins_may_create_and_errors_are_seatables() {
         call(&state, req).await,
         (404, json!({ "error_msg": "dtable Nope not found." }))
     );
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     assert_eq!(
         call(
             &broken_state().await,

@@ -3,8 +3,8 @@ use tessera_common::{
     apigw::HttpApiRequest,
     clock::now_secs,
     store::records::{TokenLookup, TokenPermission},
-    testing::{base, broken_state, fresh_state, status_and_json},
-    token::{NewToken, PresentedToken, TokenKind},
+    testing::{base, broken_state, fresh_state, status_and_json, unknown_user_auth},
+    token::PresentedToken,
 };
 
 use super::*;
@@ -122,10 +122,7 @@ async fn errors_are_seatables() {
         call(&state, Some(&b.owner.auth()), JSON, &missing).await,
         (404, json!({ "error_msg": "dtable Nope not found." }))
     );
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     assert_eq!(
         call(&broken_state().await, Some(&auth), JSON, &body)
             .await

@@ -2,8 +2,8 @@ use serde_json::{json, Value};
 use tessera_common::{
     seatable_admin::create_api_token,
     store::records::TokenPermission,
-    testing::{base, broken_state, fresh_state, route_request, status_and_json},
-    token::{NewToken, PresentedToken, TokenKind},
+    testing::{base, broken_state, fresh_state, route_request, status_and_json, unknown_user_auth},
+    token::PresentedToken,
 };
 
 use super::*;
@@ -82,10 +82,7 @@ async fn errors_are_seatables() {
             .len(),
         1
     );
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     assert_eq!(
         call(&broken_state().await, Some(&auth), ws, "Hello", "app")
             .await

@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 use tessera_common::{
     seatable_admin::create_share_link,
     store::records::{TokenLookup, TokenPermission},
-    testing::{base, broken_state, fresh_state, route_request, status_and_json},
+    testing::{base, broken_state, fresh_state, route_request, status_and_json, unknown_user_auth},
     token::{NewToken, PresentedToken, TokenKind},
 };
 
@@ -104,9 +104,6 @@ async fn errors_are_seatables() {
             .0,
         404
     );
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     assert_eq!(call(&broken_state().await, Some(&auth), "x").await.0, 500);
 }

@@ -4,7 +4,7 @@ use tessera_common::{
     apigw::HttpApiRequest,
     clock::now_rfc3339,
     store::records::{AccessToken, Role},
-    testing::{basic_auth_for, body_json, broken_state, fresh_state, workspace},
+    testing::{basic_auth_for, body_json, broken_state, fresh_state, keys, workspace},
     token::{new_id, NewToken, TokenKind},
 };
 
@@ -63,12 +63,7 @@ async fn lists_the_workspace_tokens_as_a_bare_array_without_secrets() {
     assert_eq!(entries[1]["name"], "Access Token 2");
     assert_eq!(entries[1]["description"], "number 2");
     for entry in entries {
-        let keys: Vec<&str> = entry
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys: Vec<&str> = keys(entry);
         assert_eq!(keys, ["id", "name", "description", "userId", "createdAt"]);
     }
 }

@@ -2,8 +2,9 @@ use serde_json::{json, Value};
 use tessera_common::{
     seatable_admin::create_api_token,
     store::records::TokenPermission,
-    testing::{base, broken_state, fresh_state, route_request, status_and_json},
-    token::{NewToken, TokenKind},
+    testing::{
+        base, broken_state, fresh_state, keys, route_request, status_and_json, unknown_user_auth,
+    },
 };
 
 use super::*;
@@ -57,12 +58,7 @@ async fn admins_list_the_tokens_without_the_secrets() {
         assert_eq!(tokens[0]["permission"], "rw");
         assert_eq!(tokens[1]["permission"], "r");
         assert_eq!(tokens[0]["generated_by"], "owner@example.com");
-        let keys: Vec<&str> = tokens[0]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys: Vec<&str> = keys(&tokens[0]);
         assert_eq!(
             keys,
             [
@@ -97,10 +93,7 @@ async fn errors_are_seatables() {
         call(&state, Some(&b.owner.auth()), ws, "Nope").await,
         (404, json!({ "error_msg": "dtable Nope not found." }))
     );
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     assert_eq!(
         call(&broken_state().await, Some(&auth), ws, "Hello")
             .await

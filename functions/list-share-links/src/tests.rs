@@ -3,8 +3,7 @@ use tessera_common::{
     apigw::HttpApiRequest,
     seatable_admin::{create_base, create_share_link},
     store::records::TokenPermission,
-    testing::{base, broken_state, fresh_state, status_and_json},
-    token::{NewToken, TokenKind},
+    testing::{base, broken_state, fresh_state, status_and_json, unknown_user_auth},
 };
 
 use super::*;
@@ -65,10 +64,7 @@ async fn errors_are_seatables() {
         call(&state, None, "").await,
         (401, json!({ "detail": "Invalid token" }))
     );
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     assert_eq!(call(&state, Some(&auth), "").await.0, 401);
     assert_eq!(call(&broken_state().await, Some(&auth), "").await.0, 500);
 }

@@ -4,7 +4,7 @@ use tessera_common::{
     clock::{now_rfc3339, now_secs},
     seatable_admin::create_share_link,
     store::records::{ShareLink, TokenPermission},
-    testing::{base, broken_state, claims_of, fresh_state, signing_keys, status_and_json},
+    testing::{base, broken_state, claims_of, fresh_state, keys, signing_keys, status_and_json},
     token::{new_id, NewToken, TokenKind},
 };
 
@@ -29,12 +29,7 @@ async fn a_share_link_yields_a_read_only_token_even_when_the_link_is_rw() {
             .unwrap();
         let (status, body) = call(&state, &format!("token={}", token.expose())).await;
         assert_eq!(status, 200);
-        let keys: Vec<&str> = body
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys: Vec<&str> = keys(&body);
         assert_eq!(keys, ["access_token", "dtable_uuid"]);
         assert_eq!(body["dtable_uuid"], json!(b.base.dtable_uuid));
         let claims = claims_of(&state, body["access_token"].as_str().unwrap()).await;

@@ -4,8 +4,8 @@ use tessera_common::{
     store::records::TokenPermission,
     testing::{
         base, broken_state, claims_of, fresh_state, route_request, signing_keys, status_and_json,
+        unknown_user_auth,
     },
-    token::{NewToken, TokenKind},
 };
 
 use super::*;
@@ -84,10 +84,7 @@ async fn faults_are_503_for_secrets_manager_and_500_for_the_store() {
     );
 
     let broken = broken_state().await;
-    let auth = format!(
-        "Token {}",
-        NewToken::generate(TokenKind::UserAuthToken).expose()
-    );
+    let auth = unknown_user_auth();
     assert_eq!(
         call(&broken, Some(&auth), "ws", "Hello").await,
         (500, json!({ "error_msg": "Internal Server Error" }))
