@@ -19,6 +19,9 @@ admin="$root/target/debug/tessera-admin"
 {
   echo "TABLE_NAME=$table"
   echo "SIGNING_SECRET_ID=$secret"
+  # The most verbose level, as the template allows: nothing secret may be logged even so.
+  echo "AWS_LAMBDA_LOG_LEVEL=TRACE"
+  echo "AWS_LAMBDA_LOG_FORMAT=JSON"
   env | grep -E '^AWS_(REGION|ACCESS_KEY_ID|SECRET_ACCESS_KEY|EC2_METADATA_DISABLED|ENDPOINT_URL_[A-Z_]+)='
 } >"$work/functions.env"
 
@@ -49,7 +52,7 @@ for function in $order; do
   for event in events/"$function"/*.json; do
     expected="$(basename "$event" | cut -d- -f1)"
     if ! out="$(cargo lambda invoke "$function" --invoke-address 127.0.0.1 --invoke-port "$port" \
-      --data-file "$event" --output-format json 2>"$work/invoke.err")"; then
+      --data-file "$event" --output-format json 2>"$work/invoke.err" | tee -a "$work/responses.json")"; then
       echo "runtime: FAILED $event: cargo lambda invoke failed: $(tail -3 "$work/invoke.err")"
       failed=1
       continue
@@ -63,6 +66,9 @@ for function in $order; do
     fi
   done
 done
+# Everything the functions printed at TRACE, scanned for every secret they saw or issued.
+"$root/.tessera/tools/venv/bin/python" infra/scripts/scan-logs-for-secrets.py \
+  "$work/watch.log" "$secret" "$work/responses.json" || { cp "$work/watch.log" "$root/.tessera/runtime-trace.log"; failed=1; }
 if [ "$failed" != 0 ]; then
   echo "--- cargo lambda watch log (last 40 lines):"
   tail -40 "$work/watch.log"

@@ -1,5 +1,6 @@
 //! Helpers for the integration tests: a local API on a fresh table, on an ephemeral port.
 
+pub mod faults;
 pub mod recorder;
 pub mod template;
 
@@ -71,5 +72,41 @@ impl LocalApi {
             .unwrap()
             .items
             .unwrap_or_default()
+    }
+}
+
+/// A function's answer: status, headers and JSON body.
+pub struct Answer {
+    pub status: u16,
+    pub headers: lambda_http::http::HeaderMap,
+    pub json: serde_json::Value,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Calls the handler of `functions/<function>` with a request, as API Gateway would.
+pub async fn call(
+    state: &AppState,
+    function: &str,
+    request: tessera_common::apigw::HttpApiRequest,
+) -> Answer {
+    let handler = tessera_local_api::handlers::handler_for(&format!("functions/{function}"))
+        .unwrap_or_else(|| panic!("no handler for functions/{function}"));
+    let response = handler(state, request.to_lambda_request()).await;
+    let json = if response.body().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(response.body().as_ref()).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(response.body().as_ref()).into())
+        })
+    };
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        json,
     }
 }

@@ -5,14 +5,16 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     auth::token_or_bearer,
-    clock::now_rfc3339,
     http::json_response,
-    jwt::{self, TEMP_API_TOKEN_TYPE},
-    seatable::{self, key_ring, permission_denied},
+    jwt::JwtKind,
+    seatable::{self, permission_denied},
     store::records::{TokenLookup, TokenPermission},
     token::{PresentedToken, TokenKind},
     ApiError, AppState,
 };
+
+/// The `app_name` answered for a temporary API token, which belongs to no app.
+pub const TEMP_API_TOKEN_APP_NAME: &str = "temp_api_token";
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(exchange(state, &req).await)
@@ -37,13 +39,15 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     };
     let settings = &state.seatable;
     let mut claims = seatable::claims(
+        state,
+        JwtKind::BaseAccessToken,
         &app.dtable_uuid,
         &app.username,
         app.permission,
         settings.access_token_ttl,
     );
     claims.app_name = Some(app.app_name.clone());
-    let access_token = seatable::sign(state, &claims).await?;
+    let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(dtable_uuid = %app.dtable_uuid, app_name = %app.app_name, "app access token issued");
     Ok(json_response(
         StatusCode::OK,
@@ -73,10 +77,14 @@ async fn api_token_app(state: &AppState, token: &PresentedToken) -> Result<App, 
     else {
         return Err(permission_denied());
     };
-    state
+    // Best effort: recording the use must never fail the exchange.
+    if let Err(err) = state
         .store
-        .touch_api_token(&dtable_uuid, &app_name, &now_rfc3339())
-        .await?;
+        .touch_api_token(&dtable_uuid, &app_name, &state.clock.now_rfc3339())
+        .await
+    {
+        tracing::warn!(error = %err, %dtable_uuid, %app_name, "last_access not recorded");
+    }
     Ok(App {
         app_name,
         username: generated_by,
@@ -87,17 +95,23 @@ async fn api_token_app(state: &AppState, token: &PresentedToken) -> Result<App, 
     })
 }
 
-/// A temporary API token is a JWT of ours: verified by signature, not looked up.
+/// A temporary API token is a JWT of ours: verified by signature and audience, then its
+/// user is checked (one GetItem), so that a disabled user's tokens stop at once.
 async fn temp_token_app(state: &AppState, presented: &str) -> Result<App, ApiError> {
-    let ring = key_ring(state).await?;
-    let claims = jwt::verify(&ring, presented)
-        .filter(|claims| claims.token_type.as_deref() == Some(TEMP_API_TOKEN_TYPE))
+    let claims = seatable::verify(state, JwtKind::TempApiToken, presented)
+        .await?
         .ok_or_else(permission_denied)?;
-    let (Some(workspace_id), Some(dtable_name)) = (claims.workspace_id, claims.dtable_name) else {
+    let (Some(user_id), Some(workspace_id), Some(dtable_name)) =
+        (claims.sub, claims.workspace_id, claims.dtable_name)
+    else {
         return Err(permission_denied());
     };
+    match state.store.user(&user_id).await? {
+        Some(user) if !user.disabled => {}
+        _ => return Err(permission_denied()),
+    }
     Ok(App {
-        app_name: TEMP_API_TOKEN_TYPE.to_owned(),
+        app_name: TEMP_API_TOKEN_APP_NAME.to_owned(),
         username: claims.username,
         permission: claims.permission,
         dtable_uuid: claims.dtable_uuid,

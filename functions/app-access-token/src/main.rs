@@ -1,10 +1,4 @@
-use tessera_common::lambda::{run, Needs};
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    run(
-        |state, req| Box::pin(app_access_token::handle(state, req)),
-        Needs::SigningKey,
-    )
-    .await
-}
+tessera_common::function_main!(
+    app_access_token::handle,
+    tessera_common::lambda::Needs::SigningKey
+);

@@ -3,9 +3,10 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tessera_common::{
     apigw::HttpApiRequest,
-    jwt::TEMP_API_TOKEN_TYPE,
-    seatable_admin::create_api_token,
+    jwt::JwtKind,
+    seatable_admin,
     store::records::TokenPermission,
+    testing::create_api_token,
     testing::{
         base, broken_state, claims_of, fresh_state, keys, signing_keys, status_and_json,
         unknown_user_auth, TestBase,
@@ -39,17 +40,22 @@ async fn api_token(
     token.expose().to_owned()
 }
 
-async fn temp_token(
-    state: &AppState,
-    b: &TestBase,
-    ttl: Duration,
-    token_type: Option<&str>,
-) -> String {
-    let mut claims = seatable::claims(&b.base.dtable_uuid, &b.reader.name, TokenPermission::R, ttl);
-    claims.token_type = token_type.map(str::to_owned);
+/// A JWT of `kind` for the base's reader, as temp-api-token issues it, expiring `expires_in`
+/// seconds from now (negative: expired).
+async fn temp_token(state: &AppState, b: &TestBase, kind: JwtKind, expires_in: i64) -> String {
+    let mut claims = seatable::claims(
+        state,
+        kind,
+        &b.base.dtable_uuid,
+        &b.reader.name,
+        TokenPermission::R,
+        Duration::ZERO,
+    );
+    claims.exp = claims.iat.saturating_add_signed(expires_in);
+    claims.sub = Some(b.reader.id.clone());
     claims.workspace_id = Some(b.base.workspace_id.clone());
     claims.dtable_name = Some(b.base.name.clone());
-    seatable::sign(state, &claims).await.unwrap()
+    seatable::sign(state, kind, &claims).await.unwrap()
 }
 
 #[tokio::test]
@@ -82,7 +88,12 @@ async fn an_api_token_yields_everything_the_official_client_reads() {
     assert_eq!(body["workspace_id"], json!(b.base.workspace_id));
     assert_eq!(body["dtable_name"], "Hello");
     assert_eq!(body["use_api_gateway"], false);
-    let claims = claims_of(&state, body["access_token"].as_str().unwrap()).await;
+    let claims = claims_of(
+        &state,
+        tessera_common::jwt::JwtKind::BaseAccessToken,
+        body["access_token"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(claims.app_name.as_deref(), Some("my-app"));
     assert_eq!(claims.permission, TokenPermission::Rw);
     assert_eq!(claims.dtable_uuid, b.base.dtable_uuid);
@@ -102,7 +113,12 @@ async fn a_read_only_api_token_yields_read_only_access() {
     let b = base(&state.store, "Hello").await;
     let token = api_token(&state, &b, "reader", TokenPermission::R).await;
     let (_, body) = call(&state, Some(&format!("Token {token}"))).await;
-    let claims = claims_of(&state, body["access_token"].as_str().unwrap()).await;
+    let claims = claims_of(
+        &state,
+        tessera_common::jwt::JwtKind::BaseAccessToken,
+        body["access_token"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(claims.permission, TokenPermission::R);
 }
 
@@ -110,31 +126,40 @@ async fn a_read_only_api_token_yields_read_only_access() {
 async fn a_temp_api_token_is_accepted_and_other_jwts_are_not() {
     let state = fresh_state().await;
     let b = base(&state.store, "Hello").await;
-    let temp = temp_token(
-        &state,
-        &b,
-        Duration::from_secs(3600),
-        Some(TEMP_API_TOKEN_TYPE),
-    )
-    .await;
+    let temp = temp_token(&state, &b, JwtKind::TempApiToken, 3600).await;
     let (status, body) = call(&state, Some(&format!("Token {temp}"))).await;
     assert_eq!(status, 200);
     assert_eq!(body["dtable_name"], "Hello");
     assert_eq!(
-        claims_of(&state, body["access_token"].as_str().unwrap())
-            .await
-            .permission,
+        claims_of(
+            &state,
+            tessera_common::jwt::JwtKind::BaseAccessToken,
+            body["access_token"].as_str().unwrap()
+        )
+        .await
+        .permission,
         TokenPermission::R
     );
 
     // A base access token is not an API token, and an expired temp token is refused.
-    let access = temp_token(&state, &b, Duration::from_secs(3600), None).await;
+    let access = temp_token(&state, &b, JwtKind::BaseAccessToken, 3600).await;
     assert!(denied(call(&state, Some(&format!("Token {access}"))).await));
-    let expired = temp_token(&state, &b, Duration::ZERO, Some(TEMP_API_TOKEN_TYPE)).await;
-    std::thread::sleep(Duration::from_millis(1100));
+    let expired = temp_token(&state, &b, JwtKind::TempApiToken, -1).await;
     assert!(denied(
         call(&state, Some(&format!("Token {expired}"))).await
     ));
+}
+
+#[tokio::test]
+async fn a_disabled_users_temp_api_token_is_refused_at_once() {
+    let state = fresh_state().await;
+    let b = base(&state.store, "Hello").await;
+    let temp = temp_token(&state, &b, JwtKind::TempApiToken, 3600).await;
+    assert_eq!(call(&state, Some(&format!("Token {temp}"))).await.0, 200);
+    seatable_admin::disable_user(&state.store, &b.reader.id)
+        .await
+        .unwrap();
+    assert!(denied(call(&state, Some(&format!("Token {temp}"))).await));
 }
 
 #[tokio::test]
@@ -176,11 +201,20 @@ async fn faults_are_503_for_secrets_manager_and_500_for_the_store() {
     let token = api_token(&state, &b, "app", TokenPermission::Rw).await;
     state.signing = Some(signing_keys("missing-secret").await);
     assert_eq!(call(&state, Some(&format!("Token {token}"))).await.0, 503);
+    // A JWT naming a key cannot be checked without the keys; garbage needs no keys.
+    let well_formed = format!(
+        "{}.e30.c2ln",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            r#"{"alg":"HS256","typ":"temp-api-token+jwt","kid":"k"}"#
+        )
+    );
     assert_eq!(
-        call(&state, Some("Token a.b.c")).await.0,
+        call(&state, Some(&format!("Token {well_formed}"))).await.0,
         503,
         "a temp token cannot be checked without keys"
     );
+    assert!(denied(call(&state, Some("Token a.b.c")).await));
 
     let broken = broken_state().await;
     assert_eq!(

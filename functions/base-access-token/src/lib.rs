@@ -4,8 +4,9 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    http::{json_response, path_param},
-    seatable::{self, authenticate_user, base_for_user},
+    http::json_response,
+    jwt::JwtKind,
+    seatable::{self, BaseAccess},
     ApiError, AppState,
 };
 
@@ -14,19 +15,21 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 }
 
 async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = authenticate_user(&state.store, req.headers()).await?;
-    let workspace_id = path_param(req, "workspace_id")?;
-    let dtable_name = path_param(req, "dtable_name")?;
-    let (base, permission) =
-        base_for_user(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+    let BaseAccess {
+        caller,
+        base,
+        permission,
+    } = BaseAccess::of(state, req).await?;
     let settings = &state.seatable;
     let claims = seatable::claims(
+        state,
+        JwtKind::BaseAccessToken,
         &base.dtable_uuid,
         &caller.username,
         permission.token_permission(),
         settings.access_token_ttl,
     );
-    let access_token = seatable::sign(state, &claims).await?;
+    let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(user_id = %caller.user_id, dtable_uuid = %base.dtable_uuid, "base access token issued");
     Ok(json_response(
         StatusCode::OK,

@@ -57,7 +57,12 @@ async fn members_get_a_token_with_their_permission_and_the_seed_fields() {
         assert_eq!(body["dtable_server"], json!(state.seatable.dtable_server));
         assert_eq!(body["dtable_socket"], json!(state.seatable.dtable_socket));
         assert_eq!(body["dtable_name"], "Hello");
-        let claims = claims_of(&state, body["access_token"].as_str().unwrap()).await;
+        let claims = claims_of(
+            &state,
+            tessera_common::jwt::JwtKind::BaseAccessToken,
+            body["access_token"].as_str().unwrap(),
+        )
+        .await;
         assert_eq!(claims.permission, permission, "{}", who.name);
         assert_eq!(claims.username, who.name);
         assert_eq!(claims.dtable_uuid, b.base.dtable_uuid);
@@ -153,7 +158,7 @@ async fn a_secrets_manager_fault_is_503_and_is_not_cached() {
         .await
         .create_secret()
         .name(&secret_id)
-        .secret_string("now it exists")
+        .secret_string("now it exists, and it is long enough to sign with")
         .send()
         .await
         .unwrap();

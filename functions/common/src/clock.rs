@@ -1,23 +1,95 @@
-//! Timestamps as Tessera stores and returns them.
+//! Time as Tessera reads it: through a `Clock`, so that tests can move it (expiry, grace
+//! periods, cache lifetimes) instead of sleeping.
 
-use std::time::SystemTime;
+use std::{
+    fmt,
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
 
 use aws_smithy_types::{date_time::Format, DateTime};
 
-/// Now, as RFC 3339 in UTC (`2026-11-22T08:13:25Z`).
-pub fn now_rfc3339() -> String {
-    let now = DateTime::from(SystemTime::now());
-    DateTime::from_secs(now.secs())
-        .fmt(Format::DateTime)
-        .expect("the current time is representable")
+pub trait Clock: fmt::Debug + Send + Sync {
+    fn now(&self) -> SystemTime;
+
+    /// Now, as Unix seconds.
+    fn now_secs(&self) -> u64 {
+        self.now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+    }
+
+    /// Now, as RFC 3339 in UTC (`2026-11-22T08:13:25Z`).
+    fn now_rfc3339(&self) -> String {
+        rfc3339_from_secs(self.now_secs())
+    }
 }
 
-/// Now, as Unix seconds.
+pub type SharedClock = Arc<dyn Clock>;
+
+/// The system's clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+pub fn system() -> SharedClock {
+    Arc::new(SystemClock)
+}
+
+/// A clock that moves only when told to.
+#[cfg(feature = "test-support")]
+#[derive(Debug, Clone)]
+pub struct ManualClock(Arc<std::sync::Mutex<SystemTime>>);
+
+#[cfg(feature = "test-support")]
+impl ManualClock {
+    /// Starts at the system's time.
+    pub fn new() -> Self {
+        ManualClock(Arc::new(std::sync::Mutex::new(SystemTime::now())))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().expect("clock lock") += by;
+    }
+
+    pub fn shared(&self) -> SharedClock {
+        Arc::new(self.clone())
+    }
+}
+
+#[cfg(feature = "test-support")]
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "test-support")]
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// How long ago `earlier` was; zero if the clock went back.
+pub fn elapsed_since(clock: &dyn Clock, earlier: SystemTime) -> Duration {
+    clock.now().duration_since(earlier).unwrap_or_default()
+}
+
+/// Now, as RFC 3339 in UTC, by the system's clock.
+pub fn now_rfc3339() -> String {
+    SystemClock.now_rfc3339()
+}
+
+/// Now, as Unix seconds, by the system's clock.
 pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .expect("the clock is after 1970")
-        .as_secs()
+    SystemClock.now_secs()
 }
 
 /// Unix seconds as RFC 3339 in UTC.

@@ -3,9 +3,13 @@
 
 use std::{sync::Arc, time::Duration};
 
-use aws_config::BehaviorVersion;
+use aws_config::{timeout::TimeoutConfig, BehaviorVersion};
 
-use crate::{signing_key::SigningKeys, store::Store};
+use crate::{
+    clock::{self, SharedClock},
+    signing_key::{CachePolicy, SigningKeys},
+    store::Store,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -79,6 +83,69 @@ fn url_or(name: &'static str, default: &str) -> Result<String, ConfigError> {
     }
 }
 
+/// How many tokens one owner may hold, so that no listing outgrows a Lambda response
+/// (6 MB) and no workspace can fill the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotas {
+    pub access_tokens_per_workspace: u32,
+    pub api_tokens_per_base: u32,
+}
+
+impl Quotas {
+    pub const DEFAULT: Quotas = Quotas {
+        access_tokens_per_workspace: 1000,
+        api_tokens_per_base: 1000,
+    };
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Quotas {
+            access_tokens_per_workspace: parse_or(
+                "MAX_ACCESS_TOKENS_PER_WORKSPACE",
+                Self::DEFAULT.access_tokens_per_workspace,
+            )?,
+            api_tokens_per_base: parse_or(
+                "MAX_API_TOKENS_PER_BASE",
+                Self::DEFAULT.api_tokens_per_base,
+            )?,
+        })
+    }
+}
+
+/// SDK timeouts: a request answers well inside the function's 10 s timeout even when a
+/// dependency hangs. An attempt gets 1.5 s (DynamoDB answers in milliseconds), and the
+/// operation, retries included, 3 s: three operations in a row still end by 9 s.
+pub fn sdk_timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .operation_attempt_timeout(Duration::from_millis(1500))
+        .operation_timeout(Duration::from_secs(3))
+        .build()
+}
+
+/// The AWS configuration every client is built from: the standard chain, our timeouts.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(sdk_timeouts())
+        .load()
+        .await
+}
+
+/// The signing-key cache's lifetimes, from the environment.
+pub fn cache_policy() -> Result<CachePolicy, ConfigError> {
+    let default = CachePolicy::DEFAULT;
+    Ok(CachePolicy {
+        refresh: Duration::from_secs(parse_or(
+            "SIGNING_KEY_REFRESH_SECONDS",
+            default.refresh.as_secs(),
+        )?),
+        stale_for: Duration::from_secs(parse_or(
+            "SIGNING_KEY_STALE_SECONDS",
+            default.stale_for.as_secs(),
+        )?),
+        min_fetch_interval: default.min_fetch_interval,
+    })
+}
+
 /// What a handler needs, built once per container and shared by every invocation.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -87,25 +154,32 @@ pub struct AppState {
     /// Present when `SIGNING_SECRET_ID` is set: only functions that sign or verify JWTs
     /// are given the secret (and the permission to read it).
     pub signing: Option<Arc<SigningKeys>>,
+    pub quotas: Quotas,
+    pub clock: SharedClock,
 }
 
 impl AppState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let table_name = required("TABLE_NAME")?;
         let seatable = SeaTableSettings::from_env()?;
-        let refresh = Duration::from_secs(parse_or("SIGNING_KEY_REFRESH_SECONDS", 300)?);
-        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let policy = cache_policy()?;
+        let quotas = Quotas::from_env()?;
+        let clock = clock::system();
+        let sdk = sdk_config().await;
         let signing = optional("SIGNING_SECRET_ID").map(|secret_id| {
             Arc::new(SigningKeys::new(
                 aws_sdk_secretsmanager::Client::new(&sdk),
                 secret_id,
-                refresh,
+                policy,
+                clock.clone(),
             ))
         });
         Ok(AppState {
             store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), table_name),
             seatable,
             signing,
+            quotas,
+            clock,
         })
     }
 }

@@ -17,9 +17,14 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
-    /// A dependency (Secrets Manager) failed; the caller may retry.
+    /// A dependency (DynamoDB, Secrets Manager) is unreachable or throttling: 503 with
+    /// `Retry-After`; the caller may retry.
     #[error("service temporarily unavailable, try again")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A dependency failed midway through work that is partly done: 503 with
+    /// `Retry-After`, and a message that says what was done and that a retry finishes it.
+    #[error("{0}")]
+    Incomplete(String),
     /// A real fault. Its text goes to the log, never to the caller.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -36,10 +41,13 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Incomplete(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// Seconds a client should wait before retrying a 503.
+    pub const RETRY_AFTER_SECS: u32 = 1;
 
     /// The message safe to show a caller.
     pub fn public_message(&self) -> String {
@@ -69,6 +77,9 @@ impl From<crate::signing_key::KeyError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        ApiError::Internal(Box::new(err))
+        match err {
+            StoreError::Unavailable(_) => ApiError::Unavailable(Box::new(err)),
+            other => ApiError::Internal(Box::new(other)),
+        }
     }
 }

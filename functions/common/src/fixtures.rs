@@ -12,6 +12,7 @@ use crate::{
         Store, StoreError,
     },
     token::{NewToken, TokenKind},
+    Quotas,
 };
 
 pub const WORKSPACE_ID: &str = "FixtureWorkspace000001";
@@ -79,15 +80,18 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
         ))
         .await?;
     store
-        .create_access_token(&AccessToken {
-            id: "FixtureAccessToken0001".into(),
-            workspace_id: WORKSPACE_ID.into(),
-            name: ACCESS_TOKEN_NAME.into(),
-            description: "loaded with the fixture".into(),
-            user_id: USER_ID.into(),
-            digest: tokens.access.digest().clone(),
-            created_at: now.clone(),
-        })
+        .create_access_token(
+            &AccessToken {
+                id: "FixtureAccessToken0001".into(),
+                workspace_id: WORKSPACE_ID.into(),
+                name: ACCESS_TOKEN_NAME.into(),
+                description: "loaded with the fixture".into(),
+                user_id: USER_ID.into(),
+                digest: tokens.access.digest().clone(),
+                created_at: now.clone(),
+            },
+            Quotas::DEFAULT.access_tokens_per_workspace,
+        )
         .await?;
     store
         .create_user(&User {
@@ -95,6 +99,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
             name: USERNAME.into(),
             digest: tokens.user_auth.digest().clone(),
             created_at: now.clone(),
+            disabled: false,
         })
         .await?;
     let base = Base {
@@ -113,17 +118,20 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
         })
         .await?;
     store
-        .create_api_token(&ApiToken {
-            dtable_uuid: DTABLE_UUID.into(),
-            workspace_id: WORKSPACE_ID.into(),
-            dtable_name: DTABLE_NAME.into(),
-            app_name: APP_NAME.into(),
-            permission: TokenPermission::Rw,
-            generated_by: USERNAME.into(),
-            generated_at: now.clone(),
-            last_access: None,
-            digest: tokens.api.digest().clone(),
-        })
+        .create_api_token(
+            &ApiToken {
+                dtable_uuid: DTABLE_UUID.into(),
+                workspace_id: WORKSPACE_ID.into(),
+                dtable_name: DTABLE_NAME.into(),
+                app_name: APP_NAME.into(),
+                permission: TokenPermission::Rw,
+                generated_by: USERNAME.into(),
+                generated_at: now.clone(),
+                last_access: None,
+                digest: tokens.api.digest().clone(),
+            },
+            Quotas::DEFAULT.api_tokens_per_base,
+        )
         .await?;
     store
         .create_share_link(&ShareLink {

@@ -1,20 +1,38 @@
 //! Small helpers for reading API Gateway requests and writing JSON responses.
 
 use lambda_http::{
-    http::{header::CONTENT_TYPE, StatusCode},
+    http::{
+        header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER},
+        HeaderValue, StatusCode,
+    },
     Body, Request, RequestExt, Response,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::error::ApiError;
 
+/// A JSON response. Every response is `Cache-Control: no-store`: many carry a secret
+/// (a new token, a JWT), and none is worth caching.
 pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
     let text = serde_json::to_string(body).expect("response bodies serialize");
     Response::builder()
         .status(status)
         .header(CONTENT_TYPE, "application/json")
+        .header(CACHE_CONTROL, "no-store")
         .body(Body::Text(text))
         .expect("static response parts are valid")
+}
+
+/// An error's response in a family's body shape: its status, and `Retry-After` on a 503.
+pub fn error_response(err: &ApiError, body: &impl Serialize) -> Response<Body> {
+    err.log();
+    let mut response = json_response(err.status(), body);
+    if err.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(ApiError::RETRY_AFTER_SECS));
+    }
+    response
 }
 
 /// The raw request body; API Gateway's base64 bodies are already decoded by lambda_http.

@@ -20,8 +20,27 @@ pub enum Needs {
     SigningKey,
 }
 
-pub async fn run(handler: Handler, needs: Needs) -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+/// A function's `main`: `tessera_common::function_main!(my_crate::handle, Needs::Table);`
+#[macro_export]
+macro_rules! function_main {
+    ($handle:path, $needs:expr) => {
+        #[tokio::main]
+        async fn main() -> Result<(), lambda_http::Error> {
+            $crate::lambda::run(
+                env!("CARGO_CRATE_NAME"),
+                |state, req| Box::pin($handle(state, req)),
+                $needs,
+            )
+            .await
+        }
+    };
+}
+
+/// Starts a function: logging (see `logging`: nothing secret at any level), config and
+/// SDK clients once per container, then the runtime loop. `own_crate` is the function's
+/// crate, whose logs follow the configured level.
+pub async fn run(own_crate: &'static str, handler: Handler, needs: Needs) -> Result<(), Error> {
+    crate::logging::init([own_crate]);
     // A missing variable stops the function here, before it takes a request.
     let state = AppState::from_env()
         .await
@@ -35,10 +54,9 @@ pub async fn run(handler: Handler, needs: Needs) -> Result<(), Error> {
             tracing::error!("cannot start: environment variable SIGNING_SECRET_ID is not set");
             return Err("SIGNING_SECRET_ID is not set".into());
         };
-        // Load the key during init; if Secrets Manager fails now, requests retry it.
-        if let Err(err) = keys.ring().await {
-            tracing::warn!("signing key not loaded during init: {err}");
-        }
+        keys.load_at_start()
+            .await
+            .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
     }
     let state = &state;
     lambda_http::run(service_fn(move |req| async move {

@@ -12,19 +12,24 @@ pub mod fixtures;
 pub mod http;
 pub mod jwt;
 pub mod lambda;
+pub mod limits;
+pub mod logging;
 #[cfg(feature = "local")]
 pub mod provision;
 pub mod rudderstack;
 pub mod seatable;
+#[cfg(feature = "admin")]
 pub mod seatable_admin;
+pub mod seatable_tokens;
 pub mod signing_key;
 pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod token;
 pub mod verify;
+#[cfg(feature = "admin")]
 pub mod workspace_admin;
 
-pub use config::{AppState, ConfigError, SeaTableSettings};
+pub use config::{AppState, ConfigError, Quotas, SeaTableSettings};
 pub use error::ApiError;
 pub use store::{Store, StoreError};

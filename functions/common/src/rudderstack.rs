@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::{
     auth::basic_user_with_empty_password,
     error::ApiError,
-    http::json_response,
+    http::error_response,
     store::{
         records::{Role, TokenLookup},
         Store,
@@ -68,9 +68,8 @@ pub async fn authenticate(store: &Store, headers: &HeaderMap) -> Result<Workspac
 /// `{"success": false, "error": "<message>"}` with their status code.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(|err| {
-        err.log();
-        let mut response = json_response(
-            err.status(),
+        let mut response = error_response(
+            &err,
             &json!({ "success": false, "error": err.public_message() }),
         );
         if matches!(err, ApiError::Unauthorized) {

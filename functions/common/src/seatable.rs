@@ -1,18 +1,19 @@
 //! The SeaTable-style base access-token API's side of common: who the caller is
 //! (`Authorization: Token <auth token>`), what they may do with a base, how base access
-//! tokens are signed, and how errors look (exactly as SeaTable's).
+//! tokens are signed and verified, and how errors look (exactly as SeaTable's).
 
 use std::{sync::Arc, time::Duration};
 
-use lambda_http::{Body, Response};
+use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::{
     auth::token_or_bearer,
-    clock::{now_secs, rfc3339_from_secs},
+    clock::rfc3339_from_secs,
     error::ApiError,
-    http::json_response,
-    jwt::{self, BaseClaims},
+    http::{error_response, path_param},
+    jwt::{self, BaseClaims, JwtKind},
+    limits,
     signing_key::KeyRing,
     store::{
         records::{Base, MemberPermission, ShareLink, TokenLookup, TokenPermission},
@@ -37,6 +38,16 @@ pub fn dtable_not_found(name: &str) -> ApiError {
     ApiError::NotFound(format!("dtable {name} not found."))
 }
 
+/// SeaTable's 404 for a missing object: `api token`, `Share link`.
+pub fn not_found(what: &str) -> ApiError {
+    ApiError::NotFound(format!("{what} not found."))
+}
+
+/// SeaTable's 400 for a missing or unusable field: `<field> invalid.`
+pub fn invalid(field: &str) -> ApiError {
+    ApiError::bad_request(format!("{field} invalid."))
+}
+
 /// Authenticates `Authorization: Token <user auth token>` (or `Bearer`) in one GetItem.
 pub async fn authenticate_user(
     store: &Store,
@@ -51,6 +62,34 @@ pub async fn authenticate_user(
             Ok(UserCaller { user_id, username })
         }
         _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// A workspace id from a path or a body: bounded, since it goes into a key.
+pub fn checked_workspace_id(workspace_id: String) -> Result<String, ApiError> {
+    if limits::valid_id(&workspace_id) {
+        Ok(workspace_id)
+    } else {
+        Err(invalid("workspace_id"))
+    }
+}
+
+/// A base's name from a path or a body.
+pub fn checked_base_name(name: String, field: &str) -> Result<String, ApiError> {
+    if limits::valid_base_name(&name) {
+        Ok(name)
+    } else {
+        Err(invalid(field))
+    }
+}
+
+/// The route's `{app_name}`.
+pub fn path_app_name(req: &Request) -> Result<String, ApiError> {
+    let app_name = path_param(req, "app_name")?;
+    if limits::valid_app_name(&app_name) {
+        Ok(app_name)
+    } else {
+        Err(invalid("app_name"))
     }
 }
 
@@ -92,39 +131,101 @@ pub async fn base_for_admin(
     }
 }
 
-/// The keys to sign and verify with: 503 when Secrets Manager cannot be read.
-pub async fn key_ring(state: &AppState) -> Result<Arc<KeyRing>, ApiError> {
-    let keys = state.signing.as_ref().ok_or_else(|| {
-        ApiError::Internal("SIGNING_SECRET_ID is not configured for this function".into())
-    })?;
-    Ok(keys.ring().await?)
+/// A caller and a base they may use, with their permission on it.
+#[derive(Debug, Clone)]
+pub struct BaseAccess {
+    pub caller: UserCaller,
+    pub base: Base,
+    pub permission: MemberPermission,
 }
 
-/// Claims valid from now for `ttl`; the caller fills in what the token grants.
+impl BaseAccess {
+    /// The opening of every endpoint under `/workspace/{workspace_id}/dtable/{dtable_name}/`:
+    /// the caller's auth token (401), the two path parameters (400), the base and the
+    /// caller's permission on it (403, 404).
+    pub async fn of(state: &AppState, req: &Request) -> Result<Self, ApiError> {
+        let caller = authenticate_user(&state.store, req.headers()).await?;
+        let workspace_id = checked_workspace_id(path_param(req, "workspace_id")?)?;
+        let dtable_name = checked_base_name(path_param(req, "dtable_name")?, "dtable_name")?;
+        let (base, permission) =
+            base_for_user(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+        Ok(BaseAccess {
+            caller,
+            base,
+            permission,
+        })
+    }
+
+    /// Like `of`, for what only a base's admins may do (403 for others).
+    pub async fn admin(state: &AppState, req: &Request) -> Result<Self, ApiError> {
+        Self::of(state, req).await?.require_admin()
+    }
+
+    pub fn require_admin(self) -> Result<Self, ApiError> {
+        match self.permission {
+            MemberPermission::Admin => Ok(self),
+            _ => Err(permission_denied()),
+        }
+    }
+}
+
+/// The keys to sign with: 503 when Secrets Manager cannot be read.
+pub async fn key_ring(state: &AppState) -> Result<Arc<KeyRing>, ApiError> {
+    Ok(signing_keys(state)?.ring().await?)
+}
+
+fn signing_keys(state: &AppState) -> Result<&crate::signing_key::SigningKeys, ApiError> {
+    state.signing.as_deref().ok_or_else(|| {
+        ApiError::Internal("SIGNING_SECRET_ID is not configured for this function".into())
+    })
+}
+
+/// Claims of a `kind` token valid from now for `ttl`; the caller fills in what it grants.
 pub fn claims(
+    state: &AppState,
+    kind: JwtKind,
     dtable_uuid: &str,
     username: &str,
     permission: TokenPermission,
     ttl: Duration,
 ) -> BaseClaims {
-    let iat = now_secs();
+    let iat = state.clock.now_secs();
     BaseClaims {
         exp: iat + ttl.as_secs(),
         iat,
+        aud: kind.audience().to_owned(),
         dtable_uuid: dtable_uuid.to_owned(),
         username: username.to_owned(),
         permission,
         app_name: None,
-        token_type: None,
+        sub: None,
         workspace_id: None,
         dtable_name: None,
     }
 }
 
-/// Signs claims with the current key.
-pub async fn sign(state: &AppState, claims: &BaseClaims) -> Result<String, ApiError> {
+/// Signs claims of `kind` with the current key.
+pub async fn sign(
+    state: &AppState,
+    kind: JwtKind,
+    claims: &BaseClaims,
+) -> Result<String, ApiError> {
     let ring = key_ring(state).await?;
-    jwt::sign(&ring, claims).map_err(|err| ApiError::Internal(Box::new(err)))
+    jwt::sign(&ring, kind, claims).map_err(|err| ApiError::Internal(Box::new(err)))
+}
+
+/// The claims of a live token of `kind`; `None` for anything else. A `kid` the cached
+/// keys do not know refreshes them first (the secret may have rotated).
+pub async fn verify(
+    state: &AppState,
+    kind: JwtKind,
+    token: &str,
+) -> Result<Option<BaseClaims>, ApiError> {
+    let Some(kid) = jwt::kid_of(token) else {
+        return Ok(None);
+    };
+    let ring = signing_keys(state)?.ring_for_kid(&kid).await?;
+    Ok(jwt::verify(&ring, kind, token))
 }
 
 /// A share link as the share-link endpoints show it (never with its token).
@@ -144,12 +245,11 @@ pub fn share_link_json(link: &ShareLink, username: &str) -> serde_json::Value {
 /// 401 `{"detail": "Invalid token"}`, others `{"error_msg": "<message>"}`.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(|err| {
-        err.log();
         let body = match &err {
             ApiError::Unauthorized => json!({ "detail": "Invalid token" }),
             ApiError::Internal(_) => json!({ "error_msg": "Internal Server Error" }),
             other => json!({ "error_msg": other.public_message() }),
         };
-        json_response(err.status(), &body)
+        error_response(&err, &body)
     })
 }

@@ -1,34 +1,134 @@
-//! Operations on users, bases, memberships, API tokens and share links, shared by the
-//! handlers, the operator CLI and the tests.
+//! Operator actions on users, bases and memberships (the `admin` feature: the CLI and
+//! the tests; no function can create users or bases).
 
 use crate::{
-    clock::{now_rfc3339, now_secs},
-    error::ApiError,
+    clock::now_rfc3339,
+    limits,
     store::{
-        records::{ApiToken, Base, Member, MemberPermission, ShareLink, TokenPermission, User},
+        records::{Base, Member, MemberPermission, User},
         Store, StoreError,
     },
     token::{new_id, new_uuid_hex, NewToken, TokenKind},
 };
 
-const MAX_APP_NAME_CHARS: usize = 255;
-/// Share links live at most this long (and `expire_days` must be 1 or more).
-pub const MAX_EXPIRE_DAYS: u64 = 3650;
+/// Characters of a username (what JWTs call the user, e.g. an email address).
+pub const MAX_USERNAME_CHARS: usize = 254;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("a username is 1 to {MAX_USERNAME_CHARS} characters without control characters")]
+    InvalidName,
+    #[error("a user named {0:?} exists already (usernames are unique, whatever their case)")]
+    NameTaken(String),
+    #[error("user {0} does not exist")]
+    NoSuchUser(String),
+    #[error("user {0} is disabled")]
+    Disabled(String),
+    #[error("user {0} is not disabled")]
+    NotDisabled(String),
+    #[error("user {0} was changed meanwhile; try again")]
+    Changed(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for UserError {
+    fn from(err: StoreError) -> Self {
+        UserError::Store(err)
+    }
+}
 
 /// Creates a user; the auth token exists in plain text only in the returned value.
-pub async fn create_user(store: &Store, name: &str) -> Result<(User, NewToken), StoreError> {
+pub async fn create_user(store: &Store, name: &str) -> Result<(User, NewToken), UserError> {
+    if !limits::valid_name(name, MAX_USERNAME_CHARS) {
+        return Err(UserError::InvalidName);
+    }
     let token = NewToken::generate(TokenKind::UserAuthToken);
     let user = User {
         id: new_id(),
         name: name.to_owned(),
         digest: token.digest().clone(),
         created_at: now_rfc3339(),
+        disabled: false,
     };
-    store.create_user(&user).await?;
-    Ok((user, token))
+    match store.create_user(&user).await {
+        Ok(()) => Ok((user, token)),
+        Err(StoreError::Conflict) => Err(UserError::NameTaken(name.to_owned())),
+        Err(err) => Err(err.into()),
+    }
 }
 
-/// Creates a base owned by `owner_id`; `Conflict` if the workspace has one with that name.
+async fn existing_user(store: &Store, user_id: &str) -> Result<User, UserError> {
+    store
+        .user(user_id)
+        .await?
+        .ok_or_else(|| UserError::NoSuchUser(user_id.to_owned()))
+}
+
+/// Replaces a user's auth token; the old one stops working at once.
+pub async fn rotate_user_token(
+    store: &Store,
+    user_id: &str,
+) -> Result<(User, NewToken), UserError> {
+    let user = existing_user(store, user_id).await?;
+    if user.disabled {
+        return Err(UserError::Disabled(user.id));
+    }
+    let token = NewToken::generate(TokenKind::UserAuthToken);
+    match store.rotate_user_token(&user, token.digest()).await {
+        Ok(()) => Ok((
+            User {
+                digest: token.digest().clone(),
+                ..user
+            },
+            token,
+        )),
+        Err(StoreError::Conflict) => Err(UserError::Changed(user.id)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Disables a user: their auth token stops working at once, and the temporary API tokens
+/// issued to them are refused from then on. Disabling a disabled user changes nothing.
+pub async fn disable_user(store: &Store, user_id: &str) -> Result<User, UserError> {
+    let user = existing_user(store, user_id).await?;
+    if user.disabled {
+        return Ok(user);
+    }
+    match store.disable_user(&user).await {
+        Ok(()) => Ok(User {
+            disabled: true,
+            ..user
+        }),
+        Err(StoreError::Conflict) => Err(UserError::Changed(user.id)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Enables a disabled user with a new auth token (the old one stays dead).
+pub async fn enable_user(store: &Store, user_id: &str) -> Result<(User, NewToken), UserError> {
+    let user = existing_user(store, user_id).await?;
+    if !user.disabled {
+        return Err(UserError::NotDisabled(user.id));
+    }
+    let token = NewToken::generate(TokenKind::UserAuthToken);
+    match store.enable_user(&user, token.digest()).await {
+        Ok(()) => Ok((
+            User {
+                digest: token.digest().clone(),
+                disabled: false,
+                ..user
+            },
+            token,
+        )),
+        Err(StoreError::Conflict) => Err(UserError::Changed(user.id)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Creates a base owned by `owner_id`, who is its admin (as its owner, not as a member
+/// of the workspace: owning one base grants nothing on the others). `Conflict` if the
+/// workspace has a base with that name.
 pub async fn create_base(
     store: &Store,
     workspace_id: &str,
@@ -43,9 +143,6 @@ pub async fn create_base(
         created_at: now_rfc3339(),
     };
     store.create_base(&base).await?;
-    if store.member(workspace_id, owner_id).await?.is_none() {
-        grant(store, workspace_id, owner_id, MemberPermission::Admin).await?;
-    }
     Ok(base)
 }
 
@@ -62,66 +159,4 @@ pub async fn grant(
             permission,
         })
         .await
-}
-
-/// An app name as SeaTable accepts it: not blank, not too long, and usable as one
-/// path segment of `.../api-tokens/<app_name>/`.
-pub fn valid_app_name(app_name: &str) -> bool {
-    !app_name.trim().is_empty()
-        && app_name.chars().count() <= MAX_APP_NAME_CHARS
-        && !app_name.chars().any(|c| c.is_control() || c == '/')
-}
-
-/// Creates a base's API token, with SeaTable's errors for a bad or taken app name.
-pub async fn create_api_token(
-    store: &Store,
-    base: &Base,
-    app_name: &str,
-    permission: TokenPermission,
-    generated_by: &str,
-) -> Result<(ApiToken, NewToken), ApiError> {
-    if !valid_app_name(app_name) {
-        return Err(ApiError::bad_request("app_name invalid."));
-    }
-    let token = NewToken::generate(TokenKind::ApiToken);
-    let record = ApiToken {
-        dtable_uuid: base.dtable_uuid.clone(),
-        workspace_id: base.workspace_id.clone(),
-        dtable_name: base.name.clone(),
-        app_name: app_name.to_owned(),
-        permission,
-        generated_by: generated_by.to_owned(),
-        generated_at: now_rfc3339(),
-        last_access: None,
-        digest: token.digest().clone(),
-    };
-    match store.create_api_token(&record).await {
-        Ok(()) => Ok((record, token)),
-        Err(StoreError::Conflict) => Err(ApiError::bad_request("api token already exist.")),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// Creates a share link of a base, expiring after `expire_days` if given.
-pub async fn create_share_link(
-    store: &Store,
-    base: &Base,
-    created_by: &str,
-    permission: TokenPermission,
-    expire_days: Option<u64>,
-) -> Result<(ShareLink, NewToken), StoreError> {
-    let token = NewToken::generate(TokenKind::ShareLink);
-    let link = ShareLink {
-        id: new_id(),
-        dtable_uuid: base.dtable_uuid.clone(),
-        workspace_id: base.workspace_id.clone(),
-        dtable_name: base.name.clone(),
-        permission,
-        created_by: created_by.to_owned(),
-        created_at: now_rfc3339(),
-        expires_at: expire_days.map(|days| now_secs() + days * 24 * 3600),
-        digest: token.digest().clone(),
-    };
-    store.create_share_link(&link).await?;
-    Ok((link, token))
 }

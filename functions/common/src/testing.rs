@@ -3,21 +3,23 @@
 //! `make test` starts DynamoDB Local and exports its endpoint; these helpers refuse to
 //! run against anything but a loopback endpoint, so a test can never touch real AWS.
 
-use aws_config::BehaviorVersion;
 use base64::{engine::general_purpose::STANDARD, Engine};
 
 use std::{sync::Arc, time::Duration};
 
 use crate::{
+    clock,
+    config::sdk_config,
+    jwt::JwtKind,
     provision::TableDefinition,
     seatable_admin,
-    signing_key::SigningKeys,
+    signing_key::{CachePolicy, SigningKeys},
     store::{
-        records::{Base, MemberPermission, Role},
+        records::{ApiToken, Base, MemberPermission, Role, ShareLink, TokenPermission},
         Store,
     },
-    token::{new_id, random_base62},
-    workspace_admin, AppState, SeaTableSettings,
+    token::{new_id, random_base62, NewToken},
+    workspace_admin, AppState, Quotas, SeaTableSettings,
 };
 
 /// The template every table is made from.
@@ -33,18 +35,16 @@ fn local_endpoint(var: &str) -> String {
     endpoint
 }
 
-/// An SDK client for the local DynamoDB.
+/// An SDK client for the local DynamoDB, configured as the functions' are.
 pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     local_endpoint("AWS_ENDPOINT_URL_DYNAMODB");
-    let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-    aws_sdk_dynamodb::Client::new(&sdk)
+    aws_sdk_dynamodb::Client::new(&sdk_config().await)
 }
 
-/// An SDK client for the local Secrets Manager emulator.
+/// An SDK client for the local Secrets Manager emulator, configured as the functions' are.
 pub async fn secretsmanager_client() -> aws_sdk_secretsmanager::Client {
     local_endpoint("AWS_ENDPOINT_URL_SECRETS_MANAGER");
-    let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-    aws_sdk_secretsmanager::Client::new(&sdk)
+    aws_sdk_secretsmanager::Client::new(&sdk_config().await)
 }
 
 /// The SeaTable settings every test state uses.
@@ -63,7 +63,8 @@ pub async fn signing_keys(secret_id: &str) -> Arc<SigningKeys> {
     Arc::new(SigningKeys::new(
         secretsmanager_client().await,
         secret_id,
-        Duration::ZERO,
+        CachePolicy::UNCACHED,
+        clock::system(),
     ))
 }
 
@@ -89,6 +90,8 @@ pub async fn fresh_state() -> AppState {
         store: Store::new(client, table),
         seatable: test_settings(),
         signing: Some(signing_keys(&secret_id).await),
+        quotas: Quotas::DEFAULT,
+        clock: clock::system(),
     }
 }
 
@@ -98,6 +101,8 @@ pub async fn broken_state() -> AppState {
         store: Store::new(dynamodb_client().await, "no-such-table"),
         seatable: test_settings(),
         signing: Some(signing_keys("no-such-secret").await),
+        quotas: Quotas::DEFAULT,
+        clock: clock::system(),
     }
 }
 
@@ -141,24 +146,26 @@ pub async fn base(store: &Store, name: &str) -> TestBase {
     let (ws, _) = workspace_admin::create_workspace(store, "seatable", None)
         .await
         .expect("create workspace");
-    let owner = user(store, "owner@example.com").await;
+    // Usernames are unique per table: each test base has its own domain.
+    let domain = format!("{}.example.com", ws.id.to_lowercase());
+    let owner = user(store, &format!("owner@{domain}")).await;
     let base = seatable_admin::create_base(store, &ws.id, name, &owner.id)
         .await
         .expect("create base");
     let mut members = Vec::new();
     for (name, permission) in [
-        ("admin@example.com", MemberPermission::Admin),
-        ("writer@example.com", MemberPermission::Rw),
-        ("reader@example.com", MemberPermission::R),
+        ("admin", MemberPermission::Admin),
+        ("writer", MemberPermission::Rw),
+        ("reader", MemberPermission::R),
     ] {
-        let member = user(store, name).await;
+        let member = user(store, &format!("{name}@{domain}")).await;
         seatable_admin::grant(store, &ws.id, &member.id, permission)
             .await
             .expect("grant");
         members.push(member);
     }
     let [admin, writer, reader] = <[TestUser; 3]>::try_from(members).expect("three members");
-    let stranger = user(store, "stranger@example.com").await;
+    let stranger = user(store, &format!("stranger@{domain}")).await;
     TestBase {
         base,
         owner,
@@ -228,16 +235,12 @@ pub fn route_request(
     )
 }
 
-/// The claims of a JWT this state signed (panics if it does not verify).
-pub async fn claims_of(state: &AppState, token: &str) -> crate::jwt::BaseClaims {
-    let ring = state
-        .signing
-        .as_ref()
-        .expect("signing keys")
-        .ring()
+/// The claims of a JWT of `kind` this state signed (panics if it does not verify).
+pub async fn claims_of(state: &AppState, kind: JwtKind, token: &str) -> crate::jwt::BaseClaims {
+    crate::seatable::verify(state, kind, token)
         .await
-        .expect("keys");
-    crate::jwt::verify(&ring, token).expect("the JWT verifies")
+        .expect("keys")
+        .expect("the JWT verifies")
 }
 
 /// The status and JSON body of a handler's response.
@@ -272,4 +275,43 @@ pub fn keys(value: &serde_json::Value) -> Vec<&str> {
         .keys()
         .map(String::as_str)
         .collect()
+}
+
+/// A base's API token with the system clock and the default quota.
+pub async fn create_api_token(
+    store: &Store,
+    base: &Base,
+    app_name: &str,
+    permission: TokenPermission,
+    generated_by: &str,
+) -> Result<(ApiToken, NewToken), crate::ApiError> {
+    crate::seatable_tokens::create_api_token(
+        store,
+        &clock::SystemClock,
+        base,
+        app_name,
+        permission,
+        generated_by,
+        Quotas::DEFAULT.api_tokens_per_base,
+    )
+    .await
+}
+
+/// A base's share link with the system clock.
+pub async fn create_share_link(
+    store: &Store,
+    base: &Base,
+    created_by: &str,
+    permission: TokenPermission,
+    expire_days: Option<u64>,
+) -> Result<(ShareLink, NewToken), crate::StoreError> {
+    crate::seatable_tokens::create_share_link(
+        store,
+        &clock::SystemClock,
+        base,
+        created_by,
+        permission,
+        expire_days,
+    )
+    .await
 }

@@ -1,4 +1,5 @@
-//! Operator actions on workspaces and their tokens, shared by the CLI and the tests.
+//! Operator actions on workspaces and their tokens, shared by the CLI and the tests (the
+//! `admin` feature).
 
 use crate::{
     clock::now_rfc3339,
@@ -25,6 +26,8 @@ pub enum AdminError {
         workspace_id: String,
         token_id: String,
     },
+    #[error("workspace token {0} was rotated or revoked meanwhile; look again")]
+    Changed(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -73,13 +76,12 @@ pub async fn issue_workspace_token(
     }
 }
 
-/// Replaces the secret of a workspace token; the old secret stops working at once.
-pub async fn rotate_workspace_token(
+async fn existing_token(
     store: &Store,
     workspace_id: &str,
     token_id: &str,
-) -> Result<IssuedWorkspaceToken, AdminError> {
-    let current = store
+) -> Result<WorkspaceToken, AdminError> {
+    store
         .workspace_tokens(workspace_id)
         .await?
         .into_iter()
@@ -87,14 +89,38 @@ pub async fn rotate_workspace_token(
         .ok_or_else(|| AdminError::NoSuchToken {
             workspace_id: workspace_id.to_owned(),
             token_id: token_id.to_owned(),
-        })?;
+        })
+}
+
+/// Replaces the secret of a workspace token; the old secret stops working at once.
+pub async fn rotate_workspace_token(
+    store: &Store,
+    workspace_id: &str,
+    token_id: &str,
+) -> Result<IssuedWorkspaceToken, AdminError> {
+    let current = existing_token(store, workspace_id, token_id).await?;
     let token = NewToken::generate(TokenKind::WorkspaceToken);
-    store
-        .rotate_workspace_token(&current, token.digest())
-        .await?;
+    match store.rotate_workspace_token(&current, token.digest()).await {
+        Err(StoreError::Conflict) => return Err(AdminError::Changed(token_id.to_owned())),
+        other => other?,
+    }
     let record = WorkspaceToken {
         digest: token.digest().clone(),
         ..current
     };
     Ok(IssuedWorkspaceToken { record, token })
+}
+
+/// Revokes a workspace token: it stops working at once and is gone from the list.
+pub async fn revoke_workspace_token(
+    store: &Store,
+    workspace_id: &str,
+    token_id: &str,
+) -> Result<WorkspaceToken, AdminError> {
+    let current = existing_token(store, workspace_id, token_id).await?;
+    match store.revoke_workspace_token(&current).await {
+        Ok(()) => Ok(current),
+        Err(StoreError::Conflict) => Err(AdminError::Changed(token_id.to_owned())),
+        Err(err) => Err(err.into()),
+    }
 }

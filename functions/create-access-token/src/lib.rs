@@ -5,15 +5,14 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use tessera_common::{
-    clock::now_rfc3339,
     http::{json_body, json_response},
+    limits::{self, MAX_ACCESS_TOKEN_NAME_CHARS as MAX_NAME_CHARS},
     rudderstack,
     store::records::AccessToken,
     token::{new_id, NewToken, TokenKind},
-    ApiError, AppState,
+    ApiError, AppState, StoreError,
 };
 
-const MAX_NAME_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
@@ -32,9 +31,17 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         description: input.description,
         user_id: caller.user_id,
         digest: token.digest().clone(),
-        created_at: now_rfc3339(),
+        created_at: state.clock.now_rfc3339(),
     };
-    state.store.create_access_token(&record).await?;
+    let max = state.quotas.access_tokens_per_workspace;
+    match state.store.create_access_token(&record, max).await {
+        Err(StoreError::QuotaReached { max }) => {
+            return Err(ApiError::bad_request(format!(
+                "this workspace has {max} access tokens, the most it may have: delete some first"
+            )))
+        }
+        other => other?,
+    }
     tracing::info!(workspace_id = %record.workspace_id, token_id = %record.id, "access token created");
     Ok(json_response(
         StatusCode::OK,
@@ -63,15 +70,15 @@ impl NewAccessToken {
         if name.trim().is_empty() {
             return Err(ApiError::bad_request("name must not be empty"));
         }
-        if name.chars().count() > MAX_NAME_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "name must be at most {MAX_NAME_CHARS} characters"
-            )));
-        }
         if name.chars().any(char::is_control) {
             return Err(ApiError::bad_request(
                 "name must not contain control characters",
             ));
+        }
+        if !limits::valid_name(&name, MAX_NAME_CHARS) {
+            return Err(ApiError::bad_request(format!(
+                "name must be at most {MAX_NAME_CHARS} characters"
+            )));
         }
         let description = body.description.unwrap_or_default();
         if description.chars().count() > MAX_DESCRIPTION_CHARS {

@@ -5,9 +5,9 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    http::{json_response, path_param, Fields},
-    seatable::{self, authenticate_user, base_for_admin},
-    seatable_admin::create_api_token,
+    http::{json_response, Fields},
+    seatable::{self, invalid, BaseAccess},
+    seatable_tokens::create_api_token,
     store::records::TokenPermission,
     ApiError, AppState,
 };
@@ -17,21 +17,24 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 }
 
 async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = authenticate_user(&state.store, req.headers()).await?;
-    let workspace_id = path_param(req, "workspace_id")?;
-    let dtable_name = path_param(req, "dtable_name")?;
-    let base = base_for_admin(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+    let BaseAccess { caller, base, .. } = BaseAccess::admin(state, req).await?;
     let fields = Fields::parse(req)?;
-    let app_name = fields
-        .text("app_name")
-        .ok_or_else(|| ApiError::bad_request("app_name invalid."))?;
+    let app_name = fields.text("app_name").ok_or_else(|| invalid("app_name"))?;
     let permission = fields
         .text("permission")
         .as_deref()
         .and_then(TokenPermission::parse)
-        .ok_or_else(|| ApiError::bad_request("permission invalid."))?;
-    let (record, token) =
-        create_api_token(&state.store, &base, &app_name, permission, &caller.username).await?;
+        .ok_or_else(|| invalid("permission"))?;
+    let (record, token) = create_api_token(
+        &state.store,
+        state.clock.as_ref(),
+        &base,
+        &app_name,
+        permission,
+        &caller.username,
+        state.quotas.api_tokens_per_base,
+    )
+    .await?;
     tracing::info!(dtable_uuid = %base.dtable_uuid, app_name = %record.app_name, "API token created");
     Ok(json_response(
         StatusCode::CREATED,

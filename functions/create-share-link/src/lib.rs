@@ -6,8 +6,11 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, Fields},
-    seatable::{self, authenticate_user, base_for_admin, share_link_json},
-    seatable_admin::{create_share_link, MAX_EXPIRE_DAYS},
+    seatable::{
+        self, authenticate_user, base_for_admin, checked_base_name, checked_workspace_id, invalid,
+        share_link_json,
+    },
+    seatable_tokens::{create_share_link, MAX_EXPIRE_DAYS},
     store::records::TokenPermission,
     ApiError, AppState,
 };
@@ -23,14 +26,13 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         fields
             .text(name)
             .filter(|value| !value.trim().is_empty())
-            .ok_or_else(|| ApiError::bad_request(format!("{name} invalid.")))
+            .ok_or_else(|| invalid(name))
     };
-    let workspace_id = required("workspace_id")?;
-    let table_name = required("table_name")?;
+    let workspace_id = checked_workspace_id(required("workspace_id")?)?;
+    let table_name = checked_base_name(required("table_name")?, "table_name")?;
     let permission = match fields.text("permission") {
         None => TokenPermission::R,
-        Some(text) => TokenPermission::parse(&text)
-            .ok_or_else(|| ApiError::bad_request("permission invalid."))?,
+        Some(text) => TokenPermission::parse(&text).ok_or_else(|| invalid("permission"))?,
     };
     let expire_days = match fields.text("expire_days").filter(|text| !text.is_empty()) {
         None => None,
@@ -38,12 +40,13 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
             text.parse::<u64>()
                 .ok()
                 .filter(|days| (1..=MAX_EXPIRE_DAYS).contains(days))
-                .ok_or_else(|| ApiError::bad_request("expire_days invalid."))?,
+                .ok_or_else(|| invalid("expire_days"))?,
         ),
     };
     let base = base_for_admin(&state.store, &workspace_id, &table_name, &caller.user_id).await?;
     let (link, token) = create_share_link(
         &state.store,
+        state.clock.as_ref(),
         &base,
         &caller.user_id,
         permission,

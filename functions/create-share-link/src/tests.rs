@@ -39,7 +39,7 @@ async fn creates_links_from_json_or_form_with_expiry() {
     assert_eq!(status, 200);
     assert_eq!(created["permission"], "rw");
     assert_eq!(created["dtable_name"], "Hello");
-    assert_eq!(created["username"], "owner@example.com");
+    assert_eq!(created["username"], json!(b.owner.name));
     assert!(created["expire_date"].is_string());
     let token = PresentedToken::parse(created["token"].as_str().unwrap()).expect("a tss_ token");
     let Some(TokenLookup::ShareLink {
@@ -119,7 +119,7 @@ async fn errors_are_seatables() {
     }
     let missing = json!({ "workspace_id": b.base.workspace_id, "table_name": "Nope" }).to_string();
     assert_eq!(
-        call(&state, Some(&b.owner.auth()), JSON, &missing).await,
+        call(&state, Some(&b.admin.auth()), JSON, &missing).await,
         (404, json!({ "error_msg": "dtable Nope not found." }))
     );
     let auth = unknown_user_auth();

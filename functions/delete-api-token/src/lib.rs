@@ -4,9 +4,9 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    http::{json_response, path_param},
-    seatable::{self, authenticate_user, base_for_admin},
-    ApiError, AppState,
+    http::json_response,
+    seatable::{self, not_found, path_app_name, BaseAccess},
+    ApiError, AppState, StoreError,
 };
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
@@ -14,17 +14,19 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 }
 
 async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = authenticate_user(&state.store, req.headers()).await?;
-    let workspace_id = path_param(req, "workspace_id")?;
-    let dtable_name = path_param(req, "dtable_name")?;
-    let app_name = path_param(req, "app_name")?;
-    let base = base_for_admin(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+    let BaseAccess { base, .. } = BaseAccess::admin(state, req).await?;
+    let app_name = path_app_name(req)?;
     let token = state
         .store
         .api_token(&base.dtable_uuid, &app_name)
         .await?
-        .ok_or_else(|| ApiError::NotFound("api token not found.".into()))?;
-    state.store.delete_api_token(&token).await?;
+        .ok_or_else(|| not_found("api token"))?;
+    match state.store.delete_api_token(&token).await {
+        // Another request deleted the token read here; a token re-created since under the
+        // same name is not this request's to delete.
+        Err(StoreError::Conflict) => return Err(not_found("api token")),
+        other => other?,
+    }
     tracing::info!(dtable_uuid = %base.dtable_uuid, %app_name, "API token deleted");
     Ok(json_response(StatusCode::OK, &json!({ "success": true })))
 }

@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 use tessera_common::{
-    seatable_admin::create_api_token,
     store::records::TokenPermission,
+    testing::create_api_token,
     testing::{base, broken_state, fresh_state, route_request, status_and_json, unknown_user_auth},
     token::PresentedToken,
 };

@@ -4,26 +4,27 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    clock::now_secs,
     http::{json_response, path_param},
-    seatable::{self, authenticate_user, base_for_admin, UserCaller},
+    limits,
+    seatable::{self, authenticate_user, base_for_admin, invalid, not_found, UserCaller},
     store::records::{ShareLink, TokenLookup},
     token::{PresentedToken, TokenKind},
-    ApiError, AppState,
+    ApiError, AppState, StoreError,
 };
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(delete(state, &req).await)
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("Share link not found.".into())
-}
-
 async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = authenticate_user(&state.store, req.headers()).await?;
     let named = path_param(req, "token")?;
-    let link = find(state, &caller, &named).await?.ok_or_else(not_found)?;
+    if !limits::valid_id(&named) {
+        return Err(invalid("token"));
+    }
+    let link = find(state, &caller, &named)
+        .await?
+        .ok_or_else(|| not_found("Share link"))?;
     if link.created_by != caller.user_id {
         base_for_admin(
             &state.store,
@@ -33,7 +34,14 @@ async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         )
         .await?;
     }
-    state.store.revoke_share_link(&link, now_secs()).await?;
+    match state
+        .store
+        .revoke_share_link(&link, state.clock.now_secs())
+        .await
+    {
+        Err(StoreError::Conflict) => return Err(not_found("Share link")),
+        other => other?,
+    }
     tracing::info!(link_id = %link.id, "share link revoked");
     Ok(json_response(StatusCode::OK, &json!({ "success": true })))
 }

@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 use tessera_common::{
-    seatable_admin::create_share_link,
     store::records::{TokenLookup, TokenPermission},
+    testing::create_share_link,
     testing::{base, broken_state, fresh_state, route_request, status_and_json, unknown_user_auth},
     token::{NewToken, PresentedToken, TokenKind},
 };

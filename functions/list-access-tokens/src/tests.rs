@@ -32,7 +32,11 @@ async fn seed(
         digest: token.digest().clone(),
         created_at: now_rfc3339(),
     };
-    state.store.create_access_token(&record).await.unwrap();
+    state
+        .store
+        .create_access_token(&record, state.quotas.access_tokens_per_workspace)
+        .await
+        .unwrap();
     token.expose().to_owned()
 }
 

@@ -5,8 +5,8 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    http::{json_response, path_param},
-    seatable::{self, authenticate_user, base_for_admin},
+    http::json_response,
+    seatable::{self, BaseAccess},
     ApiError, AppState,
 };
 
@@ -15,10 +15,7 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 }
 
 async fn list(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = authenticate_user(&state.store, req.headers()).await?;
-    let workspace_id = path_param(req, "workspace_id")?;
-    let dtable_name = path_param(req, "dtable_name")?;
-    let base = base_for_admin(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+    let BaseAccess { base, .. } = BaseAccess::admin(state, req).await?;
     let tokens: Vec<_> = state
         .store
         .api_tokens(&base.dtable_uuid)

@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 use tessera_common::{
-    seatable_admin::create_api_token,
     store::records::TokenPermission,
+    testing::create_api_token,
     testing::{
         base, broken_state, fresh_state, keys, route_request, status_and_json, unknown_user_auth,
     },
@@ -90,7 +90,7 @@ async fn errors_are_seatables() {
         );
     }
     assert_eq!(
-        call(&state, Some(&b.owner.auth()), ws, "Nope").await,
+        call(&state, Some(&b.admin.auth()), ws, "Nope").await,
         (404, json!({ "error_msg": "dtable Nope not found." }))
     );
     let auth = unknown_user_auth();

@@ -1,8 +1,9 @@
 use serde_json::{json, Value};
 use tessera_common::{
     apigw::HttpApiRequest,
-    seatable_admin::{create_base, create_share_link},
+    seatable_admin::create_base,
     store::records::TokenPermission,
+    testing::create_share_link,
     testing::{base, broken_state, fresh_state, status_and_json, unknown_user_auth},
 };
 
@@ -47,7 +48,7 @@ async fn lists_the_callers_own_links_without_tokens_and_filters() {
     assert_eq!(links.len(), 2, "only the owner's links");
     assert!(links
         .iter()
-        .all(|l| l["token"].is_null() && l["username"] == "owner@example.com"));
+        .all(|l| l["token"].is_null() && l["username"] == b.owner.name.as_str()));
 
     let query = format!("workspace_id={}&table_name=Other", b.base.workspace_id);
     let (_, body) = call(&state, Some(&b.owner.auth()), &query).await;

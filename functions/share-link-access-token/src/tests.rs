@@ -2,8 +2,8 @@ use serde_json::{json, Value};
 use tessera_common::{
     apigw::HttpApiRequest,
     clock::{now_rfc3339, now_secs},
-    seatable_admin::create_share_link,
     store::records::{ShareLink, TokenPermission},
+    testing::create_share_link,
     testing::{base, broken_state, claims_of, fresh_state, keys, signing_keys, status_and_json},
     token::{new_id, NewToken, TokenKind},
 };
@@ -32,7 +32,12 @@ async fn a_share_link_yields_a_read_only_token_even_when_the_link_is_rw() {
         let keys: Vec<&str> = keys(&body);
         assert_eq!(keys, ["access_token", "dtable_uuid"]);
         assert_eq!(body["dtable_uuid"], json!(b.base.dtable_uuid));
-        let claims = claims_of(&state, body["access_token"].as_str().unwrap()).await;
+        let claims = claims_of(
+            &state,
+            tessera_common::jwt::JwtKind::BaseAccessToken,
+            body["access_token"].as_str().unwrap(),
+        )
+        .await;
         assert_eq!(claims.permission, TokenPermission::R);
         assert_eq!(claims.dtable_uuid, b.base.dtable_uuid);
     }

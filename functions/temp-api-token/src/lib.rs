@@ -7,9 +7,9 @@ use std::time::Duration;
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    http::{json_response, path_param},
-    jwt::TEMP_API_TOKEN_TYPE,
-    seatable::{self, authenticate_user, base_for_user},
+    http::json_response,
+    jwt::JwtKind,
+    seatable::{self, BaseAccess},
     ApiError, AppState,
 };
 
@@ -20,21 +20,24 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 }
 
 async fn issue(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = authenticate_user(&state.store, req.headers()).await?;
-    let workspace_id = path_param(req, "workspace_id")?;
-    let dtable_name = path_param(req, "dtable_name")?;
-    let (base, permission) =
-        base_for_user(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+    let BaseAccess {
+        caller,
+        base,
+        permission,
+    } = BaseAccess::of(state, req).await?;
     let mut claims = seatable::claims(
+        state,
+        JwtKind::TempApiToken,
         &base.dtable_uuid,
         &caller.username,
         permission.token_permission(),
         TEMP_API_TOKEN_TTL,
     );
-    claims.token_type = Some(TEMP_API_TOKEN_TYPE.to_owned());
+    // Who it was issued to, so that it stops when the user is disabled.
+    claims.sub = Some(caller.user_id.clone());
     claims.workspace_id = Some(base.workspace_id);
     claims.dtable_name = Some(base.name);
-    let api_token = seatable::sign(state, &claims).await?;
+    let api_token = seatable::sign(state, JwtKind::TempApiToken, &claims).await?;
     tracing::info!(user_id = %caller.user_id, dtable_uuid = %base.dtable_uuid, "temporary API token issued");
     Ok(json_response(
         StatusCode::OK,

@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 use tessera_common::{
-    jwt::TEMP_API_TOKEN_TYPE,
+    jwt::JwtKind,
     store::records::TokenPermission,
     testing::{
         base, broken_state, claims_of, fresh_state, route_request, signing_keys, status_and_json,
@@ -38,10 +38,16 @@ async fn issues_a_one_hour_temp_token_with_the_users_permission() {
         let (status, body) = call(&state, Some(&who.auth()), &b.base.workspace_id, "Hello").await;
         assert_eq!(status, 200);
         assert_eq!(body.as_object().unwrap().len(), 1);
-        let claims = claims_of(&state, body["api_token"].as_str().unwrap()).await;
+        let claims = claims_of(
+            &state,
+            JwtKind::TempApiToken,
+            body["api_token"].as_str().unwrap(),
+        )
+        .await;
         assert_eq!(claims.exp - claims.iat, 3600);
         assert_eq!(claims.permission, permission);
-        assert_eq!(claims.token_type.as_deref(), Some(TEMP_API_TOKEN_TYPE));
+        assert_eq!(claims.aud, JwtKind::TempApiToken.audience());
+        assert_eq!(claims.sub.as_deref(), Some(who.id.as_str()));
         assert_eq!(claims.dtable_uuid, b.base.dtable_uuid);
         assert_eq!(
             claims.workspace_id.as_deref(),
@@ -66,7 +72,7 @@ async fn errors_are_seatables() {
         (403, json!({ "error_msg": "Permission denied." }))
     );
     assert_eq!(
-        call(&state, Some(&b.owner.auth()), ws, "Nope").await,
+        call(&state, Some(&b.admin.auth()), ws, "Nope").await,
         (404, json!({ "error_msg": "dtable Nope not found." }))
     );
 }

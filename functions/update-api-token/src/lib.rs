@@ -4,8 +4,8 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
-    http::{json_response, path_param, Fields},
-    seatable::{self, authenticate_user, base_for_admin},
+    http::{json_response, Fields},
+    seatable::{self, invalid, not_found, path_app_name, BaseAccess},
     store::records::TokenPermission,
     ApiError, AppState, StoreError,
 };
@@ -14,32 +14,25 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(update(state, &req).await)
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("api token not found.".into())
-}
-
 async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = authenticate_user(&state.store, req.headers()).await?;
-    let workspace_id = path_param(req, "workspace_id")?;
-    let dtable_name = path_param(req, "dtable_name")?;
-    let app_name = path_param(req, "app_name")?;
-    let base = base_for_admin(&state.store, &workspace_id, &dtable_name, &caller.user_id).await?;
+    let BaseAccess { base, .. } = BaseAccess::admin(state, req).await?;
+    let app_name = path_app_name(req)?;
     let permission = Fields::parse(req)?
         .text("permission")
         .as_deref()
         .and_then(TokenPermission::parse)
-        .ok_or_else(|| ApiError::bad_request("permission invalid."))?;
+        .ok_or_else(|| invalid("permission"))?;
     let token = state
         .store
         .api_token(&base.dtable_uuid, &app_name)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| not_found("api token"))?;
     match state
         .store
         .set_api_token_permission(&token, permission)
         .await
     {
-        Err(StoreError::Conflict) => return Err(not_found()),
+        Err(StoreError::Conflict) => return Err(not_found("api token")),
         other => other?,
     }
     tracing::info!(dtable_uuid = %base.dtable_uuid, %app_name, "API token permission changed");

@@ -1,10 +1,4 @@
-use tessera_common::lambda::{run, Needs};
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    run(
-        |state, req| Box::pin(update_api_token::handle(state, req)),
-        Needs::Table,
-    )
-    .await
-}
+tessera_common::function_main!(
+    update_api_token::handle,
+    tessera_common::lambda::Needs::Table
+);

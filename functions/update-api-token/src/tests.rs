@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 use tessera_common::{
-    seatable_admin::create_api_token,
     store::records::{TokenLookup, TokenPermission},
+    testing::create_api_token,
     testing::{base, broken_state, fresh_state, route_request, status_and_json, unknown_user_auth},
     token::PresentedToken,
 };
@@ -99,7 +99,7 @@ async fn errors_are_seatables() {
         (404, json!({ "error_msg": "api token not found." }))
     );
     assert_eq!(
-        call(&state, Some(&owner), ws, "Nope", "app", rw).await,
+        call(&state, Some(&b.admin.auth()), ws, "Nope", "app", rw).await,
         (404, json!({ "error_msg": "dtable Nope not found." }))
     );
     let auth = unknown_user_auth();

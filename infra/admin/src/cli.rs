@@ -81,9 +81,40 @@ pub enum UserCommand {
     Create {
         #[command(flatten)]
         table: TableArg,
-        /// What tokens call the user (the JWT's username), e.g. an email address.
+        /// What tokens call the user (the JWT's username), e.g. an email address. Unique,
+        /// whatever its case.
         #[arg(long)]
         name: String,
+    },
+    /// Manage a user's auth token.
+    #[command(subcommand)]
+    Token(UserTokenCommand),
+    /// Disable a user: their auth token stops working at once, and the temporary API
+    /// tokens issued to them are refused. Their bases, API tokens and share links stay.
+    Disable {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        user_id: String,
+    },
+    /// Enable a disabled user with a new auth token (shown only once).
+    Enable {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        user_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserTokenCommand {
+    /// Replace a user's auth token (the new one is shown only once); the old one stops
+    /// working at once.
+    Rotate {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        user_id: String,
     },
 }
 
@@ -201,8 +232,15 @@ pub enum WorkspaceCommand {
         #[command(flatten)]
         table: TableArg,
     },
+    /// Manage a workspace's tokens.
+    #[command(subcommand)]
+    Token(WorkspaceTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceTokenCommand {
     /// Issue another workspace token (shown only once), e.g. a read-only one.
-    IssueToken {
+    Issue {
         #[command(flatten)]
         table: TableArg,
         #[arg(long)]
@@ -214,8 +252,25 @@ pub enum WorkspaceCommand {
         #[arg(long)]
         read_only: bool,
     },
-    /// Replace a workspace token's secret; the old one stops working at once.
-    RotateToken {
+    /// List a workspace's tokens: ids, roles, users and dates, never the tokens.
+    List {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        workspace_id: String,
+    },
+    /// Replace a workspace token's secret (shown only once); the old one stops working
+    /// at once.
+    Rotate {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long)]
+        workspace_id: String,
+        #[arg(long)]
+        token_id: String,
+    },
+    /// Revoke a workspace token: it stops working at once.
+    Revoke {
         #[command(flatten)]
         table: TableArg,
         #[arg(long)]

@@ -1,20 +1,15 @@
 mod cli;
 mod seatable;
+mod workspace;
 
 use std::process::ExitCode;
 
 use aws_config::BehaviorVersion;
 use clap::Parser;
 use serde_json::{json, Value};
-use tessera_common::{
-    provision::TableDefinition,
-    store::records::Role,
-    token::random_base62,
-    workspace_admin::{self, IssuedWorkspaceToken},
-    Store,
-};
+use tessera_common::{provision::TableDefinition, token::random_base62, Store};
 
-use cli::{Cli, Command, FixturesCommand, SecretCommand, TableCommand, WorkspaceCommand};
+use cli::{Cli, Command, FixturesCommand, SecretCommand, TableCommand};
 
 pub(crate) type Failure = Box<dyn std::error::Error>;
 
@@ -55,55 +50,7 @@ async fn run(command: Command) -> Result<Value, Failure> {
         Command::Secret(SecretCommand::Ensure { secret_id }) => {
             ensure_secret(&aws_sdk_secretsmanager::Client::new(&sdk), &secret_id).await?
         }
-        Command::Workspace(WorkspaceCommand::Create {
-            table,
-            name,
-            user_id,
-        }) => {
-            let (workspace, issued) = workspace_admin::create_workspace(
-                &store(table.table_name),
-                &name,
-                user_id.as_deref(),
-            )
-            .await?;
-            let mut out = issued_json(&issued);
-            out["message"] = json!(format!(
-                "created workspace {} ({name}). Its workspace token is shown only now: keep it safe.",
-                workspace.id
-            ));
-            out["name"] = json!(workspace.name);
-            out
-        }
-        Command::Workspace(WorkspaceCommand::List { table }) => {
-            let workspaces = store(table.table_name).workspaces().await?;
-            let lines: Vec<String> = workspaces
-                .iter()
-                .map(|w| format!("{}  {}  {}", w.id, w.created_at, w.name))
-                .collect();
-            json!({ "message": lines.join("\n"), "workspaces": workspaces })
-        }
-        Command::Workspace(WorkspaceCommand::IssueToken {
-            table,
-            workspace_id,
-            user_id,
-            read_only,
-        }) => {
-            let role = if read_only {
-                Role::ReadOnly
-            } else {
-                Role::Admin
-            };
-            let issued = workspace_admin::issue_workspace_token(
-                &store(table.table_name),
-                &workspace_id,
-                &user_id,
-                role,
-            )
-            .await?;
-            let mut out = issued_json(&issued);
-            out["message"] = json!("issued a workspace token. It is shown only now: keep it safe.");
-            out
-        }
+        Command::Workspace(command) => workspace::workspace(store, command).await?,
         Command::Fixtures(FixturesCommand::Load { table }) => {
             let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
             if !endpoint.starts_with("http://127.0.0.1:")
@@ -119,32 +66,6 @@ async fn run(command: Command) -> Result<Value, Failure> {
         Command::Member(command) => seatable::member(store, command).await?,
         Command::ApiToken(command) => seatable::api_token(store, command).await?,
         Command::ShareLink(command) => seatable::share_link(store, command).await?,
-        Command::Workspace(WorkspaceCommand::RotateToken {
-            table,
-            workspace_id,
-            token_id,
-        }) => {
-            let issued = workspace_admin::rotate_workspace_token(
-                &store(table.table_name),
-                &workspace_id,
-                &token_id,
-            )
-            .await?;
-            let mut out = issued_json(&issued);
-            out["message"] =
-                json!("rotated; the old token no longer works. The new one is shown only now.");
-            out
-        }
-    })
-}
-
-fn issued_json(issued: &IssuedWorkspaceToken) -> Value {
-    json!({
-        "workspace_id": issued.record.workspace_id,
-        "token_id": issued.record.id,
-        "user_id": issued.record.user_id,
-        "role": issued.record.role,
-        "workspace_token": issued.token.expose(),
     })
 }
 

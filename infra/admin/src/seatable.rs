@@ -2,13 +2,17 @@
 
 use serde_json::{json, Value};
 use tessera_common::{
-    seatable_admin,
+    clock::SystemClock,
+    limits, seatable_admin, seatable_tokens,
     store::records::{Base, MemberPermission, TokenPermission},
-    Store,
+    Quotas, Store,
 };
 
 use crate::{
-    cli::{ApiTokenCommand, BaseArg, BaseCommand, MemberCommand, ShareLinkCommand, UserCommand},
+    cli::{
+        ApiTokenCommand, BaseArg, BaseCommand, MemberCommand, ShareLinkCommand, UserCommand,
+        UserTokenCommand,
+    },
     Failure,
 };
 
@@ -30,14 +34,47 @@ fn token_permission(text: &str) -> TokenPermission {
 }
 
 pub async fn user(store: impl Fn(String) -> Store, command: UserCommand) -> Result<Value, Failure> {
-    let UserCommand::Create { table, name } = command;
-    let (user, token) = seatable_admin::create_user(&store(table.table_name), &name).await?;
-    Ok(json!({
-        "message": format!("created user {} ({name}). The auth token is shown only now: keep it safe.", user.id),
-        "user_id": user.id,
-        "name": user.name,
-        "auth_token": token.expose(),
-    }))
+    Ok(match command {
+        UserCommand::Create { table, name } => {
+            let (user, token) =
+                seatable_admin::create_user(&store(table.table_name), &name).await?;
+            json!({
+                "message": format!("created user {} ({name}). The auth token is shown only now: keep it safe.", user.id),
+                "user_id": user.id,
+                "name": user.name,
+                "auth_token": token.expose(),
+            })
+        }
+        UserCommand::Token(UserTokenCommand::Rotate { table, user_id }) => {
+            let (user, token) =
+                seatable_admin::rotate_user_token(&store(table.table_name), &user_id).await?;
+            json!({
+                "message": format!("rotated the auth token of user {}; the old one no longer works. The new one is shown only now.", user.id),
+                "user_id": user.id,
+                "name": user.name,
+                "auth_token": token.expose(),
+            })
+        }
+        UserCommand::Disable { table, user_id } => {
+            let user = seatable_admin::disable_user(&store(table.table_name), &user_id).await?;
+            json!({
+                "message": format!("disabled user {} ({}): their auth token and temporary API tokens no longer work.", user.id, user.name),
+                "user_id": user.id,
+                "name": user.name,
+                "disabled": true,
+            })
+        }
+        UserCommand::Enable { table, user_id } => {
+            let (user, token) =
+                seatable_admin::enable_user(&store(table.table_name), &user_id).await?;
+            json!({
+                "message": format!("enabled user {} with a new auth token, shown only now.", user.id),
+                "user_id": user.id,
+                "name": user.name,
+                "auth_token": token.expose(),
+            })
+        }
+    })
 }
 
 pub async fn base(store: impl Fn(String) -> Store, command: BaseCommand) -> Result<Value, Failure> {
@@ -48,6 +85,14 @@ pub async fn base(store: impl Fn(String) -> Store, command: BaseCommand) -> Resu
         owner_id,
     } = command;
     let store = store(table.table_name);
+    if !limits::valid_base_name(&name) {
+        return Err(format!(
+            "a base name is 1 to {} characters ({} bytes), without '/' or control characters",
+            limits::MAX_SEATABLE_NAME_CHARS,
+            limits::MAX_NAME_BYTES
+        )
+        .into());
+    }
     if store.workspace(&workspace_id).await?.is_none() {
         return Err(format!("workspace {workspace_id} does not exist").into());
     }
@@ -135,12 +180,14 @@ pub async fn api_token(
     } = command;
     let store = store(table.table_name);
     let base = existing_base(&store, &base).await?;
-    let (record, token) = seatable_admin::create_api_token(
+    let (record, token) = seatable_tokens::create_api_token(
         &store,
+        &SystemClock,
         &base,
         &app_name,
         token_permission(&permission),
         &generated_by,
+        Quotas::from_env()?.api_tokens_per_base,
     )
     .await
     .map_err(|err| err.public_message())?;
@@ -166,15 +213,16 @@ pub async fn share_link(
     } = command;
     let store = store(table.table_name);
     let base = existing_base(&store, &base).await?;
-    if expire_days.is_some_and(|days| !(1..=seatable_admin::MAX_EXPIRE_DAYS).contains(&days)) {
+    if expire_days.is_some_and(|days| !(1..=seatable_tokens::MAX_EXPIRE_DAYS).contains(&days)) {
         return Err(format!(
             "--expire-days must be 1 to {}",
-            seatable_admin::MAX_EXPIRE_DAYS
+            seatable_tokens::MAX_EXPIRE_DAYS
         )
         .into());
     }
-    let (link, token) = seatable_admin::create_share_link(
+    let (link, token) = seatable_tokens::create_share_link(
         &store,
+        &SystemClock,
         &base,
         &user_id,
         token_permission(&permission),

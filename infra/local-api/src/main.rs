@@ -18,7 +18,14 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    lambda_http::tracing::init_default_subscriber();
+    // The same rule as the functions: their crates at the configured level, dependencies
+    // at most INFO, so nothing secret is logged locally either.
+    let own: Vec<String> = tessera_local_api::handlers::HANDLERS
+        .iter()
+        .map(|(code_uri, _)| code_uri.trim_start_matches("functions/").replace('-', "_"))
+        .chain(["tessera_local_api".to_owned()])
+        .collect();
+    tessera_common::logging::init(own.iter().map(String::as_str));
     match run(Args::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

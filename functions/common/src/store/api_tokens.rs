@@ -1,4 +1,5 @@
-//! A base's API tokens: unique by app name within the base.
+//! A base's API tokens: unique by app name within the base, counted on the base's item
+//! against its quota.
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
@@ -8,6 +9,9 @@ use super::{
     users::s,
     Keyed, Store, StoreError,
 };
+
+/// The base item's count of its API tokens.
+const COUNTER: &str = "api_token_count";
 
 impl Store {
     fn api_token_lookup(token: &ApiToken) -> Keyed<TokenLookup> {
@@ -32,13 +36,22 @@ impl Store {
         )
     }
 
-    /// Stores a new API token; `Conflict` if the base has one with that app name.
-    pub async fn create_api_token(&self, token: &ApiToken) -> Result<(), StoreError> {
-        self.transact(vec![
+    fn base_item(token: &ApiToken) -> (String, String) {
+        (
+            keys::workspace_pk(&token.workspace_id),
+            keys::base_sk(&token.dtable_name),
+        )
+    }
+
+    /// Stores a new API token; `Conflict` if the base has one with that app name,
+    /// `QuotaReached` if it has `max` tokens already.
+    pub async fn create_api_token(&self, token: &ApiToken, max: u32) -> Result<(), StoreError> {
+        let actions = vec![
+            self.count(Self::base_item(token), COUNTER, 1, Some(max))?,
             self.put_new(&Self::api_token_item(token))?,
             self.put_new(&Self::api_token_lookup(token))?,
-        ])
-        .await
+        ];
+        self.transact_counted(actions, Some((0, max))).await
     }
 
     pub async fn api_tokens(&self, dtable_uuid: &str) -> Result<Vec<ApiToken>, StoreError> {
@@ -56,7 +69,7 @@ impl Store {
     }
 
     /// Changes a token's permission in its record and its lookup together; `Conflict`
-    /// if it was deleted meanwhile.
+    /// if it was deleted (or deleted and re-created) meanwhile.
     pub async fn set_api_token_permission(
         &self,
         token: &ApiToken,
@@ -85,16 +98,18 @@ impl Store {
         .await
     }
 
-    /// Deletes a token and its lookup: it stops working at once.
+    /// Deletes the token that was read, with its lookup: it stops working at once.
+    /// `Conflict` if that token is gone, even if another now has its app name.
     pub async fn delete_api_token(&self, token: &ApiToken) -> Result<(), StoreError> {
-        self.transact(vec![
-            self.delete(
+        let mut actions = self
+            .delete_token(
                 keys::base_pk(&token.dtable_uuid),
                 &keys::api_token_sk(&token.app_name),
-            )?,
-            self.delete(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)?,
-        ])
-        .await
+                &token.digest,
+            )?
+            .to_vec();
+        actions.push(self.count(Self::base_item(token), COUNTER, -1, None)?);
+        self.transact(actions).await
     }
 
     /// Records a use of the token; a token deleted meanwhile is not brought back.

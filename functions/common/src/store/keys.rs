@@ -7,12 +7,15 @@
 //! | access token         | `WS#<id>`         | `AT#<base64url(name)>#<token id>`   |
 //! | token lookup (any)   | `TOKEN#<sha256>`  | `TOKEN`                             |
 //! | user                 | `USER#<id>`       | `USER`                              |
+//! | username (unique)    | `USERNAME#<name>` | `USERNAME`                          |
 //! | share link           | `USER#<creator>`  | `SHARE#<link id>`                   |
 //! | member               | `WS#<id>`         | `MEMBER#<user id>`                  |
 //! | base                 | `WS#<id>`         | `BASE#<base64url(name)>`            |
 //! | base API token       | `BASE#<uuid>`     | `APITOKEN#<base64url(app name)>`    |
 //!
-//! Workspaces are also indexed on `gsi1` (`gsi1pk = WORKSPACES`) for the operator's list.
+//! Workspace and base items also count their access tokens and API tokens
+//! (`access_token_count`, `api_token_count`), updated in the same transaction as the
+//! tokens, against the quotas. Workspaces are also indexed on `gsi1` (`gsi1pk = WORKSPACES`) for the operator's list.
 //! Names are base64url-encoded in sort keys so that the prefix for one name can never
 //! match another name (base64url has no `#`).
 
@@ -59,6 +62,14 @@ const API_TOKEN_PREFIX: &str = "APITOKEN#";
 
 pub fn user_pk(user_id: &str) -> String {
     format!("USER#{user_id}")
+}
+
+pub const USERNAME_SK: &str = "USERNAME";
+
+/// The item that reserves a username, case-insensitively: every JWT names its user by
+/// username, so two users must never share one.
+pub fn username_pk(name: &str) -> String {
+    format!("USERNAME#{}", URL_SAFE_NO_PAD.encode(name.to_lowercase()))
 }
 
 pub fn member_sk(user_id: &str) -> String {

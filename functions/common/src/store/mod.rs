@@ -9,18 +9,21 @@ mod bases;
 pub mod keys;
 pub mod records;
 mod share_links;
+pub use access_tokens::Deleted;
 mod users;
+#[cfg(feature = "admin")]
 mod workspaces;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::{
-    error::SdkError,
+    config::http::HttpResponse,
+    error::{ProvideErrorMetadata, SdkError},
     operation::{
         query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError,
     },
-    types::{AttributeValue, Delete, Put, TransactWriteItem},
+    types::{AttributeValue, Delete, Put, TransactWriteItem, Update},
     Client,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -35,6 +38,9 @@ const MAX_TRANSACTION_ACTIONS: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// DynamoDB could not be reached in time, or is throttling: worth retrying later.
+    #[error("DynamoDB is unavailable or throttling")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("DynamoDB request failed")]
     Dynamo(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("a stored item does not have the expected shape")]
@@ -42,15 +48,44 @@ pub enum StoreError {
     /// A condition on a write failed: another writer got there first.
     #[error("the item was changed or created concurrently")]
     Conflict,
+    /// A quota's counter is at its maximum.
+    #[error("the quota of {max} is reached")]
+    QuotaReached { max: u32 },
 }
 
-impl<E, R> From<SdkError<E, R>> for StoreError
+/// Error codes with which DynamoDB asks the caller to slow down or come back.
+const TRANSIENT_CODES: &[&str] = &[
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+];
+
+impl<E> From<SdkError<E, HttpResponse>> for StoreError
 where
-    E: std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    fn from(err: SdkError<E, R>) -> Self {
-        StoreError::Dynamo(Box::new(err))
+    fn from(err: SdkError<E, HttpResponse>) -> Self {
+        let transient = match &err {
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(context) => {
+                context.raw().status().is_server_error()
+                    || context
+                        .err()
+                        .code()
+                        .is_some_and(|code| TRANSIENT_CODES.contains(&code))
+            }
+            _ => false,
+        };
+        if transient {
+            StoreError::Unavailable(Box::new(err))
+        } else {
+            StoreError::Dynamo(Box::new(err))
+        }
     }
 }
 
@@ -113,6 +148,8 @@ impl Store {
         }
     }
 
+    /// The SDK client, for operators and tests (e.g. to scan a test table).
+    #[cfg(feature = "admin")]
     pub fn client(&self) -> &Client {
         &self.client
     }
@@ -190,9 +227,81 @@ impl Store {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
+    /// A Delete of a token's record that fails the transaction unless the record still
+    /// holds the digest that was read: a record re-created meanwhile (same key, another
+    /// token) is never removed by a delete meant for its predecessor.
+    fn delete_record_of(
+        &self,
+        pk: String,
+        sk: &str,
+        digest: &TokenDigest,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression("digest = :digest")
+            .expression_attribute_values(":digest", AttributeValue::S(digest.as_hex().to_owned()))
+            .build()?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// A token's record and lookup, deleted together: the token stops working at once.
+    fn delete_token(
+        &self,
+        pk: String,
+        sk: &str,
+        digest: &TokenDigest,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
+        Ok([
+            self.delete_record_of(pk, sk, digest)?,
+            self.delete(keys::lookup_pk(digest), keys::LOOKUP_SK)?,
+        ])
+    }
+
+    /// Adds `delta` to a counter attribute of an existing item; with `max`, fails the
+    /// transaction when the counter would pass it (a quota).
+    fn count(
+        &self,
+        (pk, sk): (String, String),
+        counter: &str,
+        delta: i64,
+        max: Option<u32>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, &sk)))
+            .update_expression("SET #c = if_not_exists(#c, :zero) + :delta")
+            .expression_attribute_names("#c", counter)
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()));
+        update = match max {
+            Some(max) => update
+                .condition_expression(
+                    "attribute_exists(pk) AND (attribute_not_exists(#c) OR #c < :max)",
+                )
+                .expression_attribute_values(":max", AttributeValue::N(max.to_string())),
+            None => update.condition_expression("attribute_exists(pk)"),
+        };
+        Ok(TransactWriteItem::builder().update(update.build()?).build())
+    }
+
     /// Runs one transaction. A failed condition is a `Conflict`; a clash with another
     /// transaction in flight is retried, since nothing was written.
+    ///
+    /// Retries after a lost response are safe: the SDK gives each TransactWriteItems call
+    /// a `ClientRequestToken` and reuses it for its own retries, so DynamoDB applies the
+    /// transaction once and answers the retry with success (tests/tests/races.rs).
     async fn transact(&self, actions: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        self.transact_counted(actions, None).await
+    }
+
+    /// Like `transact`, with a quota counter at `counter.0` whose condition failing means
+    /// the quota `counter.1` is reached.
+    async fn transact_counted(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        counter: Option<(usize, u32)>,
+    ) -> Result<(), StoreError> {
         debug_assert!(actions.len() <= MAX_TRANSACTION_ACTIONS);
         let mut attempt = 0;
         loop {
@@ -209,8 +318,13 @@ impl Store {
                 let codes: Vec<&str> = cancel
                     .cancellation_reasons()
                     .iter()
-                    .filter_map(|reason| reason.code())
+                    .map(|reason| reason.code().unwrap_or("None"))
                     .collect();
+                if let Some((index, max)) = counter {
+                    if codes.get(index) == Some(&"ConditionalCheckFailed") {
+                        return Err(StoreError::QuotaReached { max });
+                    }
+                }
                 if codes.contains(&"ConditionalCheckFailed") {
                     return Err(StoreError::Conflict);
                 }
@@ -218,6 +332,14 @@ impl Store {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
                     continue;
+                }
+                if codes.iter().any(|code| {
+                    matches!(
+                        *code,
+                        "ThrottlingError" | "ProvisionedThroughputExceeded" | "TransactionConflict"
+                    )
+                }) {
+                    return Err(StoreError::Unavailable(Box::new(err)));
                 }
             }
             return Err(err.into());

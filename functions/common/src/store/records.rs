@@ -51,6 +51,15 @@ pub struct User {
     pub name: String,
     pub digest: TokenDigest,
     pub created_at: String,
+    /// A disabled user's auth token is gone and their temporary API tokens are refused.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// Reserves a username for one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsernameClaim {
+    pub user_id: String,
 }
 
 /// A user's permission in a workspace. A base's owner counts as `Admin` on it.

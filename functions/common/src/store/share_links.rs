@@ -59,9 +59,10 @@ impl Store {
             .expression_attribute_values(":until", AttributeValue::N(tombstone_until.to_string()))
             .build()?;
         self.transact(vec![
-            self.delete(
+            self.delete_record_of(
                 keys::user_pk(&link.created_by),
                 &keys::share_link_sk(&link.id),
+                &link.digest,
             )?,
             TransactWriteItem::builder().update(revoke).build(),
         ])

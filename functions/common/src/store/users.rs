@@ -1,28 +1,20 @@
-//! Users of the SeaTable-style API and their membership in workspaces.
+//! Users of the SeaTable-style API, their auth tokens and their membership in workspaces.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
+#[cfg(feature = "admin")]
+use aws_sdk_dynamodb::types::{builders::UpdateBuilder, TransactWriteItem, Update};
 
+#[cfg(feature = "admin")]
 use super::{
-    key, keys,
-    records::{Member, TokenLookup, User},
-    Keyed, Store, StoreError,
+    key,
+    records::{Member, TokenLookup, UsernameClaim},
+    Keyed,
 };
+use super::{keys, records::User, Store, StoreError};
+#[cfg(feature = "admin")]
+use crate::token::TokenDigest;
 
 impl Store {
-    /// Stores a user and the lookup of their auth token together.
-    pub async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        let record = Keyed::new(keys::user_pk(&user.id), keys::USER_SK.to_owned(), user);
-        let lookup = Self::lookup_item(
-            &user.digest,
-            TokenLookup::UserAuthToken {
-                user_id: user.id.clone(),
-                username: user.name.clone(),
-            },
-        );
-        self.transact(vec![self.put_new(&record)?, self.put_new(&lookup)?])
-            .await
-    }
-
     pub async fn user(&self, user_id: &str) -> Result<Option<User>, StoreError> {
         self.get(keys::user_pk(user_id), keys::USER_SK).await
     }
@@ -32,9 +24,105 @@ impl Store {
         &self,
         workspace_id: &str,
         user_id: &str,
-    ) -> Result<Option<Member>, StoreError> {
+    ) -> Result<Option<crate::store::records::Member>, StoreError> {
         self.get(keys::workspace_pk(workspace_id), &keys::member_sk(user_id))
             .await
+    }
+}
+
+#[cfg(feature = "admin")]
+impl Store {
+    fn user_lookup(user: &User, digest: &TokenDigest) -> Keyed<TokenLookup> {
+        Self::lookup_item(
+            digest,
+            TokenLookup::UserAuthToken {
+                user_id: user.id.clone(),
+                username: user.name.clone(),
+            },
+        )
+    }
+
+    /// An update of a user's record, conditional on the auth token it holds now.
+    fn user_update(&self, user: &User, expression: &str) -> UpdateBuilder {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user_pk(&user.id), keys::USER_SK)))
+            .update_expression(expression)
+            .condition_expression("digest = :old")
+            .expression_attribute_values(":old", s(user.digest.as_hex()))
+    }
+
+    /// Stores a user, the lookup of their auth token and the claim on their username
+    /// together; `Conflict` if the username is taken (whatever its case).
+    pub async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let record = Keyed::new(keys::user_pk(&user.id), keys::USER_SK.to_owned(), user);
+        let claim = Keyed::new(
+            keys::username_pk(&user.name),
+            keys::USERNAME_SK.to_owned(),
+            UsernameClaim {
+                user_id: user.id.clone(),
+            },
+        );
+        self.transact(vec![
+            self.put_new(&record)?,
+            self.put_new(&Self::user_lookup(user, &user.digest))?,
+            self.put_new(&claim)?,
+        ])
+        .await
+    }
+
+    /// Replaces a user's auth token: the old one stops working in the transaction in
+    /// which the new one starts. `Conflict` if it changed meanwhile or the user is disabled.
+    pub async fn rotate_user_token(
+        &self,
+        user: &User,
+        new: &TokenDigest,
+    ) -> Result<(), StoreError> {
+        let update = self
+            .user_update(user, "SET digest = :new")
+            .condition_expression(
+                "digest = :old AND (attribute_not_exists(disabled) OR disabled = :no)",
+            )
+            .expression_attribute_values(":new", s(new.as_hex()))
+            .expression_attribute_values(":no", AttributeValue::Bool(false))
+            .build()?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
+            self.put_new(&Self::user_lookup(user, new))?,
+        ])
+        .await
+    }
+
+    /// Disables a user: their auth token's lookup goes in the same transaction, so it
+    /// stops working at once. `Conflict` if the token changed meanwhile.
+    pub async fn disable_user(&self, user: &User) -> Result<(), StoreError> {
+        let update = self
+            .user_update(user, "SET disabled = :yes")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .build()?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
+        ])
+        .await
+    }
+
+    /// Enables a disabled user with a new auth token. `Conflict` unless the user is
+    /// disabled and unchanged since read.
+    pub async fn enable_user(&self, user: &User, new: &TokenDigest) -> Result<(), StoreError> {
+        let update = self
+            .user_update(user, "SET disabled = :no, digest = :new")
+            .condition_expression("digest = :old AND disabled = :yes")
+            .expression_attribute_values(":no", AttributeValue::Bool(false))
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":new", s(new.as_hex()))
+            .build()?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.put_new(&Self::user_lookup(user, new))?,
+        ])
+        .await
     }
 
     /// Grants (or changes) a user's permission in a workspace.
@@ -67,7 +155,7 @@ impl Store {
                 keys::workspace_pk(workspace_id),
                 &keys::member_sk(user_id),
             )))
-            .return_values(ReturnValue::AllOld)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
             .await?;
         Ok(out.attributes.is_some_and(|old| old.contains_key("pk")))

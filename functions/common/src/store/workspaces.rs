@@ -1,4 +1,5 @@
-//! Workspaces and their workspace tokens: the operator's side of the store.
+//! Workspaces and their workspace tokens: the operator's side of the store (the `admin`
+//! feature; no function creates workspaces).
 
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem, Update};
 
@@ -101,6 +102,20 @@ impl Store {
             self.delete(old_lookup, keys::LOOKUP_SK)?,
             self.put_new(&new_lookup)?,
         ])
+        .await
+    }
+
+    /// Revokes a workspace token: its record and lookup go together, conditional on the
+    /// digest that was read. `Conflict` if it was rotated or revoked meanwhile.
+    pub async fn revoke_workspace_token(&self, token: &WorkspaceToken) -> Result<(), StoreError> {
+        self.transact(
+            self.delete_token(
+                keys::workspace_pk(&token.workspace_id),
+                &keys::workspace_token_sk(&token.id),
+                &token.digest,
+            )?
+            .to_vec(),
+        )
         .await
     }
 

@@ -1,0 +1,76 @@
+//! Bounds on every caller-supplied value that reaches a DynamoDB key.
+//!
+//! A sort key holds at most 1024 bytes and names go into keys base64url-encoded (4 bytes
+//! for every 3), so a name is bounded by UTF-8 bytes as well as by the characters the
+//! contract allows: without it, 255 CJK characters (765 bytes) overflow the key and
+//! DynamoDB's refusal would surface as a 500.
+
+/// Bytes of a name (base, app, access token, username) in a key: 512 bytes encode to 684,
+/// which leaves room for every key prefix and suffix of `store::keys`.
+pub const MAX_NAME_BYTES: usize = 512;
+/// Characters of a base or app name, as SeaTable allows.
+pub const MAX_SEATABLE_NAME_CHARS: usize = 255;
+/// Characters of an access token's name.
+pub const MAX_ACCESS_TOKEN_NAME_CHARS: usize = 100;
+/// Bytes of an identifier from a path or body (workspace ids, share-link ids or tokens).
+pub const MAX_ID_BYTES: usize = 64;
+
+/// A name: not blank, no control characters, within `max_chars` and `MAX_NAME_BYTES`.
+pub fn valid_name(name: &str, max_chars: usize) -> bool {
+    !name.trim().is_empty()
+        && name.len() <= MAX_NAME_BYTES
+        && name.chars().count() <= max_chars
+        && !name.chars().any(char::is_control)
+}
+
+/// A base's name (`dtable_name`) as a path segment or field.
+pub fn valid_base_name(name: &str) -> bool {
+    valid_name(name, MAX_SEATABLE_NAME_CHARS) && !name.contains('/')
+}
+
+/// An app name: also one path segment of `.../api-tokens/<app_name>/`.
+pub fn valid_app_name(name: &str) -> bool {
+    valid_name(name, MAX_SEATABLE_NAME_CHARS) && !name.contains('/')
+}
+
+/// An identifier: printable ASCII without spaces, 1 to `MAX_ID_BYTES` bytes.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID_BYTES && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::keys;
+
+    #[test]
+    fn the_longest_valid_name_fits_every_sort_key() {
+        // The worst case: as many 4-byte characters as the byte bound allows.
+        let name = "😀".repeat(MAX_NAME_BYTES / 4);
+        assert!(valid_name(&name, MAX_SEATABLE_NAME_CHARS));
+        for key in [
+            keys::base_sk(&name),
+            keys::api_token_sk(&name),
+            keys::access_token_sk(&name, &crate::token::new_id()),
+            keys::username_pk(&name),
+        ] {
+            assert!(key.len() <= 1024, "{} bytes", key.len());
+        }
+    }
+
+    #[test]
+    fn names_are_bounded_by_bytes_and_characters() {
+        assert!(valid_app_name(&"a".repeat(255)));
+        assert!(!valid_app_name(&"a".repeat(256)));
+        assert!(!valid_app_name(&"応".repeat(255)), "765 bytes");
+        assert!(valid_app_name(&"応".repeat(170)));
+        for bad in ["", "  ", "a/b", "a\u{7}b"] {
+            assert!(!valid_app_name(bad), "{bad:?}");
+        }
+        assert!(valid_id("FixtureWorkspace000001"));
+        assert!(valid_id("1"));
+        for bad in ["", "a b", &"7".repeat(65), "é"] {
+            assert!(!valid_id(bad), "{bad:?}");
+        }
+    }
+}
