@@ -99,3 +99,21 @@ expect "GET app-access-token" 200 '"use_api_gateway":false' \
   -H "Authorization: Token $API_TOKEN" "$TESSERA_URL/api/v2.1/dtable/app-access-token/"
 
 "$root/.tessera/tools/venv/bin/python" "$root/tests/official_client/seatable_auth.py" || fail "the official client"
+
+# The operator CLI revokes and rotates what it issued, effective at once (these run last:
+# they retire the demo's tokens).
+admin="$root/target/debug/tessera-admin"
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+listed="$("$admin" --json workspace token list --workspace-id "$WORKSPACE_ID")" || fail "workspace token list"
+[[ "$listed" != *tsw_* ]] || fail "workspace token list shows a token"
+read_only_id="$(python3 -c 'import json, sys; print(next(t["token_id"] for t in json.load(sys.stdin)["workspace_tokens"] if t["role"] == "read_only"))' <<<"$listed")"
+echo "smoke: ok workspace token list (no secret)"
+"$admin" --json workspace token revoke --workspace-id "$WORKSPACE_ID" --token-id "$read_only_id" >/dev/null || fail "workspace token revoke"
+expect "the revoked workspace token" 401 '"success":false' \
+  -X GET "$TESSERA_URL/accessTokens" -H "Authorization: Basic $(printf '%s:' "$READ_ONLY_WORKSPACE_TOKEN" | base64 -w0)"
+new_auth="$("$admin" --json user token rotate --user-id "$SEATABLE_USER_ID" | json_field auth_token)" || fail "user token rotate"
+access_token_url="$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/access-token/"
+expect "the rotated-out auth token" 401 '{"detail":"Invalid token"}' -H "Authorization: Token $AUTH_TOKEN" "$access_token_url"
+expect "the rotated-in auth token" 200 '"access_token":' -H "Authorization: Token $new_auth" "$access_token_url"
+"$admin" --json user disable --user-id "$SEATABLE_USER_ID" >/dev/null || fail "user disable"
+expect "a disabled user's token" 401 '{"detail":"Invalid token"}' -H "Authorization: Token $new_auth" "$access_token_url"

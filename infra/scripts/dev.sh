@@ -46,7 +46,7 @@ workspace_json="$("$admin" --json workspace create --name demo)"
 WORKSPACE_ID="$(json_field workspace_id <<<"$workspace_json")"
 WORKSPACE_TOKEN="$(json_field workspace_token <<<"$workspace_json")"
 USER_ID="$(json_field user_id <<<"$workspace_json")"
-READ_ONLY_WORKSPACE_TOKEN="$("$admin" --json workspace issue-token --workspace-id "$WORKSPACE_ID" \
+READ_ONLY_WORKSPACE_TOKEN="$("$admin" --json workspace token issue --workspace-id "$WORKSPACE_ID" \
   --user-id "$USER_ID" --read-only | json_field workspace_token)"
 
 echo "==> creating the demo user, base, API token and share link"
@@ -54,6 +54,8 @@ DTABLE_NAME="Hello"
 user_json="$("$admin" --json user create --name demo@example.com)"
 SEATABLE_USER_ID="$(json_field user_id <<<"$user_json")"
 AUTH_TOKEN="$(json_field auth_token <<<"$user_json")"
+# The demo user administers the workspace (owning a base grants nothing beyond that base).
+"$admin" member grant --workspace-id "$WORKSPACE_ID" --user-id "$SEATABLE_USER_ID" --permission admin >/dev/null
 DTABLE_UUID="$("$admin" --json base create --workspace-id "$WORKSPACE_ID" --name "$DTABLE_NAME" \
   --owner-id "$SEATABLE_USER_ID" | json_field dtable_uuid)"
 API_TOKEN="$("$admin" --json api-token create --workspace-id "$WORKSPACE_ID" --base "$DTABLE_NAME" \

@@ -25,7 +25,20 @@ def main() -> int:
     )
     kid = jwt.get_unverified_header(base.jwt_token)["kid"]
     key = secrets.get_secret_value(SecretId=env["SIGNING_SECRET_ID"], VersionId=kid)["SecretString"]
-    claims = jwt.decode(base.jwt_token, key, algorithms=["HS256"], options={"require": ["exp", "iat"]})
+    # A verifier names the audience: base access tokens are for the base servers.
+    claims = jwt.decode(
+        base.jwt_token,
+        key,
+        algorithms=["HS256"],
+        audience="tessera:base-access-token",
+        options={"require": ["exp", "iat", "aud"]},
+    )
+    try:
+        jwt.decode(base.jwt_token, key, algorithms=["HS256"], audience="tessera:temp-api-token")
+        print("smoke: FAILED: a base access token passed as a temporary API token", file=sys.stderr)
+        return 1
+    except jwt.InvalidAudienceError:
+        pass
 
     expected = {
         "dtable_uuid": env["DTABLE_UUID"],

@@ -83,6 +83,17 @@ impl FaultInjector {
         aws_sdk_dynamodb::Client::from_conf(config)
     }
 
+    /// `state` with its table reached through this injector.
+    pub async fn on_store_of(&self, state: tessera_common::AppState) -> tessera_common::AppState {
+        tessera_common::AppState {
+            store: tessera_common::Store::new(
+                self.dynamodb_client().await,
+                state.store.table_name(),
+            ),
+            ..state
+        }
+    }
+
     /// A Secrets Manager client for the local stack with this injector.
     pub async fn secretsmanager_client(&self) -> aws_sdk_secretsmanager::Client {
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;

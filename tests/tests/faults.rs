@@ -84,11 +84,7 @@ async fn an_unreachable_dynamodb_is_503_with_retry_after_in_each_family() {
 #[tokio::test]
 async fn a_throttling_dynamodb_is_503_with_retry_after() {
     let faults = FaultInjector::default();
-    let fixture = fixture_state().await;
-    let state = AppState {
-        store: Store::new(faults.dynamodb_client().await, fixture.store.table_name()),
-        ..fixture
-    };
+    let state = faults.on_store_of(fixture_state().await).await;
     faults.set("GetItem", Fault::Throttle);
     for (function, request) in fixture_requests() {
         let answer = call(&state, function, request).await;
@@ -100,11 +96,7 @@ async fn a_throttling_dynamodb_is_503_with_retry_after() {
 #[tokio::test]
 async fn recording_last_access_is_best_effort() {
     let faults = FaultInjector::default();
-    let fixture = fixture_state().await;
-    let state = AppState {
-        store: Store::new(faults.dynamodb_client().await, fixture.store.table_name()),
-        ..fixture
-    };
+    let state = faults.on_store_of(fixture_state().await).await;
     faults.set("UpdateItem", Fault::Throttle);
     let request = route_request("GET", "/api/v2.1/dtable/app-access-token/", &[])
         .authorization(Some(&format!("Token {}", fixtures::tokens().api.expose())));
@@ -195,4 +187,35 @@ async fn every_response_that_carries_a_secret_is_no_store() {
     )
     .await;
     assert_eq!(answer.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn a_dependency_that_never_answers_is_503_well_inside_the_function_timeout() {
+    // Accepts connections and never answers them.
+    let blackhole = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = blackhole.local_addr().unwrap().port();
+    let _held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = blackhole.accept().await {
+            open.push(socket);
+        }
+    });
+    let sdk = tessera_common::config::sdk_config().await;
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .endpoint_url(format!("http://127.0.0.1:{port}"))
+            .build(),
+    );
+    let fixture = fixture_state().await;
+    let state = AppState {
+        store: Store::new(client, fixture.store.table_name()),
+        ..fixture
+    };
+    let started = std::time::Instant::now();
+    let (function, request) = fixture_requests().remove(0);
+    let answer = call(&state, function, request).await;
+    let took = started.elapsed();
+    assert_unavailable(&answer, function);
+    // Lambda stops the function at 10 s; the SDK's operation timeout ends it at 3 s.
+    assert!(took < std::time::Duration::from_secs(8), "took {took:?}");
 }

@@ -3,8 +3,9 @@
 
 use serde_json::json;
 use tessera_common::{
+    apigw::HttpApiRequest,
     store::records::{Role, TokenLookup, TokenPermission},
-    testing::{base, fresh_state, route_request, workspace},
+    testing::{base, fresh_state, route_request, workspace, TestWorkspace},
     token::PresentedToken,
     verify::verify_access_token,
     AppState, Store,
@@ -134,11 +135,14 @@ async fn interleaved_deletes_and_re_creates_leave_every_token_listed_or_dead() {
 
 /// A state whose DynamoDB client goes through `faults`.
 async fn state_with(faults: &FaultInjector) -> AppState {
-    let state = fresh_state().await;
-    AppState {
-        store: Store::new(faults.dynamodb_client().await, state.store.table_name()),
-        ..state
-    }
+    faults.on_store_of(fresh_state().await).await
+}
+
+fn create_access_token(ws: &TestWorkspace, name: &str) -> HttpApiRequest {
+    route_request("POST", "/accessTokens", &[])
+        .header("content-type", "application/json")
+        .body(json!({ "name": name }).to_string())
+        .authorization(Some(&ws.basic_auth()))
 }
 
 #[tokio::test]
@@ -147,11 +151,12 @@ async fn a_create_whose_response_was_lost_still_succeeds_and_its_token_works() {
     let state = state_with(&faults).await;
     let ws = workspace(&state.store, Role::Admin).await;
     faults.set("TransactWriteItems", Fault::LoseFirstResponse);
-    let request = route_request("POST", "/accessTokens", &[])
-        .header("content-type", "application/json")
-        .body(r#"{"name": "retried"}"#)
-        .authorization(Some(&ws.basic_auth()));
-    let answer = call(&state, "create-access-token", request).await;
+    let answer = call(
+        &state,
+        "create-access-token",
+        create_access_token(&ws, "retried"),
+    )
+    .await;
     assert_eq!(faults.injected(), 1, "the fault was injected");
 
     assert_eq!(answer.status, 200, "{}", answer.json);
@@ -188,11 +193,13 @@ async fn a_delete_whose_response_was_lost_still_succeeds() {
     let faults = FaultInjector::default();
     let state = state_with(&faults).await;
     let ws = workspace(&state.store, Role::Admin).await;
-    let create = route_request("POST", "/accessTokens", &[])
-        .header("content-type", "application/json")
-        .body(r#"{"name": "doomed"}"#)
-        .authorization(Some(&ws.basic_auth()));
-    let token = call(&state, "create-access-token", create).await.json["data"]["token"]
+    let token = call(
+        &state,
+        "create-access-token",
+        create_access_token(&ws, "doomed"),
+    )
+    .await
+    .json["data"]["token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -219,11 +226,12 @@ async fn without_the_request_token_a_lost_response_would_turn_success_into_an_er
     let ws = workspace(&state.store, Role::Admin).await;
     faults.strip_request_tokens();
     faults.set("TransactWriteItems", Fault::LoseFirstResponse);
-    let request = route_request("POST", "/accessTokens", &[])
-        .header("content-type", "application/json")
-        .body(r#"{"name": "retried"}"#)
-        .authorization(Some(&ws.basic_auth()));
-    let answer = call(&state, "create-access-token", request).await;
+    let answer = call(
+        &state,
+        "create-access-token",
+        create_access_token(&ws, "retried"),
+    )
+    .await;
     assert_eq!(faults.injected(), 1);
     assert_eq!(answer.status, 500, "{}", answer.json);
     // ... although the token was stored: its plaintext is lost with the response.
