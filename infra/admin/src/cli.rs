@@ -237,6 +237,15 @@ pub enum WorkspaceCommand {
     Token(WorkspaceTokenCommand),
 }
 
+/// One workspace token, by its id (`workspace token list` shows them).
+#[derive(Debug, Args)]
+pub struct WorkspaceTokenArg {
+    #[arg(long)]
+    pub workspace_id: String,
+    #[arg(long)]
+    pub token_id: String,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum WorkspaceTokenCommand {
     /// Issue another workspace token (shown only once), e.g. a read-only one.
@@ -264,18 +273,14 @@ pub enum WorkspaceTokenCommand {
     Rotate {
         #[command(flatten)]
         table: TableArg,
-        #[arg(long)]
-        workspace_id: String,
-        #[arg(long)]
-        token_id: String,
+        #[command(flatten)]
+        token: WorkspaceTokenArg,
     },
     /// Revoke a workspace token: it stops working at once.
     Revoke {
         #[command(flatten)]
         table: TableArg,
-        #[arg(long)]
-        workspace_id: String,
-        #[arg(long)]
-        token_id: String,
+        #[command(flatten)]
+        token: WorkspaceTokenArg,
     },
 }

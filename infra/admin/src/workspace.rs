@@ -113,15 +113,11 @@ async fn token(
                 "workspace_tokens": tokens,
             })
         }
-        WorkspaceTokenCommand::Rotate {
-            table,
-            workspace_id,
-            token_id,
-        } => {
+        WorkspaceTokenCommand::Rotate { table, token } => {
             let issued = workspace_admin::rotate_workspace_token(
                 &store(table.table_name),
-                &workspace_id,
-                &token_id,
+                &token.workspace_id,
+                &token.token_id,
             )
             .await?;
             let mut out = issued_json(&issued);
@@ -129,19 +125,15 @@ async fn token(
                 json!("rotated; the old token no longer works. The new one is shown only now.");
             out
         }
-        WorkspaceTokenCommand::Revoke {
-            table,
-            workspace_id,
-            token_id,
-        } => {
+        WorkspaceTokenCommand::Revoke { table, token } => {
             let revoked = workspace_admin::revoke_workspace_token(
                 &store(table.table_name),
-                &workspace_id,
-                &token_id,
+                &token.workspace_id,
+                &token.token_id,
             )
             .await?;
             json!({
-                "message": format!("revoked workspace token {token_id}; it no longer works."),
+                "message": format!("revoked workspace token {}; it no longer works.", revoked.id),
                 "workspace_id": revoked.workspace_id,
                 "token_id": revoked.id,
                 "revoked": true,
