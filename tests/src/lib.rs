@@ -20,7 +20,11 @@ pub struct LocalApi {
 
 impl LocalApi {
     pub async fn start() -> Self {
-        let state = fresh_state().await;
+        Self::start_with(fresh_state().await).await
+    }
+
+    /// A local API over `state` (e.g. a fresh state with a clock the test moves).
+    pub async fn start_with(state: AppState) -> Self {
         let app = App::from_template(TEMPLATE, state.clone())
             .expect("every template route has a handler");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -94,7 +98,7 @@ pub async fn call(
     function: &str,
     request: tessera_common::apigw::HttpApiRequest,
 ) -> Answer {
-    let handler = tessera_local_api::handlers::handler_for(&format!("functions/{function}"))
+    let handler = tessera_local_api::handlers::http_handler_for(&format!("functions/{function}"))
         .unwrap_or_else(|| panic!("no handler for functions/{function}"));
     let response = handler(state, request.to_lambda_request()).await;
     let json = if response.body().is_empty() {

@@ -1,7 +1,7 @@
 //! Records which DynamoDB actions (as IAM names them) a client performs.
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     sync::{Arc, Mutex},
 };
 
@@ -15,11 +15,20 @@ use aws_sdk_dynamodb::{
 };
 
 #[derive(Debug, Clone, Default)]
-pub struct ActionRecorder(Arc<Mutex<BTreeSet<String>>>);
+pub struct ActionRecorder {
+    actions: Arc<Mutex<BTreeSet<String>>>,
+    /// Calls per operation (`GetItem`, `TransactWriteItems`, ...), as billed.
+    calls: Arc<Mutex<BTreeMap<String, usize>>>,
+}
 
 impl ActionRecorder {
     pub fn actions(&self) -> BTreeSet<String> {
-        self.0.lock().unwrap().clone()
+        self.actions.lock().unwrap().clone()
+    }
+
+    /// How many times each operation was called (a transaction counts once).
+    pub fn calls(&self) -> BTreeMap<String, usize> {
+        self.calls.lock().unwrap().clone()
     }
 
     /// A client for the local DynamoDB that records through this recorder.
@@ -43,21 +52,30 @@ impl Intercept for ActionRecorder {
         _cfg: &mut ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let input = context.input();
-        let mut actions = self.0.lock().unwrap();
+        let mut actions = self.actions.lock().unwrap();
+        let mut calls = self.calls.lock().unwrap();
+        let mut call = |operation: &str| *calls.entry(operation.to_owned()).or_default() += 1;
         let mut record = |action: &str| actions.insert(action.to_owned());
-        if input.downcast_ref::<GetItemInput>().is_some() {
-            record("GetItem");
+        let single = if input.downcast_ref::<GetItemInput>().is_some() {
+            Some("GetItem")
         } else if input.downcast_ref::<QueryInput>().is_some() {
-            record("Query");
+            Some("Query")
         } else if input.downcast_ref::<PutItemInput>().is_some() {
-            record("PutItem");
+            Some("PutItem")
         } else if input.downcast_ref::<UpdateItemInput>().is_some() {
-            record("UpdateItem");
+            Some("UpdateItem")
         } else if input.downcast_ref::<DeleteItemInput>().is_some() {
-            record("DeleteItem");
+            Some("DeleteItem")
         } else if input.downcast_ref::<ScanInput>().is_some() {
-            record("Scan");
+            Some("Scan")
+        } else {
+            None
+        };
+        if let Some(operation) = single {
+            record(operation);
+            call(operation);
         } else if let Some(transaction) = input.downcast_ref::<TransactWriteItemsInput>() {
+            call("TransactWriteItems");
             // IAM authorises each action of a transaction on its own.
             for item in transaction.transact_items() {
                 if item.put().is_some() {
@@ -75,6 +93,7 @@ impl Intercept for ActionRecorder {
             }
         } else {
             record("an operation the recorder does not know");
+            call("an operation the recorder does not know");
         }
         Ok(())
     }

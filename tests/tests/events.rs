@@ -1,10 +1,13 @@
-//! Every file in events/ is a payload v2 event for one function, named `<status>-<case>.json`.
-//! Each is parsed by lambda_http and answered by its handler on a fresh table holding the
-//! fixture; meanwhile the DynamoDB actions each function performs are recorded and must be
-//! exactly what its policy in template.yaml grants.
+//! Every file in events/ is an event for one function, named `<status>-<case>.json`: a
+//! payload v2 HTTP event, or for an authorizer the request API Gateway sends it, where the
+//! status is what API Gateway would answer (200 allowed, 403 denied, 500 failed). Each is
+//! answered by its function on a fresh table holding the fixture; meanwhile the DynamoDB
+//! actions each function performs are recorded and must be exactly what its policy in
+//! template.yaml grants.
 
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
+use tessera_common::{authorizer::AuthorizerRequest, lambda::Function};
 use tessera_common::{testing::fixture_state, AppState, Store};
 use tessera_local_api::handlers::handler_for;
 use tessera_tests::{recorder::ActionRecorder, template};
@@ -47,20 +50,17 @@ async fn every_event_gets_its_status_and_every_policy_grants_exactly_what_is_use
                 .unwrap()
                 .parse()
                 .expect("file name starts with a status");
-            let request = lambda_http::request::from_str(&fs::read_to_string(&file).unwrap())
-                .unwrap_or_else(|err| {
-                    panic!("events/{function}/{name} is not a payload v2 event: {err}")
-                });
+            let text = fs::read_to_string(&file).unwrap();
             // A fresh fixture per event, so that events do not depend on each other.
             let fixture = fixture_state().await;
             let state = AppState {
                 store: Store::new(recorder.client().await, fixture.store.table_name()),
                 ..fixture
             };
-            let response = handler(&state, request).await;
-            let status = response.status().as_u16();
+            let (status, body) = answer(&state, handler, &text)
+                .await
+                .unwrap_or_else(|err| panic!("events/{function}/{name}: {err}"));
             if status != expected {
-                let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
                 problems.push(format!(
                     "events/{function}/{name}: {status} (expected {expected}): {body}"
                 ));
@@ -84,4 +84,32 @@ async fn every_event_gets_its_status_and_every_policy_grants_exactly_what_is_use
         problems.push(format!("{code_uri} has no events/ folder"));
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// The status a function's answer to an event comes to, and its body.
+async fn answer(
+    state: &AppState,
+    function: Function,
+    event: &str,
+) -> Result<(u16, String), String> {
+    match function {
+        Function::Http(handler) => {
+            let request = lambda_http::request::from_str(event)
+                .map_err(|err| format!("not a payload v2 event: {err}"))?;
+            let response = handler(state, request).await;
+            Ok((
+                response.status().as_u16(),
+                String::from_utf8_lossy(response.body().as_ref()).into_owned(),
+            ))
+        }
+        Function::Authorizer(authorize) => {
+            let request: AuthorizerRequest = serde_json::from_str(event)
+                .map_err(|err| format!("not an authorizer request: {err}"))?;
+            Ok(match authorize(state, request).await {
+                Ok(answer) if answer.is_authorized => (200, format!("{answer:?}")),
+                Ok(answer) => (403, format!("{answer:?}")),
+                Err(err) => (500, err.to_string()),
+            })
+        }
+    }
 }

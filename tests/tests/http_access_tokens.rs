@@ -69,10 +69,14 @@ async fn the_seed_requests_behave_as_the_seed_says() {
     );
     assert_eq!(body["success"], true);
     let token = body["data"]["token"].as_str().unwrap().to_owned();
-    assert!(verify_access_token(&api.state.store, &token)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(verify_access_token(
+        &api.state.store,
+        &tessera_common::clock::SystemClock,
+        &token
+    )
+    .await
+    .unwrap()
+    .is_some());
 
     // List: a bare array without the token.
     let listed = list(&api, &ws).await;
@@ -86,10 +90,14 @@ async fn the_seed_requests_behave_as_the_seed_says() {
     let (status, body) = delete(&api, &ws, "some-test-access-token").await;
     assert_eq!((status, body), (200, json!({ "success": true })));
     assert!(list(&api, &ws).await.is_empty());
-    assert!(verify_access_token(&api.state.store, &token)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(verify_access_token(
+        &api.state.store,
+        &tessera_common::clock::SystemClock,
+        &token
+    )
+    .await
+    .unwrap()
+    .is_none());
 
     // The seed's own example header is not a Tessera workspace token.
     let response = api
@@ -128,10 +136,14 @@ async fn workspaces_are_isolated() {
     assert_eq!(delete(&api, &a, "same-name").await.0, 404);
     assert_eq!(list(&api, &b).await.len(), 1);
     let b_token = b_token["data"]["token"].as_str().unwrap();
-    let verified = verify_access_token(&api.state.store, b_token)
-        .await
-        .unwrap()
-        .unwrap();
+    let verified = verify_access_token(
+        &api.state.store,
+        &tessera_common::clock::SystemClock,
+        b_token,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(verified.workspace_id, b.id);
 }
 
@@ -167,10 +179,12 @@ async fn fifty_concurrent_creates_then_one_delete_removes_them_all() {
     );
     assert!(list(&api, &ws).await.is_empty());
     for token in &tokens {
-        assert!(verify_access_token(&api.state.store, token)
-            .await
-            .unwrap()
-            .is_none());
+        assert!(
+            verify_access_token(&api.state.store, &tessera_common::clock::SystemClock, token)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }
 

@@ -2,33 +2,57 @@
 
 use std::collections::BTreeSet;
 
-use tessera_local_api::{handlers::HANDLERS, routes::routes_from_template};
+use tessera_common::lambda::Function;
+use tessera_local_api::{
+    handlers::{handler_for, HANDLERS},
+    routes::routes_from_template,
+};
 use tessera_tests::TEMPLATE;
 
 #[test]
 fn every_template_function_has_a_handler_and_every_handler_a_function() {
-    let routes = routes_from_template(TEMPLATE).unwrap();
-    assert!(!routes.is_empty());
-    let template_crates: BTreeSet<&str> = routes.iter().map(|r| r.code_uri.as_str()).collect();
-    let wired_crates: BTreeSet<&str> = HANDLERS.iter().map(|(uri, _)| *uri).collect();
+    let template_crates: BTreeSet<String> =
+        tessera_tests::template::functions().into_keys().collect();
+    let wired_crates: BTreeSet<String> = HANDLERS.iter().map(|(uri, _)| uri.to_string()).collect();
     assert_eq!(template_crates, wired_crates);
+}
+
+#[test]
+fn the_local_api_serves_every_route_and_runs_every_authorizer_of_the_template() {
+    let state_free = tessera_local_api::routes::api_from_template(TEMPLATE).unwrap();
+    for route in &state_free.routes {
+        assert!(
+            matches!(handler_for(&route.code_uri), Some(Function::Http(_))),
+            "{} is served by {}, which is no HTTP function",
+            route.key(),
+            route.code_uri
+        );
+    }
+    assert!(!state_free.authorizers.is_empty());
+    for spec in state_free.authorizers.values() {
+        assert!(
+            matches!(handler_for(&spec.code_uri), Some(Function::Authorizer(_))),
+            "{} is no authorizer",
+            spec.code_uri
+        );
+    }
 }
 
 #[test]
 fn every_template_function_crate_exists_in_the_workspace() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let manifest = std::fs::read_to_string(format!("{root}/Cargo.toml")).unwrap();
-    for route in routes_from_template(TEMPLATE).unwrap() {
+    assert!(
+        manifest.contains("\"functions/*\""),
+        "the workspace takes every folder of functions/ as a member"
+    );
+    for spec in tessera_tests::template::functions().values() {
         assert!(
-            std::path::Path::new(&format!("{root}/{}/Cargo.toml", route.code_uri)).exists(),
+            spec.code_uri.starts_with("functions/")
+                && std::path::Path::new(&format!("{root}/{}/Cargo.toml", spec.code_uri)).exists(),
             "{} has no crate at {}",
-            route.function,
-            route.code_uri
-        );
-        assert!(
-            manifest.contains(&format!("\"{}\"", route.code_uri)),
-            "{} is not a workspace member",
-            route.code_uri
+            spec.logical_id,
+            spec.code_uri
         );
     }
 }
@@ -96,11 +120,7 @@ fn only_functions_that_sign_or_verify_can_read_the_secret() {
 #[test]
 fn no_policy_uses_a_wildcard() {
     for spec in tessera_tests::template::functions().values() {
-        assert!(
-            !spec.policy_text.is_empty(),
-            "{} has no policy",
-            spec.logical_id
-        );
+        // A function without a policy must need none (events.rs checks what it uses).
         for text in &spec.policy_text {
             assert!(!text.contains('*'), "{}: {text}", spec.logical_id);
         }

@@ -161,10 +161,12 @@ async fn a_create_whose_response_was_lost_still_succeeds_and_its_token_works() {
 
     assert_eq!(answer.status, 200, "{}", answer.json);
     let token = answer.json["data"]["token"].as_str().unwrap();
-    assert!(verify_access_token(&state.store, token)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        verify_access_token(&state.store, &tessera_common::clock::SystemClock, token)
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(state.store.access_tokens(&ws.id).await.unwrap().len(), 1);
 }
 
@@ -210,10 +212,12 @@ async fn a_delete_whose_response_was_lost_still_succeeds() {
     let answer = call(&state, "delete-access-tokens", delete).await;
     assert_eq!(faults.injected(), 1);
     assert_eq!(answer.status, 200, "{}", answer.json);
-    assert!(verify_access_token(&state.store, &token)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        verify_access_token(&state.store, &tessera_common::clock::SystemClock, &token)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// The negative control of the tests above: the fault they inject is real, and what makes

@@ -126,15 +126,21 @@ async fn verification_refuses_malformed_tokens_without_a_lookup() {
     let workspace_token = NewToken::generate(TokenKind::WorkspaceToken);
     for token in ["", "garbage", "tsa_short", workspace_token.expose()] {
         assert_eq!(
-            verify_access_token(&state.store, token).await.unwrap(),
+            verify_access_token(&state.store, &tessera_common::clock::SystemClock, token)
+                .await
+                .unwrap(),
             None,
             "{token}"
         );
     }
     let well_formed = NewToken::generate(TokenKind::AccessToken);
-    assert!(verify_access_token(&state.store, well_formed.expose())
-        .await
-        .is_err());
+    assert!(verify_access_token(
+        &state.store,
+        &tessera_common::clock::SystemClock,
+        well_formed.expose()
+    )
+    .await
+    .is_err());
 }
 
 #[tokio::test]
@@ -142,9 +148,13 @@ async fn verification_of_an_unknown_access_token_is_none() {
     let state = fresh_state().await;
     let unknown = NewToken::generate(TokenKind::AccessToken);
     assert_eq!(
-        verify_access_token(&state.store, unknown.expose())
-            .await
-            .unwrap(),
+        verify_access_token(
+            &state.store,
+            &tessera_common::clock::SystemClock,
+            unknown.expose()
+        )
+        .await
+        .unwrap(),
         None
     );
 }

@@ -7,6 +7,7 @@ use tessera_common::{
     auth::token_or_bearer,
     http::json_response,
     jwt::JwtKind,
+    lambda::Function,
     seatable::{self, permission_denied},
     store::records::{TokenLookup, TokenPermission},
     token::{PresentedToken, TokenKind},
@@ -15,6 +16,9 @@ use tessera_common::{
 
 /// The `app_name` answered for a temporary API token, which belongs to no app.
 pub const TEMP_API_TOKEN_APP_NAME: &str = "temp_api_token";
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(exchange(state, &req).await)
@@ -47,6 +51,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         settings.access_token_ttl,
     );
     claims.app_name = Some(app.app_name.clone());
+    claims.workspace_id = Some(app.workspace_id.clone());
     let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(dtable_uuid = %app.dtable_uuid, app_name = %app.app_name, "app access token issued");
     Ok(json_response(

@@ -6,9 +6,13 @@ use serde_json::json;
 use tessera_common::{
     http::json_response,
     jwt::JwtKind,
+    lambda::Function,
     seatable::{self, BaseAccess},
     ApiError, AppState,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(exchange(state, &req).await)
@@ -21,7 +25,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         permission,
     } = BaseAccess::of(state, req).await?;
     let settings = &state.seatable;
-    let claims = seatable::claims(
+    let mut claims = seatable::claims(
         state,
         JwtKind::BaseAccessToken,
         &base.dtable_uuid,
@@ -29,6 +33,8 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         permission.token_permission(),
         settings.access_token_ttl,
     );
+    // Lets introspection tell which workspace a token belongs to.
+    claims.workspace_id = Some(base.workspace_id.clone());
     let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(user_id = %caller.user_id, dtable_uuid = %base.dtable_uuid, "base access token issued");
     Ok(json_response(

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use lambda_http::Request;
+
+use crate::authorizer::AuthorizerRequest;
 use serde_json::{json, Map, Value};
 
 /// One HTTP request as API Gateway sees it after matching a route.
@@ -20,6 +22,8 @@ pub struct HttpApiRequest {
     pub path_parameters: BTreeMap<String, String>,
     pub body: Vec<u8>,
     pub source_ip: String,
+    /// What a Lambda authorizer allowed the request with (`requestContext.authorizer.lambda`).
+    pub authorizer_context: Option<Map<String, Value>>,
 }
 
 impl HttpApiRequest {
@@ -60,6 +64,39 @@ impl HttpApiRequest {
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = body.into();
         self
+    }
+
+    pub fn authorizer_context(mut self, context: Map<String, Value>) -> Self {
+        self.authorizer_context = Some(context);
+        self
+    }
+
+    /// What API Gateway sends a Lambda authorizer (payload 2.0) for this request, with the
+    /// values of its identity sources.
+    pub fn to_authorizer_request(&self, identity_source: Vec<String>) -> AuthorizerRequest {
+        let event = self.to_event();
+        let headers = event["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        AuthorizerRequest {
+            version: "2.0".into(),
+            kind: "REQUEST".into(),
+            route_arn: format!(
+                "arn:aws:execute-api:us-east-1:123456789012:local/$default/{}{}",
+                self.method, self.route_path
+            ),
+            identity_source: Some(identity_source),
+            route_key: format!("{} {}", self.method, self.route_path),
+            raw_path: self.raw_path.clone(),
+            raw_query_string: self.raw_query.clone(),
+            headers,
+            request_context: event["requestContext"].clone(),
+        }
     }
 
     /// The payload v2 event: header names lower-cased and repeated headers and query
@@ -137,6 +174,9 @@ impl HttpApiRequest {
                 "timeEpoch": 1767225600000u64,
             }),
         );
+        if let Some(context) = &self.authorizer_context {
+            event["requestContext"]["authorizer"] = json!({ "lambda": context });
+        }
         if !self.body.is_empty() {
             event.insert("body".into(), json!(body));
         }

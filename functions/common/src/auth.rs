@@ -7,8 +7,12 @@ use lambda_http::http::{header::AUTHORIZATION, HeaderMap};
 /// The user name of `Authorization: Basic base64("<user>:")`, as RudderStack's API takes
 /// the workspace token: the token is the user name and the password is empty.
 pub fn basic_user_with_empty_password(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, encoded) = value.split_once(' ')?;
+    basic_user_of(headers.get(AUTHORIZATION)?.to_str().ok()?)
+}
+
+/// `basic_user_with_empty_password` of one header value.
+pub fn basic_user_of(value: &str) -> Option<String> {
+    let (scheme, encoded) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
@@ -16,6 +20,18 @@ pub fn basic_user_with_empty_password(headers: &HeaderMap) -> Option<String> {
     let decoded = String::from_utf8(decoded).ok()?;
     let (user, password) = decoded.split_once(':')?;
     (password.is_empty() && !user.is_empty()).then(|| user.to_owned())
+}
+
+/// The token of `Authorization: Bearer <token>`, or of Basic with the token as user name
+/// and an empty password, as RudderStack's clients send it: how an access token is
+/// presented to the authorizer.
+pub fn bearer_or_basic(value: &str) -> Option<String> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let token = token.trim();
+        return (!token.is_empty()).then(|| token.to_owned());
+    }
+    basic_user_of(value)
 }
 
 /// The token of `Authorization: Token <token>` (SeaTable's scheme) or `Bearer <token>`.
@@ -62,6 +78,25 @@ mod tests {
             assert_eq!(basic_user_with_empty_password(&headers(bad)), None, "{bad}");
         }
         assert_eq!(basic_user_with_empty_password(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn reads_bearer_and_basic_for_the_authorizer() {
+        assert_eq!(bearer_or_basic("Bearer tsa_x").as_deref(), Some("tsa_x"));
+        assert_eq!(bearer_or_basic("bearer   tsa_x ").as_deref(), Some("tsa_x"));
+        assert_eq!(
+            bearer_or_basic("Basic dHNhX3g6").as_deref(), // "tsa_x:"
+            Some("tsa_x")
+        );
+        for bad in [
+            "Bearer",
+            "Bearer  ",
+            "Token tsa_x",
+            "tsa_x",
+            "Basic dHNhX3g6eQ==",
+        ] {
+            assert_eq!(bearer_or_basic(bad), None, "{bad}");
+        }
     }
 
     #[test]

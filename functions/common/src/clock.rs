@@ -92,6 +92,13 @@ pub fn now_secs() -> u64 {
     SystemClock.now_secs()
 }
 
+/// RFC 3339 (as `now_rfc3339` writes it, or any offset) as Unix seconds.
+pub fn secs_from_rfc3339(text: &str) -> Option<u64> {
+    DateTime::from_str(text, Format::DateTime)
+        .ok()
+        .and_then(|t| u64::try_from(t.secs()).ok())
+}
+
 /// Unix seconds as RFC 3339 in UTC.
 pub fn rfc3339_from_secs(secs: u64) -> String {
     DateTime::from_secs(secs as i64)

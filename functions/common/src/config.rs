@@ -156,6 +156,10 @@ pub struct AppState {
     pub signing: Option<Arc<SigningKeys>>,
     pub quotas: Quotas,
     pub clock: SharedClock,
+    /// How long audit log entries are kept (`AUDIT_RETENTION_DAYS`).
+    pub audit_retention: Duration,
+    /// Longest life an access token may be given (`MAX_ACCESS_TOKEN_LIFETIME_DAYS`).
+    pub max_access_token_lifetime: Duration,
 }
 
 impl AppState {
@@ -165,6 +169,11 @@ impl AppState {
         let policy = cache_policy()?;
         let quotas = Quotas::from_env()?;
         let clock = clock::system();
+        let days = |name, default: u64| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_secs(parse_or(name, default)? * 24 * 3600))
+        };
+        let audit_retention = days("AUDIT_RETENTION_DAYS", 365)?;
+        let max_access_token_lifetime = days("MAX_ACCESS_TOKEN_LIFETIME_DAYS", 365)?;
         let sdk = sdk_config().await;
         let signing = optional("SIGNING_SECRET_ID").map(|secret_id| {
             Arc::new(SigningKeys::new(
@@ -180,6 +189,8 @@ impl AppState {
             signing,
             quotas,
             clock,
+            audit_retention,
+            max_access_token_lifetime,
         })
     }
 }

@@ -17,6 +17,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The request conflicts with the object's state (e.g. a token rerolled already).
+    #[error("{0}")]
+    Conflict(String),
     /// A dependency (DynamoDB, Secrets Manager) is unreachable or throttling: 503 with
     /// `Retry-After`; the caller may retry.
     #[error("service temporarily unavailable, try again")]
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable(_) | ApiError::Incomplete(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

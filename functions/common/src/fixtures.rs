@@ -3,7 +3,8 @@
 //! load`. Its tokens are public, so it never belongs in a deployed table.
 
 use crate::{
-    clock::now_rfc3339,
+    audit::Auditor,
+    clock::{self, now_rfc3339},
     store::{
         records::{
             AccessToken, ApiToken, Base, Member, MemberPermission, Role, ShareLink,
@@ -49,6 +50,34 @@ pub fn tokens() -> FixtureTokens {
     }
 }
 
+/// Empties a local table (a Scan, then deletes): to load the fixture afresh.
+pub async fn reset(store: &Store) -> Result<usize, StoreError> {
+    let mut removed = 0;
+    loop {
+        let page = store
+            .client()
+            .scan()
+            .table_name(store.table_name())
+            .projection_expression("pk, sk")
+            .send()
+            .await?;
+        let items = page.items.unwrap_or_default();
+        if items.is_empty() {
+            return Ok(removed);
+        }
+        for item in items {
+            store
+                .client()
+                .delete_item()
+                .table_name(store.table_name())
+                .set_key(Some(item))
+                .send()
+                .await?;
+            removed += 1;
+        }
+    }
+}
+
 /// Loads the fixture into an empty table.
 pub async fn load(store: &Store) -> Result<(), StoreError> {
     let tokens = tokens();
@@ -81,16 +110,17 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
         .await?;
     store
         .create_access_token(
-            &AccessToken {
-                id: "FixtureAccessToken0001".into(),
-                workspace_id: WORKSPACE_ID.into(),
-                name: ACCESS_TOKEN_NAME.into(),
-                description: "loaded with the fixture".into(),
-                user_id: USER_ID.into(),
-                digest: tokens.access.digest().clone(),
-                created_at: now.clone(),
-            },
+            &AccessToken::new(
+                "FixtureAccessToken0001".into(),
+                WORKSPACE_ID.into(),
+                ACCESS_TOKEN_NAME.into(),
+                "loaded with the fixture".into(),
+                USER_ID.into(),
+                tokens.access.digest().clone(),
+                now.clone(),
+            ),
             Quotas::DEFAULT.access_tokens_per_workspace,
+            &Auditor::operator(clock::system()),
         )
         .await?;
     store

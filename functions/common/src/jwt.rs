@@ -52,7 +52,8 @@ pub struct BaseClaims {
     /// The user's id: temporary API tokens carry it, so that a disabled user's stop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
-    /// Carried by temporary API tokens, which app-access-token exchanges without a lookup.
+    /// The base's workspace: lets introspection scope a token to a workspace, and lets
+    /// app-access-token exchange a temporary API token without a lookup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,16 +1,49 @@
 //! How every function starts: tracing, config and SDK clients once per container, then
-//! the Lambda runtime loop. A function's main.rs only names its handler.
+//! the Lambda runtime loop. A function's main.rs only names its `FUNCTION`.
 
 use std::{convert::Infallible, future::Future, pin::Pin};
 
-use lambda_http::{service_fn, Body, Error, Request, Response};
+use lambda_http::{
+    lambda_runtime::{self, LambdaEvent},
+    service_fn, Body, Error, Request, Response,
+};
 
-use crate::AppState;
+use crate::{
+    authorizer::{AuthorizerRequest, AuthorizerResponse},
+    ApiError, AppState,
+};
 
 pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>>;
 
-/// A function's handler: every outcome, failures included, is a response.
+/// An HTTP function's handler: every outcome, failures included, is a response.
 pub type Handler = for<'a> fn(&'a AppState, Request) -> HandlerFuture<'a>;
+
+pub type AuthorizerFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<AuthorizerResponse, ApiError>> + Send + 'a>>;
+
+/// An API Gateway Lambda authorizer: a token is allowed or denied; a fault (DynamoDB
+/// unreachable) is an error, which API Gateway answers with 500 and, unlike a deny, does
+/// not cache: a valid token is never locked out for the cache's lifetime by an outage.
+pub type Authorizer = for<'a> fn(&'a AppState, AuthorizerRequest) -> AuthorizerFuture<'a>;
+
+/// What a function crate is: each exports `pub const FUNCTION: Function`, which its
+/// main.rs runs and the local API calls in-process.
+#[derive(Clone, Copy)]
+pub enum Function {
+    /// Serves routes of the HTTP API (payload format 2.0).
+    Http(Handler),
+    /// Authorizes requests to routes that name it (payload 2.0, simple responses).
+    Authorizer(Authorizer),
+}
+
+impl std::fmt::Debug for Function {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Function::Http(_) => "Function::Http",
+            Function::Authorizer(_) => "Function::Authorizer",
+        })
+    }
+}
 
 /// What a function needs besides its table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,20 +51,17 @@ pub enum Needs {
     Table,
     /// It signs or verifies JWTs: `SIGNING_SECRET_ID` must be set.
     SigningKey,
+    /// It reads nothing: no connection is opened during init.
+    Nothing,
 }
 
-/// A function's `main`: `tessera_common::function_main!(my_crate::handle, Needs::Table);`
+/// A function's `main`: `tessera_common::function_main!(my_crate::FUNCTION, Needs::Table);`
 #[macro_export]
 macro_rules! function_main {
-    ($handle:path, $needs:expr) => {
+    ($function:expr, $needs:expr) => {
         #[tokio::main]
         async fn main() -> Result<(), lambda_http::Error> {
-            $crate::lambda::run(
-                env!("CARGO_CRATE_NAME"),
-                |state, req| Box::pin($handle(state, req)),
-                $needs,
-            )
-            .await
+            $crate::lambda::run(env!("CARGO_CRATE_NAME"), $function, $needs).await
         }
     };
 }
@@ -39,15 +69,17 @@ macro_rules! function_main {
 /// Starts a function: logging (see `logging`: nothing secret at any level), config and
 /// SDK clients once per container, then the runtime loop. `own_crate` is the function's
 /// crate, whose logs follow the configured level.
-pub async fn run(own_crate: &'static str, handler: Handler, needs: Needs) -> Result<(), Error> {
+pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> Result<(), Error> {
     crate::logging::init([own_crate]);
     // A missing variable stops the function here, before it takes a request.
     let state = AppState::from_env()
         .await
         .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
-    // Warm the connection during init; a failure here is retried by the first request.
-    if let Err(err) = state.store.warm_up().await {
-        tracing::warn!("DynamoDB not reached during init: {err}");
+    if needs != Needs::Nothing {
+        // Warm the connection during init; a failure here is retried by the first request.
+        if let Err(err) = state.store.warm_up().await {
+            tracing::warn!("DynamoDB not reached during init: {err}");
+        }
     }
     if needs == Needs::SigningKey {
         let Some(keys) = &state.signing else {
@@ -59,8 +91,23 @@ pub async fn run(own_crate: &'static str, handler: Handler, needs: Needs) -> Res
             .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
     }
     let state = &state;
-    lambda_http::run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(handler(state, req).await)
-    }))
-    .await
+    match function {
+        Function::Http(handler) => {
+            lambda_http::run(service_fn(move |req| async move {
+                Ok::<_, Infallible>(handler(state, req).await)
+            }))
+            .await
+        }
+        Function::Authorizer(authorizer) => {
+            lambda_runtime::run(lambda_runtime::service_fn(
+                move |event: LambdaEvent<AuthorizerRequest>| async move {
+                    authorizer(state, event.payload).await.map_err(|err| {
+                        err.log();
+                        Error::from(err.public_message())
+                    })
+                },
+            ))
+            .await
+        }
+    }
 }

@@ -3,7 +3,9 @@
 
 #[cfg(feature = "local")]
 pub mod apigw;
+pub mod audit;
 pub mod auth;
+pub mod authorizer;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -15,6 +15,19 @@ pub const MAX_ACCESS_TOKEN_NAME_CHARS: usize = 100;
 /// Bytes of an identifier from a path or body (workspace ids, share-link ids or tokens).
 pub const MAX_ID_BYTES: usize = 64;
 
+/// Scopes an access token may carry, and characters in each.
+pub const MAX_SCOPES: usize = 20;
+pub const MAX_SCOPE_CHARS: usize = 64;
+
+/// A scope: what the authorizer hands the protected backend, space-separated (so no
+/// spaces), e.g. `read:events` or `transformations/*`.
+pub fn valid_scope(scope: &str) -> bool {
+    (1..=MAX_SCOPE_CHARS).contains(&scope.len())
+        && scope
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b":._/*-".contains(&b))
+}
+
 /// A name: not blank, no control characters, within `max_chars` and `MAX_NAME_BYTES`.
 pub fn valid_name(name: &str, max_chars: usize) -> bool {
     !name.trim().is_empty()

@@ -3,11 +3,12 @@
 
 use lambda_http::{
     http::{header::WWW_AUTHENTICATE, HeaderMap, HeaderValue},
-    Body, Response,
+    Body, Request, Response,
 };
 use serde_json::json;
 
 use crate::{
+    audit::Auditor,
     auth::basic_user_with_empty_password,
     error::ApiError,
     http::error_response,
@@ -16,6 +17,7 @@ use crate::{
         Store,
     },
     token::{PresentedToken, TokenKind},
+    AppState,
 };
 
 /// A caller authenticated by a workspace token.
@@ -28,12 +30,17 @@ pub struct WorkspaceCaller {
 }
 
 impl WorkspaceCaller {
+    /// Who the audit log says acted: the workspace token, by id.
+    pub fn auditor(&self, state: &AppState, req: &Request) -> Auditor {
+        Auditor::for_request(state, req, format!("workspace_token:{}", self.token_id))
+    }
+
     /// Creating and deleting access tokens needs an admin workspace token.
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self.role {
             Role::Admin => Ok(()),
             Role::ReadOnly => Err(ApiError::Forbidden(
-                "this workspace token is read-only: it may list access tokens, not create or delete them".into(),
+                "this workspace token is read-only: it may list and introspect access tokens, not create, reroll or delete them".into(),
             )),
         }
     }

@@ -92,6 +92,8 @@ pub async fn fresh_state() -> AppState {
         signing: Some(signing_keys(&secret_id).await),
         quotas: Quotas::DEFAULT,
         clock: clock::system(),
+        audit_retention: crate::audit::DEFAULT_RETENTION,
+        max_access_token_lifetime: Duration::from_secs(365 * 24 * 3600),
     }
 }
 
@@ -103,6 +105,8 @@ pub async fn broken_state() -> AppState {
         signing: Some(signing_keys("no-such-secret").await),
         quotas: Quotas::DEFAULT,
         clock: clock::system(),
+        audit_retention: crate::audit::DEFAULT_RETENTION,
+        max_access_token_lifetime: Duration::from_secs(365 * 24 * 3600),
     }
 }
 
@@ -314,4 +318,39 @@ pub async fn create_share_link(
         expire_days,
     )
     .await
+}
+
+/// An access token of the workspace, issued by its owner through the store (as
+/// POST /accessTokens does), with `scopes` and an expiry in Unix seconds.
+pub async fn access_token(
+    state: &AppState,
+    ws: &TestWorkspace,
+    name: &str,
+    scopes: &[&str],
+    expires: Option<u64>,
+) -> (crate::store::records::AccessToken, NewToken) {
+    let token = NewToken::generate(crate::token::TokenKind::AccessToken);
+    let record = crate::store::records::AccessToken {
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        expires,
+        ..crate::store::records::AccessToken::new(
+            new_id(),
+            ws.id.clone(),
+            name.to_owned(),
+            String::new(),
+            ws.user_id.clone(),
+            token.digest().clone(),
+            state.clock.now_rfc3339(),
+        )
+    };
+    state
+        .store
+        .create_access_token(
+            &record,
+            state.quotas.access_tokens_per_workspace,
+            &crate::audit::Auditor::operator(state.clock.clone()),
+        )
+        .await
+        .expect("create an access token");
+    (record, token)
 }

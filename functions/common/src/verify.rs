@@ -1,20 +1,36 @@
-//! Verification of a presented access token, for the API Gateway authorizer to build on.
+//! Verification of a presented access token: what the API Gateway authorizer and
+//! introspection answer. One consistent GetItem, plus at most one best-effort write a
+//! minute per token to record its last use.
 
 use crate::{
+    clock::Clock,
     store::{records::TokenLookup, Store, StoreError},
-    token::{PresentedToken, TokenKind},
+    token::{PresentedToken, TokenDigest, TokenKind},
 };
 
+/// A use is recorded at most this often per token (seconds).
+pub const LAST_USED_RESOLUTION_SECS: u64 = 60;
+
+/// A live access token, as its lookup describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedAccessToken {
     pub workspace_id: String,
     pub token_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    /// Unix seconds.
+    pub created_at: u64,
+    pub expires_at: Option<u64>,
+    pub last_used_at: Option<u64>,
+    pub digest: TokenDigest,
 }
 
 /// `Some` when `presented` is a live access token, in at most one GetItem: a malformed
-/// token or one with a wrong checksum is refused without touching DynamoDB.
+/// token or one with a wrong checksum is refused without touching DynamoDB, and an
+/// expired one at once (not when the table's TTL gets to it).
 pub async fn verify_access_token(
     store: &Store,
+    clock: &dyn Clock,
     presented: &str,
 ) -> Result<Option<VerifiedAccessToken>, StoreError> {
     let Some(token) =
@@ -22,14 +38,56 @@ pub async fn verify_access_token(
     else {
         return Ok(None);
     };
-    Ok(match store.lookup(token.digest()).await? {
-        Some(TokenLookup::AccessToken {
-            workspace_id,
-            token_id,
-        }) => Some(VerifiedAccessToken {
-            workspace_id,
-            token_id,
-        }),
-        _ => None,
-    })
+    let Some(TokenLookup::AccessToken {
+        workspace_id,
+        token_id,
+        name,
+        scopes,
+        created_at,
+        expires_at,
+        last_used_at,
+    }) = store.lookup(token.digest()).await?
+    else {
+        return Ok(None);
+    };
+    if expires_at.is_some_and(|at| at <= clock.now_secs()) {
+        return Ok(None);
+    }
+    Ok(Some(VerifiedAccessToken {
+        workspace_id,
+        token_id,
+        name,
+        scopes,
+        created_at,
+        expires_at,
+        last_used_at,
+        digest: token.digest().clone(),
+    }))
+}
+
+/// Records that `token` was used now, unless a use was recorded within the last minute.
+/// Best effort: a failure is logged, never returned, and a lost race means another
+/// verification recorded it.
+pub async fn record_use(store: &Store, clock: &dyn Clock, token: &VerifiedAccessToken) {
+    let now = clock.now_secs();
+    if token
+        .last_used_at
+        .is_some_and(|at| now < at + LAST_USED_RESOLUTION_SECS)
+    {
+        return;
+    }
+    let record = (
+        token.workspace_id.as_str(),
+        token.name.as_str(),
+        token.token_id.as_str(),
+    );
+    match store
+        .record_access_token_use(&token.digest, record, token.last_used_at, now)
+        .await
+    {
+        Ok(()) | Err(StoreError::Conflict) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, token_id = %token.token_id, "last use not recorded")
+        }
+    }
 }

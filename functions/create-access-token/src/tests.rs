@@ -35,7 +35,7 @@ async fn creates_a_token_that_verifies_and_is_listed_with_its_fields() {
     assert_eq!(json["success"], true);
     let token = json["data"]["token"].as_str().expect("token in data");
     assert!(token.starts_with("tsa_"));
-    let verified = verify_access_token(&state.store, token)
+    let verified = verify_access_token(&state.store, &tessera_common::clock::SystemClock, token)
         .await
         .unwrap()
         .expect("verifies");

@@ -6,11 +6,15 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, Fields},
+    lambda::Function,
     seatable::{self, invalid, BaseAccess},
     seatable_tokens::create_api_token,
     store::records::TokenPermission,
     ApiError, AppState,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(create(state, &req).await)

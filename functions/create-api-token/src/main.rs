@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    create_api_token::handle,
+    create_api_token::FUNCTION,
     tessera_common::lambda::Needs::Table
 );

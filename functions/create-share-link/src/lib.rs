@@ -6,6 +6,7 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, Fields},
+    lambda::Function,
     seatable::{
         self, authenticate_user, base_for_admin, checked_base_name, checked_workspace_id, invalid,
         share_link_json,
@@ -14,6 +15,9 @@ use tessera_common::{
     store::records::TokenPermission,
     ApiError, AppState,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(create(state, &req).await)

@@ -5,9 +5,13 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, query_param},
+    lambda::Function,
     limits::{self, MAX_ACCESS_TOKEN_NAME_CHARS},
     rudderstack, ApiError, AppState,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     rudderstack::respond(delete(state, &req).await)
@@ -27,7 +31,7 @@ async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     }
     let deleted = match state
         .store
-        .delete_access_tokens_named(&caller.workspace_id, &name)
+        .delete_access_tokens_named(&caller.workspace_id, &name, &caller.auditor(state, req))
         .await
     {
         Ok(done) => done.deleted,

@@ -2,6 +2,7 @@ use lambda_http::Request;
 use serde_json::json;
 use tessera_common::{
     apigw::HttpApiRequest,
+    audit::Auditor,
     clock::now_rfc3339,
     store::records::{AccessToken, Role},
     testing::{basic_auth_for, body_json, broken_state, fresh_state, workspace},
@@ -20,18 +21,22 @@ fn delete_request(auth: Option<&str>, query: &str) -> Request {
 
 async fn seed(state: &AppState, workspace_id: &str, name: &str) -> String {
     let token = NewToken::generate(TokenKind::AccessToken);
-    let record = AccessToken {
-        id: new_id(),
-        workspace_id: workspace_id.to_owned(),
-        name: name.to_owned(),
-        description: String::new(),
-        user_id: "u".to_owned(),
-        digest: token.digest().clone(),
-        created_at: now_rfc3339(),
-    };
+    let record = AccessToken::new(
+        new_id(),
+        workspace_id.to_owned(),
+        name.to_owned(),
+        String::new(),
+        "u".to_owned(),
+        token.digest().clone(),
+        now_rfc3339(),
+    );
     state
         .store
-        .create_access_token(&record, state.quotas.access_tokens_per_workspace)
+        .create_access_token(
+            &record,
+            state.quotas.access_tokens_per_workspace,
+            &Auditor::operator(state.clock.clone()),
+        )
         .await
         .unwrap();
     token.expose().to_owned()
@@ -62,14 +67,18 @@ async fn deletes_every_token_with_the_name_and_nothing_else() {
     );
     for token in doomed {
         assert_eq!(
-            verify_access_token(&state.store, &token).await.unwrap(),
+            verify_access_token(&state.store, &tessera_common::clock::SystemClock, &token)
+                .await
+                .unwrap(),
             None
         );
     }
-    assert!(verify_access_token(&state.store, &kept)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        verify_access_token(&state.store, &tessera_common::clock::SystemClock, &kept)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 #[tokio::test]
@@ -99,10 +108,12 @@ async fn another_workspace_tokens_are_404_and_survive() {
     )
     .await;
     assert_eq!(response.status(), 404);
-    assert!(verify_access_token(&state.store, &token)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        verify_access_token(&state.store, &tessera_common::clock::SystemClock, &token)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 #[tokio::test]

@@ -5,9 +5,13 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::json_response,
+    lambda::Function,
     seatable::{self, not_found, path_app_name, BaseAccess},
     ApiError, AppState, StoreError,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(delete(state, &req).await)

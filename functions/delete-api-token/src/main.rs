@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    delete_api_token::handle,
+    delete_api_token::FUNCTION,
     tessera_common::lambda::Needs::Table
 );

@@ -5,12 +5,16 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, path_param},
+    lambda::Function,
     limits,
     seatable::{self, authenticate_user, base_for_admin, invalid, not_found, UserCaller},
     store::records::{ShareLink, TokenLookup},
     token::{PresentedToken, TokenKind},
     ApiError, AppState, StoreError,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(delete(state, &req).await)

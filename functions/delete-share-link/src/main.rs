@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    delete_share_link::handle,
+    delete_share_link::FUNCTION,
     tessera_common::lambda::Needs::Table
 );

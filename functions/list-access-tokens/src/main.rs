@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    list_access_tokens::handle,
+    list_access_tokens::FUNCTION,
     tessera_common::lambda::Needs::Table
 );

@@ -2,6 +2,7 @@ use lambda_http::Request;
 use serde_json::json;
 use tessera_common::{
     apigw::HttpApiRequest,
+    audit::Auditor,
     clock::now_rfc3339,
     store::records::{AccessToken, Role},
     testing::{basic_auth_for, body_json, broken_state, fresh_state, keys, workspace},
@@ -23,18 +24,22 @@ async fn seed(
     description: &str,
 ) -> String {
     let token = NewToken::generate(TokenKind::AccessToken);
-    let record = AccessToken {
-        id: new_id(),
-        workspace_id: workspace_id.to_owned(),
-        name: name.to_owned(),
-        description: description.to_owned(),
-        user_id: user_id.to_owned(),
-        digest: token.digest().clone(),
-        created_at: now_rfc3339(),
-    };
+    let record = AccessToken::new(
+        new_id(),
+        workspace_id.to_owned(),
+        name.to_owned(),
+        description.to_owned(),
+        user_id.to_owned(),
+        token.digest().clone(),
+        now_rfc3339(),
+    );
     state
         .store
-        .create_access_token(&record, state.quotas.access_tokens_per_workspace)
+        .create_access_token(
+            &record,
+            state.quotas.access_tokens_per_workspace,
+            &Auditor::operator(state.clock.clone()),
+        )
         .await
         .unwrap();
     token.expose().to_owned()
@@ -68,7 +73,19 @@ async fn lists_the_workspace_tokens_as_a_bare_array_without_secrets() {
     assert_eq!(entries[1]["description"], "number 2");
     for entry in entries {
         let keys: Vec<&str> = keys(entry);
-        assert_eq!(keys, ["id", "name", "description", "userId", "createdAt"]);
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "name",
+                "description",
+                "userId",
+                "createdAt",
+                "expiresAt",
+                "scopes",
+                "lastUsedAt"
+            ]
+        );
     }
 }
 

@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    list_api_tokens::handle,
+    list_api_tokens::FUNCTION,
     tessera_common::lambda::Needs::Table
 );

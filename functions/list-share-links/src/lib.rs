@@ -5,9 +5,13 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, query_param},
+    lambda::Function,
     seatable::{self, authenticate_user, share_link_json},
     ApiError, AppState,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(list(state, &req).await)

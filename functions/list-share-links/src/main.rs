@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    list_share_links::handle,
+    list_share_links::FUNCTION,
     tessera_common::lambda::Needs::Table
 );

@@ -6,11 +6,15 @@ use serde_json::json;
 use tessera_common::{
     http::{json_response, query_param},
     jwt::JwtKind,
+    lambda::Function,
     seatable::{self, not_found, permission_denied},
     store::records::{TokenLookup, TokenPermission},
     token::{PresentedToken, TokenKind},
     ApiError, AppState,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(exchange(state, &req).await)
@@ -26,6 +30,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     let Some(TokenLookup::ShareLink {
         link_id,
         dtable_uuid,
+        workspace_id,
         expires_at,
         revoked,
         ..
@@ -38,7 +43,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     }
     // Whatever the link's own permission, a share link only ever reads.
     let username = format!("share-link:{link_id}");
-    let claims = seatable::claims(
+    let mut claims = seatable::claims(
         state,
         JwtKind::BaseAccessToken,
         &dtable_uuid,
@@ -46,6 +51,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         TokenPermission::R,
         state.seatable.access_token_ttl,
     );
+    claims.workspace_id = (!workspace_id.is_empty()).then_some(workspace_id);
     let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(%link_id, %dtable_uuid, "share link access token issued");
     Ok(json_response(

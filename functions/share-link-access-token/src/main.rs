@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    share_link_access_token::handle,
+    share_link_access_token::FUNCTION,
     tessera_common::lambda::Needs::SigningKey
 );

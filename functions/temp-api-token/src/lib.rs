@@ -9,11 +9,15 @@ use serde_json::json;
 use tessera_common::{
     http::json_response,
     jwt::JwtKind,
+    lambda::Function,
     seatable::{self, BaseAccess},
     ApiError, AppState,
 };
 
 const TEMP_API_TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(issue(state, &req).await)

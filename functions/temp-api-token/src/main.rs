@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    temp_api_token::handle,
+    temp_api_token::FUNCTION,
     tessera_common::lambda::Needs::SigningKey
 );

@@ -5,10 +5,14 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, Fields},
+    lambda::Function,
     seatable::{self, invalid, not_found, path_app_name, BaseAccess},
     store::records::TokenPermission,
     ApiError, AppState, StoreError,
 };
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     seatable::respond(update(state, &req).await)

@@ -1,4 +1,4 @@
 tessera_common::function_main!(
-    update_api_token::handle,
+    update_api_token::FUNCTION,
     tessera_common::lambda::Needs::Table
 );

@@ -62,6 +62,9 @@ pub enum FixturesCommand {
     Load {
         #[command(flatten)]
         table: TableArg,
+        /// Empty the table first, so the fixture is loaded afresh.
+        #[arg(long)]
+        reset: bool,
     },
 }
 

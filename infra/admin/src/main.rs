@@ -51,14 +51,18 @@ async fn run(command: Command) -> Result<Value, Failure> {
             ensure_secret(&aws_sdk_secretsmanager::Client::new(&sdk), &secret_id).await?
         }
         Command::Workspace(command) => workspace::workspace(store, command).await?,
-        Command::Fixtures(FixturesCommand::Load { table }) => {
+        Command::Fixtures(FixturesCommand::Load { table, reset }) => {
             let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
             if !endpoint.starts_with("http://127.0.0.1:")
                 && !endpoint.starts_with("http://localhost:")
             {
                 return Err("fixtures hold public tokens: load them only into a local stack (AWS_ENDPOINT_URL_DYNAMODB on 127.0.0.1)".into());
             }
-            tessera_common::fixtures::load(&store(table.table_name.clone())).await?;
+            let store = store(table.table_name.clone());
+            if reset {
+                tessera_common::fixtures::reset(&store).await?;
+            }
+            tessera_common::fixtures::load(&store).await?;
             json!({ "message": format!("loaded the fixture into {}", table.table_name), "workspace_id": tessera_common::fixtures::WORKSPACE_ID })
         }
         Command::User(command) => seatable::user(store, command).await?,

@@ -1,57 +1,21 @@
-//! Which handler serves which function crate. The template says which routes a crate
-//! serves; this says which Rust function is that crate's handler.
+//! Which function crate serves which template function: the table build.rs writes from
+//! this crate's Cargo.toml.
 
-pub use tessera_common::lambda::Handler;
+pub use tessera_common::lambda::{Function, Handler};
 
-/// Every function crate with its handler, keyed by the crate folder (the template's CodeUri).
-pub const HANDLERS: &[(&str, Handler)] = &[
-    ("functions/create-access-token", |state, req| {
-        Box::pin(create_access_token::handle(state, req))
-    }),
-    ("functions/list-access-tokens", |state, req| {
-        Box::pin(list_access_tokens::handle(state, req))
-    }),
-    ("functions/delete-access-tokens", |state, req| {
-        Box::pin(delete_access_tokens::handle(state, req))
-    }),
-    ("functions/base-access-token", |state, req| {
-        Box::pin(base_access_token::handle(state, req))
-    }),
-    ("functions/share-link-access-token", |state, req| {
-        Box::pin(share_link_access_token::handle(state, req))
-    }),
-    ("functions/app-access-token", |state, req| {
-        Box::pin(app_access_token::handle(state, req))
-    }),
-    ("functions/temp-api-token", |state, req| {
-        Box::pin(temp_api_token::handle(state, req))
-    }),
-    ("functions/list-api-tokens", |state, req| {
-        Box::pin(list_api_tokens::handle(state, req))
-    }),
-    ("functions/create-api-token", |state, req| {
-        Box::pin(create_api_token::handle(state, req))
-    }),
-    ("functions/update-api-token", |state, req| {
-        Box::pin(update_api_token::handle(state, req))
-    }),
-    ("functions/delete-api-token", |state, req| {
-        Box::pin(delete_api_token::handle(state, req))
-    }),
-    ("functions/create-share-link", |state, req| {
-        Box::pin(create_share_link::handle(state, req))
-    }),
-    ("functions/list-share-links", |state, req| {
-        Box::pin(list_share_links::handle(state, req))
-    }),
-    ("functions/delete-share-link", |state, req| {
-        Box::pin(delete_share_link::handle(state, req))
-    }),
-];
+include!(concat!(env!("OUT_DIR"), "/handlers.rs"));
 
-pub fn handler_for(code_uri: &str) -> Option<Handler> {
+pub fn handler_for(code_uri: &str) -> Option<Function> {
     HANDLERS
         .iter()
         .find(|(uri, _)| *uri == code_uri)
-        .map(|(_, handler)| *handler)
+        .map(|(_, function)| *function)
+}
+
+/// The HTTP handler of a function crate, if it is an HTTP function.
+pub fn http_handler_for(code_uri: &str) -> Option<Handler> {
+    match handler_for(code_uri)? {
+        Function::Http(handler) => Some(handler),
+        Function::Authorizer(_) => None,
+    }
 }

@@ -1,9 +1,10 @@
-//! The routes of `template.yaml`: every `HttpApi` event of every function.
+//! The API of `template.yaml`: every `HttpApi` route of every function, and the Lambda
+//! authorizers the HTTP API declares.
 
-use std::collections::BTreeMap;
+use std::{cmp::Ordering, collections::BTreeMap, time::Duration};
 
 use percent_encoding::percent_decode_str;
-use serde::Deserialize;
+use serde_yaml_ng::Value;
 
 /// One route as the template declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,28 @@ pub struct Route {
     pub code_uri: String,
     pub method: String,
     pub path: String,
+    /// The authorizer (a name of the HttpApi's `Auth.Authorizers`) that guards it.
+    pub authorizer: Option<String>,
+}
+
+/// A Lambda authorizer of the HTTP API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizerSpec {
+    pub name: String,
+    /// The authorizer function's logical id and crate folder.
+    pub function: String,
+    pub code_uri: String,
+    /// Header names of the identity source, lower-cased.
+    pub identity_headers: Vec<String>,
+    /// How long API Gateway caches a result per identity (`ReauthorizeEvery`).
+    pub reauthorize_every: Duration,
+}
+
+/// What the local API serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Api {
+    pub routes: Vec<Route>,
+    pub authorizers: BTreeMap<String, AuthorizerSpec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,106 +50,221 @@ pub enum TemplateError {
         function: String,
         field: &'static str,
     },
+    #[error("authorizer {name}: {problem}")]
+    Authorizer { name: String, problem: String },
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Template {
-    resources: BTreeMap<String, Resource>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Resource {
-    #[serde(rename = "Type")]
-    kind: String,
-    #[serde(default)]
-    properties: FunctionProperties,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct FunctionProperties {
-    code_uri: Option<String>,
-    #[serde(default)]
-    events: BTreeMap<String, Event>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Event {
-    #[serde(rename = "Type")]
-    kind: String,
-    #[serde(default)]
-    properties: EventProperties,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct EventProperties {
-    method: Option<String>,
-    path: Option<String>,
-}
-
-/// Every HttpApi route of every `AWS::Serverless::Function`, in template order of names.
-pub fn routes_from_template(yaml: &str) -> Result<Vec<Route>, TemplateError> {
-    let template: Template = serde_yaml_ng::from_str(yaml)?;
+/// The routes and authorizers of a template.
+pub fn api_from_template(yaml: &str) -> Result<Api, TemplateError> {
+    let template: Value = serde_yaml_ng::from_str(yaml)?;
+    let resources = template["Resources"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default();
+    let mut code_uris = BTreeMap::new();
     let mut routes = Vec::new();
-    for (function, resource) in template.resources {
-        if resource.kind != "AWS::Serverless::Function" {
+    for (id, resource) in &resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let props = resource.properties;
-        let code_uri = props
-            .code_uri
-            .ok_or_else(|| TemplateError::NoCodeUri(function.clone()))?;
-        for event in props.events.into_values().filter(|e| e.kind == "HttpApi") {
+        let function = id.as_str().unwrap_or_default().to_owned();
+        let props = &resource["Properties"];
+        let code_uri = props["CodeUri"]
+            .as_str()
+            .ok_or_else(|| TemplateError::NoCodeUri(function.clone()))?
+            .trim_end_matches('/')
+            .to_owned();
+        code_uris.insert(function.clone(), code_uri.clone());
+        for event in props["Events"]
+            .as_mapping()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            if event["Type"].as_str() != Some("HttpApi") {
+                continue;
+            }
+            let event = &event["Properties"];
             let incomplete = |field| TemplateError::IncompleteEvent {
                 function: function.clone(),
                 field,
             };
             routes.push(Route {
                 function: function.clone(),
-                code_uri: code_uri.trim_end_matches('/').to_owned(),
-                method: event
-                    .properties
-                    .method
+                code_uri: code_uri.clone(),
+                method: event["Method"]
+                    .as_str()
                     .ok_or_else(|| incomplete("Method"))?
                     .to_ascii_uppercase(),
-                path: event.properties.path.ok_or_else(|| incomplete("Path"))?,
+                path: event["Path"]
+                    .as_str()
+                    .ok_or_else(|| incomplete("Path"))?
+                    .to_owned(),
+                authorizer: event["Auth"]["Authorizer"]
+                    .as_str()
+                    .filter(|name| *name != "NONE")
+                    .map(str::to_owned),
             });
         }
     }
-    Ok(routes)
+    let mut authorizers = BTreeMap::new();
+    for resource in resources.values() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::HttpApi") {
+            continue;
+        }
+        let declared = resource["Properties"]["Auth"]["Authorizers"]
+            .as_mapping()
+            .cloned()
+            .unwrap_or_default();
+        for (name, spec) in declared {
+            let name = name.as_str().unwrap_or_default().to_owned();
+            let spec = authorizer(&template, &code_uris, &name, &spec)?;
+            authorizers.insert(name, spec);
+        }
+    }
+    for route in &routes {
+        if let Some(name) = &route.authorizer {
+            if !authorizers.contains_key(name) {
+                return Err(TemplateError::Authorizer {
+                    name: name.clone(),
+                    problem: format!(
+                        "{} names it, but the HttpApi does not declare it",
+                        route.key()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(Api {
+        routes,
+        authorizers,
+    })
+}
+
+/// Every HttpApi route of every function.
+pub fn routes_from_template(yaml: &str) -> Result<Vec<Route>, TemplateError> {
+    Ok(api_from_template(yaml)?.routes)
+}
+
+fn authorizer(
+    template: &Value,
+    code_uris: &BTreeMap<String, String>,
+    name: &str,
+    spec: &Value,
+) -> Result<AuthorizerSpec, TemplateError> {
+    let problem = |problem: String| TemplateError::Authorizer {
+        name: name.to_owned(),
+        problem,
+    };
+    // FunctionArn: !GetAtt SomeFunction.Arn
+    let function = match &spec["FunctionArn"] {
+        Value::Tagged(tagged) if tagged.tag == "GetAtt" => tagged
+            .value
+            .as_str()
+            .and_then(|target| target.strip_suffix(".Arn"))
+            .map(str::to_owned),
+        _ => None,
+    }
+    .ok_or_else(|| problem("FunctionArn must be !GetAtt <Function>.Arn".into()))?;
+    let code_uri = code_uris
+        .get(&function)
+        .ok_or_else(|| problem(format!("{function} is not a function of the template")))?
+        .clone();
+    let identity = &spec["Identity"];
+    let identity_headers: Vec<String> = identity["Headers"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if identity_headers.is_empty() {
+        return Err(problem("Identity.Headers names no header".into()));
+    }
+    let seconds = resolve_number(template, &identity["ReauthorizeEvery"])
+        .ok_or_else(|| problem("ReauthorizeEvery must be a number or !Ref to one".into()))?;
+    Ok(AuthorizerSpec {
+        name: name.to_owned(),
+        function,
+        code_uri,
+        identity_headers,
+        reauthorize_every: Duration::from_secs(seconds),
+    })
+}
+
+/// A number, or `!Ref` to a parameter whose default is one (what a deploy gets by default).
+fn resolve_number(template: &Value, value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(text) => text.parse().ok(),
+        Value::Tagged(tagged) if tagged.tag == "Ref" => {
+            let parameter = tagged.value.as_str()?;
+            resolve_number(template, &template["Parameters"][parameter]["Default"])
+        }
+        _ => None,
+    }
+}
+
+/// How a route's path segment matches: API Gateway prefers literal segments to
+/// `{parameters}`, and those to greedy `{proxy+}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Segment {
+    Greedy,
+    Parameter,
+    Literal,
+}
+
+fn segment_kind(segment: &str) -> Segment {
+    match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        Some(name) if name.ends_with('+') => Segment::Greedy,
+        Some(_) => Segment::Parameter,
+        None => Segment::Literal,
+    }
 }
 
 impl Route {
     /// The path parameters when this route takes `method path`, as API Gateway matches:
-    /// segment by segment, `{name}` taking one whole (percent-decoded) segment.
+    /// segment by segment, `{name}` taking one whole (percent-decoded) segment and
+    /// `{name+}` the rest of the path.
     pub fn matches(&self, method: &str, path: &str) -> Option<BTreeMap<String, String>> {
         if self.method != "ANY" && !self.method.eq_ignore_ascii_case(method) {
             return None;
         }
         let pattern: Vec<&str> = self.path.split('/').collect();
         let actual: Vec<&str> = path.split('/').collect();
-        if pattern.len() != actual.len() {
-            return None;
-        }
         let mut params = BTreeMap::new();
-        for (want, got) in pattern.iter().zip(&actual) {
-            match want.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
-                Some(name) if !got.is_empty() => {
+        for (i, want) in pattern.iter().enumerate() {
+            match segment_kind(want) {
+                Segment::Greedy => {
+                    let rest = actual.get(i..).filter(|r| !r.is_empty())?.join("/");
+                    let name = want[1..want.len() - 2].to_owned();
                     params.insert(
-                        name.to_owned(),
+                        name,
+                        percent_decode_str(&rest).decode_utf8_lossy().into_owned(),
+                    );
+                    return (!rest.is_empty()).then_some(params);
+                }
+                Segment::Parameter => {
+                    let got = actual.get(i).filter(|g| !g.is_empty())?;
+                    params.insert(
+                        want[1..want.len() - 1].to_owned(),
                         percent_decode_str(got).decode_utf8_lossy().into_owned(),
                     );
                 }
-                Some(_) => return None,
-                None if want == got => {}
-                None => return None,
+                Segment::Literal if actual.get(i) == Some(want) => {}
+                Segment::Literal => return None,
             }
         }
-        Some(params)
+        (pattern.len() == actual.len()).then_some(params)
+    }
+
+    /// Which of two matching routes API Gateway picks: the more specific path (compared
+    /// segment by segment), then an exact method over `ANY`.
+    pub fn specificity_cmp(&self, other: &Route) -> Ordering {
+        let kinds =
+            |route: &Route| -> Vec<Segment> { route.path.split('/').map(segment_kind).collect() };
+        kinds(self)
+            .cmp(&kinds(other))
+            .then_with(|| (self.method != "ANY").cmp(&(other.method != "ANY")))
     }
 
     /// `METHOD /path`, as API Gateway names a route.
@@ -135,72 +273,17 @@ impl Route {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn route(method: &str, path: &str) -> Route {
-        Route {
-            function: "F".into(),
-            code_uri: "functions/f".into(),
-            method: method.into(),
-            path: path.into(),
-        }
-    }
-
-    #[test]
-    fn matches_literal_paths_by_method() {
-        let r = route("POST", "/accessTokens");
-        assert_eq!(r.matches("POST", "/accessTokens"), Some(BTreeMap::new()));
-        assert_eq!(r.matches("GET", "/accessTokens"), None);
-        assert_eq!(r.matches("POST", "/accessTokens/"), None);
-        assert_eq!(r.matches("POST", "/accesstokens"), None);
-    }
-
-    #[test]
-    fn captures_decoded_path_parameters() {
-        let r = route(
-            "GET",
-            "/api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}/access-token/",
-        );
-        let params = r
-            .matches(
-                "GET",
-                "/api/v2.1/workspace/7/dtable/My%20Base/access-token/",
-            )
-            .unwrap();
-        assert_eq!(params["workspace_id"], "7");
-        assert_eq!(params["dtable_name"], "My Base");
-        assert_eq!(
-            r.matches("GET", "/api/v2.1/workspace//dtable/x/access-token/"),
-            None
-        );
-    }
-
-    #[test]
-    fn reads_routes_from_a_template() {
-        let yaml = r#"
-Resources:
-  Table:
-    Type: AWS::DynamoDB::Table
-    Properties: { TableName: !Ref Name }
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: functions/fn/
-      Events:
-        Api: { Type: HttpApi, Properties: { Method: get, Path: /x } }
-        Timer: { Type: Schedule, Properties: { Schedule: rate(1 day) } }
-"#;
-        let routes = routes_from_template(yaml).unwrap();
-        assert_eq!(
-            routes,
-            [Route {
-                function: "Fn".into(),
-                code_uri: "functions/fn".into(),
-                method: "GET".into(),
-                path: "/x".into()
-            }]
-        );
-    }
+/// The route API Gateway would pick for `method path`, with its path parameters.
+pub fn pick<'a, T>(
+    routes: &'a [(Route, T)],
+    method: &str,
+    path: &str,
+) -> Option<(&'a Route, &'a T, BTreeMap<String, String>)> {
+    routes
+        .iter()
+        .filter_map(|(route, value)| route.matches(method, path).map(|p| (route, value, p)))
+        .max_by(|a, b| a.0.specificity_cmp(b.0))
 }
+
+#[cfg(test)]
+mod tests;

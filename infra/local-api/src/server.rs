@@ -1,7 +1,15 @@
-//! The HTTP server: matches a request to a template route, builds the payload v2 event
-//! API Gateway would send, and calls the function's handler in-process.
+//! The HTTP server: matches a request to a template route as API Gateway does (the most
+//! specific route wins), runs the route's Lambda authorizer as API Gateway does (cached
+//! per identity for `ReauthorizeEvery`), builds the payload v2 event API Gateway would
+//! send, and calls the function's handler in-process.
 
-use std::{convert::Infallible, net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    collections::{BTreeMap, HashMap},
+    convert::Infallible,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Instant, SystemTime},
+};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::{
@@ -11,16 +19,23 @@ use hyper::{
     Request, Response, StatusCode,
 };
 use hyper_util::rt::TokioIo;
-use tessera_common::{apigw::HttpApiRequest, AppState};
+use tessera_common::{
+    apigw::HttpApiRequest,
+    authorizer::AuthorizerResponse,
+    lambda::{Authorizer, Function},
+    AppState,
+};
 use tokio::net::TcpListener;
 
 use crate::{
     handlers::{handler_for, Handler},
-    routes::{routes_from_template, Route, TemplateError},
+    routes::{api_from_template, pick, AuthorizerSpec, Route, TemplateError},
 };
 
 /// API Gateway's payload limit.
 const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Cached authorizer results kept before expired ones are dropped.
+const MAX_CACHED: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -28,28 +43,66 @@ pub enum AppError {
     Template(#[from] TemplateError),
     #[error("template function {function} (CodeUri {code_uri}) has no handler in the local API")]
     NoHandler { function: String, code_uri: String },
+    #[error("{function} serves a route but is not an HTTP function")]
+    NotHttp { function: String },
+    #[error("authorizer {name}: {function} is not an authorizer function")]
+    NotAnAuthorizer { name: String, function: String },
 }
 
-/// The routes of the template, each with its handler, and the state they share.
+/// An authorizer of the template with its function.
+struct LocalAuthorizer {
+    spec: AuthorizerSpec,
+    authorize: Authorizer,
+}
+
+/// The routes of the template, each with its handler, the authorizers, and the state they share.
 pub struct App {
     routes: Vec<(Route, Handler)>,
+    authorizers: BTreeMap<String, LocalAuthorizer>,
+    /// API Gateway's authorizer cache: (authorizer, identity) -> (until, result).
+    cache: Mutex<HashMap<(String, String), (SystemTime, AuthorizerResponse)>>,
     state: AppState,
+}
+
+fn function_of(function: &str, code_uri: &str) -> Result<Function, AppError> {
+    handler_for(code_uri).ok_or_else(|| AppError::NoHandler {
+        function: function.to_owned(),
+        code_uri: code_uri.to_owned(),
+    })
 }
 
 impl App {
     /// Fails when the template names a function the local API cannot serve.
     pub fn from_template(yaml: &str, state: AppState) -> Result<Self, AppError> {
-        let routes = routes_from_template(yaml)?
-            .into_iter()
-            .map(|route| match handler_for(&route.code_uri) {
-                Some(handler) => Ok((route, handler)),
-                None => Err(AppError::NoHandler {
-                    function: route.function.clone(),
-                    code_uri: route.code_uri.clone(),
-                }),
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(App { routes, state })
+        let api = api_from_template(yaml)?;
+        let mut routes = Vec::new();
+        for route in api.routes {
+            match function_of(&route.function, &route.code_uri)? {
+                Function::Http(handler) => routes.push((route, handler)),
+                Function::Authorizer(_) => {
+                    return Err(AppError::NotHttp {
+                        function: route.function,
+                    })
+                }
+            }
+        }
+        let mut authorizers = BTreeMap::new();
+        for (name, spec) in api.authorizers {
+            let Function::Authorizer(authorize) = function_of(&spec.function, &spec.code_uri)?
+            else {
+                return Err(AppError::NotAnAuthorizer {
+                    name,
+                    function: spec.function,
+                });
+            };
+            authorizers.insert(name, LocalAuthorizer { spec, authorize });
+        }
+        Ok(App {
+            routes,
+            authorizers,
+            cache: Mutex::new(HashMap::new()),
+            state,
+        })
     }
 
     pub fn routes(&self) -> impl Iterator<Item = &Route> {
@@ -76,11 +129,7 @@ impl App {
         method: &str,
         path: &str,
     ) -> Response<Full<Bytes>> {
-        let Some((route, handler, params)) = self
-            .routes
-            .iter()
-            .find_map(|(route, handler)| route.matches(method, path).map(|p| (route, handler, p)))
-        else {
+        let Some((route, handler, params)) = pick(&self.routes, method, path) else {
             return plain(StatusCode::NOT_FOUND, r#"{"message":"Not Found"}"#);
         };
         let (parts, body) = req.into_parts();
@@ -109,9 +158,86 @@ impl App {
         for (name, value) in params {
             event = event.path_parameter(&name, &value);
         }
+        if let Some(name) = &route.authorizer {
+            match self.authorize(name, &event).await {
+                Ok(context) => event = event.authorizer_context(context),
+                Err(refusal) => return refusal,
+            }
+        }
         let response = handler(&self.state, event.to_lambda_request()).await;
         let (parts, body) = response.into_parts();
         Response::from_parts(parts, Full::new(Bytes::copy_from_slice(body.as_ref())))
+    }
+
+    /// What API Gateway does before a guarded route: 401 without the identity sources,
+    /// the cached result for the same identity while it is fresh, else the authorizer's;
+    /// 403 for a deny and 500 when the authorizer fails.
+    async fn authorize(
+        &self,
+        name: &str,
+        event: &HttpApiRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, Response<Full<Bytes>>> {
+        let authorizer = &self.authorizers[name];
+        let identity: Option<Vec<String>> = authorizer
+            .spec
+            .identity_headers
+            .iter()
+            .map(|header| {
+                event
+                    .headers
+                    .iter()
+                    .find(|(n, v)| n.eq_ignore_ascii_case(header) && !v.is_empty())
+                    .map(|(_, v)| v.clone())
+            })
+            .collect();
+        let Some(identity) = identity else {
+            return Err(plain(
+                StatusCode::UNAUTHORIZED,
+                r#"{"message":"Unauthorized"}"#,
+            ));
+        };
+        let key = (name.to_owned(), identity.join(","));
+        let now = self.state.clock.now();
+        let cached = self
+            .cache
+            .lock()
+            .expect("cache lock")
+            .get(&key)
+            .filter(|(until, _)| now < *until)
+            .map(|(_, result)| result.clone());
+        let result = match cached {
+            Some(result) => result,
+            None => {
+                let request = event.to_authorizer_request(identity);
+                match (authorizer.authorize)(&self.state, request).await {
+                    Ok(result) => {
+                        self.remember(key, now + authorizer.spec.reauthorize_every, &result);
+                        result
+                    }
+                    Err(err) => {
+                        err.log();
+                        return Err(plain(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            r#"{"message":"Internal Server Error"}"#,
+                        ));
+                    }
+                }
+            }
+        };
+        if result.is_authorized {
+            Ok(result.context)
+        } else {
+            Err(plain(StatusCode::FORBIDDEN, r#"{"message":"Forbidden"}"#))
+        }
+    }
+
+    fn remember(&self, key: (String, String), until: SystemTime, result: &AuthorizerResponse) {
+        let mut cache = self.cache.lock().expect("cache lock");
+        if cache.len() >= MAX_CACHED {
+            let now = self.state.clock.now();
+            cache.retain(|_, (until, _)| *until > now);
+        }
+        cache.insert(key, (until, result.clone()));
     }
 }
 
@@ -147,6 +273,7 @@ impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
             .field("routes", &self.routes().collect::<Vec<_>>())
+            .field("authorizers", &self.authorizers.keys().collect::<Vec<_>>())
             .finish()
     }
 }

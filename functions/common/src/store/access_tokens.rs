@@ -1,16 +1,22 @@
-//! Access tokens: created, listed and deleted by name within one workspace, counted on
-//! the workspace's item against its quota.
+//! Access tokens: created, listed, rerolled and deleted within one workspace, counted on
+//! the workspace's item against its quota; every change with its audit entry.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
 use super::{
-    keys, records, records::AccessToken, Keyed, Store, StoreError, MAX_TRANSACTION_ACTIONS,
+    key, keys, records,
+    records::{AccessToken, TokenLookup},
+    users::s,
+    Keyed, Store, StoreError, MAX_TRANSACTION_ACTIONS,
 };
-use crate::store::records::TokenLookup;
+use crate::{audit::Auditor, clock::secs_from_rfc3339, token::TokenDigest};
 
 /// The workspace item's count of its access tokens.
 const COUNTER: &str = "access_token_count";
 
-/// Tokens per transaction: two actions each (record, lookup) and one for the counter.
-const CHUNK: usize = (MAX_TRANSACTION_ACTIONS - 1) / 2;
+/// Tokens per transaction when deleting by name: three actions each (record, lookup,
+/// audit entry) and one for the counter.
+const CHUNK: usize = (MAX_TRANSACTION_ACTIONS - 1) / 3;
 
 /// What a delete by name did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,42 +26,58 @@ pub struct Deleted {
     pub remaining: usize,
 }
 
-impl Store {
-    fn workspace_item(workspace_id: &str) -> (String, String) {
-        (
-            keys::workspace_pk(workspace_id),
-            keys::WORKSPACE_SK.to_owned(),
-        )
-    }
+fn workspace_item(workspace_id: &str) -> (String, String) {
+    (
+        keys::workspace_pk(workspace_id),
+        keys::WORKSPACE_SK.to_owned(),
+    )
+}
 
+fn record_key(token: &AccessToken) -> (String, String) {
+    (
+        keys::workspace_pk(&token.workspace_id),
+        keys::access_token_sk(&token.name, &token.id),
+    )
+}
+
+/// The lookup of a token: what a verification reads in its one GetItem.
+fn lookup_of(token: &AccessToken) -> TokenLookup {
+    TokenLookup::AccessToken {
+        workspace_id: token.workspace_id.clone(),
+        token_id: token.id.clone(),
+        name: token.name.clone(),
+        scopes: token.scopes.clone(),
+        created_at: secs_from_rfc3339(&token.created_at).unwrap_or_default(),
+        expires_at: token.expires,
+        last_used_at: None,
+    }
+}
+
+fn audit_object(token: &AccessToken) -> String {
+    format!("access_token:{}", token.id)
+}
+
+impl Store {
     /// Stores a token's record and its lookup item together, or neither; `QuotaReached`
     /// when the workspace already has `max` access tokens.
     pub async fn create_access_token(
         &self,
         token: &AccessToken,
         max: u32,
+        auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let record = Keyed::new(
-            keys::workspace_pk(&token.workspace_id),
-            keys::access_token_sk(&token.name, &token.id),
-            token,
-        );
-        let lookup = Self::lookup_item(
-            &token.digest,
-            TokenLookup::AccessToken {
-                workspace_id: token.workspace_id.clone(),
-                token_id: token.id.clone(),
-            },
+        let (pk, sk) = record_key(token);
+        let audit = auditor.entry(
+            &token.workspace_id,
+            "access_token.create",
+            audit_object(token),
+            Some(token.name.clone()),
         );
         let actions = vec![
-            self.count(
-                Self::workspace_item(&token.workspace_id),
-                COUNTER,
-                1,
-                Some(max),
-            )?,
-            self.put_new(&record)?,
-            self.put_new(&lookup)?,
+            self.count(workspace_item(&token.workspace_id), COUNTER, 1, Some(max))?,
+            self.put_new(&Keyed::new(pk, sk, token))?,
+            self.put_new(&Self::lookup_item(&token.digest, lookup_of(token)))?,
+            self.audit_put(&audit)?,
         ];
         self.transact_counted(actions, Some((0, max))).await
     }
@@ -70,6 +92,54 @@ impl Store {
         records(self.query_all(query).await?)
     }
 
+    /// The access token of a workspace with this id: a Query of the workspace's tokens
+    /// (their keys are by name), not on a verification's path.
+    pub async fn access_token_by_id(
+        &self,
+        workspace_id: &str,
+        token_id: &str,
+    ) -> Result<Option<AccessToken>, StoreError> {
+        let query = self
+            .query_prefix(
+                keys::workspace_pk(workspace_id),
+                keys::access_tokens_prefix(),
+            )
+            .filter_expression("id = :id")
+            .expression_attribute_values(":id", s(token_id));
+        Ok(records(self.query_all(query).await?)?.into_iter().next())
+    }
+
+    /// The actions that delete one token: record (conditional on its digest), lookup, its
+    /// audit entry; the counter is the caller's.
+    fn delete_actions(
+        &self,
+        token: &AccessToken,
+        auditor: &Auditor,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let (pk, sk) = record_key(token);
+        let mut actions = self.delete_token(pk, &sk, &token.digest)?.to_vec();
+        actions.push(self.audit_put(&auditor.entry(
+            &token.workspace_id,
+            "access_token.delete",
+            audit_object(token),
+            Some(token.name.clone()),
+        ))?);
+        Ok(actions)
+    }
+
+    /// Deletes one token that was read; `Conflict` if it is gone or changed meanwhile.
+    pub async fn delete_access_token(
+        &self,
+        token: &AccessToken,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
+        let mut actions = self.delete_actions(token, auditor)?;
+        if token.counted() {
+            actions.push(self.count(workspace_item(&token.workspace_id), COUNTER, -1, None)?);
+        }
+        self.transact(actions).await
+    }
+
     /// Deletes every access token of the workspace with this name. Each token's record
     /// goes with its lookup in one transaction, conditional on the digest that was read; a
     /// chunk that loses a race with another delete is read again and retried. When a fault
@@ -78,6 +148,7 @@ impl Store {
         &self,
         workspace_id: &str,
         name: &str,
+        auditor: &Auditor,
     ) -> Result<Deleted, (StoreError, Deleted)> {
         let pk = keys::workspace_pk(workspace_id);
         let mut deleted = 0;
@@ -104,7 +175,7 @@ impl Store {
             }
             let mut lost_race = false;
             for (done, chunk) in tokens.chunks(CHUNK).enumerate() {
-                match self.delete_chunk(workspace_id, chunk).await {
+                match self.delete_chunk(workspace_id, chunk, auditor).await {
                     Ok(()) => deleted += chunk.len(),
                     Err(StoreError::Conflict) if conflicts < 5 => {
                         conflicts += 1;
@@ -130,21 +201,133 @@ impl Store {
         &self,
         workspace_id: &str,
         tokens: &[AccessToken],
+        auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let mut actions = Vec::with_capacity(tokens.len() * 2 + 1);
+        let mut actions = Vec::with_capacity(tokens.len() * 3 + 1);
         for token in tokens {
-            actions.extend(self.delete_token(
-                keys::workspace_pk(workspace_id),
-                &keys::access_token_sk(&token.name, &token.id),
-                &token.digest,
-            )?);
+            actions.extend(self.delete_actions(token, auditor)?);
         }
-        actions.push(self.count(
-            Self::workspace_item(workspace_id),
-            COUNTER,
-            -(tokens.len() as i64),
-            None,
-        )?);
+        let counted = tokens.iter().filter(|t| t.counted()).count() as i64;
+        if counted > 0 {
+            actions.push(self.count(workspace_item(workspace_id), COUNTER, -counted, None)?);
+        }
         self.transact(actions).await
+    }
+
+    /// Replaces `old` with `new` (same name, description, scopes and expiry; another id
+    /// and secret). The old token keeps working until `grace_until` (Unix seconds; `None`:
+    /// it stops now), and no longer counts against the quota. Atomic: `Conflict` if `old`
+    /// was rerolled, deleted or changed meanwhile, so a token has at most one successor.
+    pub async fn reroll_access_token(
+        &self,
+        old: &AccessToken,
+        new: &AccessToken,
+        grace_until: Option<u64>,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
+        let (pk, sk) = record_key(new);
+        let mut actions = vec![
+            self.put_new(&Keyed::new(pk, sk, new))?,
+            self.put_new(&Self::lookup_item(&new.digest, lookup_of(new)))?,
+            self.audit_put(&auditor.entry(
+                &old.workspace_id,
+                "access_token.reroll",
+                audit_object(old),
+                Some(format!("successor access_token:{}", new.id)),
+            ))?,
+        ];
+        match grace_until {
+            None => {
+                let (pk, sk) = record_key(old);
+                actions.extend(self.delete_token(pk, &sk, &old.digest)?);
+            }
+            Some(until) => {
+                let until = old.expires.map_or(until, |expires| expires.min(until));
+                actions.push(self.retire_record(old, &new.id, until)?);
+                actions.push(self.retire_lookup(&old.digest, until)?);
+            }
+        }
+        self.transact(actions).await
+    }
+
+    /// Marks a rerolled token's record: its successor, its end, and the table's TTL.
+    fn retire_record(
+        &self,
+        old: &AccessToken,
+        successor: &str,
+        until: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let (pk, sk) = record_key(old);
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, &sk)))
+            .update_expression(
+                "SET rerolled_to = :successor, token_expires_at = :until, expires_at = :until",
+            )
+            .condition_expression("digest = :digest AND attribute_not_exists(rerolled_to)")
+            .expression_attribute_values(":successor", s(successor))
+            .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
+            .expression_attribute_values(":digest", s(old.digest.as_hex()))
+            .build()?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Ends a token's lookup at `until`: refused from then on, removed by the table's TTL.
+    fn retire_lookup(
+        &self,
+        digest: &TokenDigest,
+        until: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::lookup_pk(digest), keys::LOOKUP_SK)))
+            .update_expression("SET expires_at = :until")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
+            .build()?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Records a use of a token at `now` (Unix seconds) in its lookup and its record, in one
+    /// write, unless another verification recorded one since `seen` was read: so that
+    /// concurrent verifications write once. `Conflict` when it lost that race or the token
+    /// is gone.
+    pub async fn record_access_token_use(
+        &self,
+        digest: &TokenDigest,
+        record: (&str, &str, &str),
+        seen: Option<u64>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let (workspace_id, name, token_id) = record;
+        let now = AttributeValue::N(now.to_string());
+        let mut lookup = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::lookup_pk(digest), keys::LOOKUP_SK)))
+            .update_expression("SET last_used_at = :now")
+            .expression_attribute_values(":now", now.clone());
+        lookup = match seen {
+            Some(seen) => lookup
+                .condition_expression("last_used_at = :seen")
+                .expression_attribute_values(":seen", AttributeValue::N(seen.to_string())),
+            None => lookup.condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(last_used_at)",
+            ),
+        };
+        let record = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::workspace_pk(workspace_id),
+                &keys::access_token_sk(name, token_id),
+            )))
+            .update_expression("SET last_used_at = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", now)
+            .build()?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(lookup.build()?).build(),
+            TransactWriteItem::builder().update(record).build(),
+        ])
+        .await
     }
 }

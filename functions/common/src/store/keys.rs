@@ -12,6 +12,7 @@
 //! | member               | `WS#<id>`         | `MEMBER#<user id>`                  |
 //! | base                 | `WS#<id>`         | `BASE#<base64url(name)>`            |
 //! | base API token       | `BASE#<uuid>`     | `APITOKEN#<base64url(app name)>`    |
+//! | audit log entry      | `AUDIT#<scope>`   | `<unix ms, 13 digits>#<entry id>`   |
 //!
 //! Workspace and base items also count their access tokens and API tokens
 //! (`access_token_count`, `api_token_count`), updated in the same transaction as the
@@ -98,6 +99,22 @@ pub fn share_link_sk(link_id: &str) -> String {
 
 pub fn share_links_prefix() -> &'static str {
     SHARE_LINK_PREFIX
+}
+
+pub fn audit_pk(scope: &str) -> String {
+    format!("AUDIT#{scope}")
+}
+
+/// Milliseconds first, zero-padded: entries sort by time, and a Query reads them newest first.
+pub fn audit_sk(at_ms: u64, entry_id: &str) -> String {
+    format!("{at_ms:013}#{entry_id}")
+}
+
+/// Whether `sk` is an audit log sort key (a pagination cursor must be one).
+pub fn is_audit_sk(sk: &str) -> bool {
+    sk.split_once('#').is_some_and(|(ms, id)| {
+        ms.len() == 13 && ms.bytes().all(|b| b.is_ascii_digit()) && crate::limits::valid_id(id)
+    })
 }
 
 pub fn lookup_pk(digest: &TokenDigest) -> String {

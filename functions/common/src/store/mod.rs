@@ -5,11 +5,13 @@
 
 mod access_tokens;
 mod api_tokens;
+mod audit;
 mod bases;
 pub mod keys;
 pub mod records;
 mod share_links;
 pub use access_tokens::Deleted;
+pub use audit::AuditPage;
 mod users;
 #[cfg(feature = "admin")]
 mod workspaces;

@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::token::TokenDigest;
 
+// Optional attributes that conditions test with `attribute_not_exists` are left out when
+// empty: serde_dynamo would write `None` as a NULL attribute, which exists.
+
 /// What a workspace token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,6 +44,60 @@ pub struct AccessToken {
     pub user_id: String,
     pub digest: TokenDigest,
     pub created_at: String,
+    /// What the token may do, as the authorizer tells the protected backend.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Unix seconds after which the token is refused. Not the table's TTL attribute: an
+    /// expired token stays listed (and counted) until it is deleted.
+    #[serde(
+        default,
+        rename = "token_expires_at",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires: Option<u64>,
+    /// Unix seconds of the last verification, recorded at most once a minute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<u64>,
+    /// Set when the token was rerolled: its successor's id. It works until `expires` (the
+    /// end of the grace period), is no longer counted against the quota, and the table's
+    /// TTL (`expires_at`) removes it after that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerolled_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+}
+
+impl AccessToken {
+    /// A new token's record: no scopes, no expiry, never used.
+    pub fn new(
+        id: String,
+        workspace_id: String,
+        name: String,
+        description: String,
+        user_id: String,
+        digest: TokenDigest,
+        created_at: String,
+    ) -> Self {
+        AccessToken {
+            id,
+            workspace_id,
+            name,
+            description,
+            user_id,
+            digest,
+            created_at,
+            scopes: Vec::new(),
+            expires: None,
+            last_used_at: None,
+            rerolled_to: None,
+            expires_at: None,
+        }
+    }
+
+    /// Whether the workspace's quota counts it (a rerolled token in its grace period does not).
+    pub fn counted(&self) -> bool {
+        self.rerolled_to.is_none()
+    }
 }
 
 /// A user of the SeaTable-style API.
@@ -164,6 +221,20 @@ pub enum TokenLookup {
     AccessToken {
         workspace_id: String,
         token_id: String,
+        /// Name, scopes, creation and expiry: what the authorizer and introspection answer,
+        /// so that a verification is this one GetItem.
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        scopes: Vec<String>,
+        #[serde(default)]
+        created_at: u64,
+        /// Unix seconds; refused from then on, and the table's TTL removes the lookup.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<u64>,
+        /// Unix seconds of the last recorded use (at most one write a minute).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_used_at: Option<u64>,
     },
     UserAuthToken {
         user_id: String,
@@ -181,6 +252,9 @@ pub enum TokenLookup {
         link_id: String,
         created_by: String,
         dtable_uuid: String,
+        /// The base's workspace (links made before it was recorded have none).
+        #[serde(default)]
+        workspace_id: String,
         /// Unix seconds; expired links are refused even before TTL removes them.
         #[serde(default)]
         expires_at: Option<u64>,
@@ -188,4 +262,31 @@ pub enum TokenLookup {
         #[serde(default)]
         revoked: bool,
     },
+}
+
+/// One entry of a workspace's audit log: who did what to which object, when and from where.
+/// Never a secret: tokens are named by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    /// The workspace (or `user:<id>` for what concerns a user, who is in no workspace).
+    pub scope: String,
+    /// RFC 3339 with milliseconds.
+    pub at: String,
+    /// Unix milliseconds: orders the log.
+    pub at_ms: u64,
+    /// `workspace_token:<id>`, `user:<id>` or `operator`.
+    pub actor: String,
+    /// e.g. `access_token.create`, `access_token.reroll`, `workspace_token.revoke`.
+    pub action: String,
+    /// e.g. `access_token:<id>`.
+    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The table's TTL attribute: retention.
+    pub expires_at: u64,
 }

@@ -24,6 +24,7 @@ impl Store {
                 link_id: link.id.clone(),
                 created_by: link.created_by.clone(),
                 dtable_uuid: link.dtable_uuid.clone(),
+                workspace_id: link.workspace_id.clone(),
                 expires_at: link.expires_at,
                 revoked: false,
             },

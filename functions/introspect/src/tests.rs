@@ -1,0 +1,151 @@
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tessera_common::{
+    apigw::HttpApiRequest,
+    clock::{Clock, ManualClock},
+    fixtures,
+    store::records::Role,
+    testing::{
+        access_token, base, fixture_state, fresh_state, status_and_json, workspace, TestWorkspace,
+    },
+    token::{NewToken, TokenKind},
+};
+
+use super::*;
+
+async fn call(state: &AppState, auth: Option<&str>, body: &str) -> (u16, Value) {
+    let req = HttpApiRequest::new("POST", "/introspect", "/introspect")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .authorization(auth);
+    status_and_json(&handle(state, req.to_lambda_request()).await)
+}
+
+async fn introspect(state: &AppState, ws: &TestWorkspace, token: &str) -> Value {
+    let (status, body) = call(state, Some(&ws.basic_auth()), &format!("token={token}")).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn a_live_access_token_of_the_callers_workspace_is_active_with_its_details() {
+    let clock = ManualClock::new();
+    let state = AppState {
+        clock: clock.shared(),
+        ..fresh_state().await
+    };
+    let ws = workspace(&state.store, Role::ReadOnly).await; // introspection needs no admin
+    let exp = clock.now_secs() + 3600;
+    let (record, token) = access_token(&state, &ws, "ci", &["read", "write"], Some(exp)).await;
+    let answer = introspect(&state, &ws, token.expose()).await;
+    let iat = answer["iat"].as_u64().unwrap();
+    assert!(iat <= clock.now_secs() && iat + 5 >= clock.now_secs());
+    assert_eq!(
+        answer,
+        json!({
+            "active": true,
+            "token_type": "access_token",
+            "workspace_id": ws.id,
+            "token_id": record.id,
+            "name": "ci",
+            "scope": "read write",
+            "iat": iat,
+            "exp": exp,
+        })
+    );
+    clock.advance(Duration::from_secs(3600));
+    assert_eq!(
+        introspect(&state, &ws, token.expose()).await,
+        json!({ "active": false })
+    );
+}
+
+#[tokio::test]
+async fn anything_else_is_exactly_inactive_and_leaks_nothing() {
+    let state = fixture_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let other = workspace(&state.store, Role::Admin).await;
+    let (_, theirs) = access_token(&state, &other, "theirs", &["admin"], None).await;
+    let (revoked_record, revoked) = access_token(&state, &ws, "gone", &[], None).await;
+    state
+        .store
+        .delete_access_token(
+            &revoked_record,
+            &tessera_common::audit::Auditor::operator(state.clock.clone()),
+        )
+        .await
+        .unwrap();
+    let fixture = fixtures::tokens();
+    let unknown = NewToken::generate(TokenKind::AccessToken);
+    for token in [
+        theirs.expose().to_owned(),
+        revoked.expose().to_owned(),
+        unknown.expose().to_owned(),
+        "garbage".to_owned(),
+        "x".repeat(5000),
+        ws.token.clone(), // a workspace token is not an access token
+        fixture.user_auth.expose().to_owned(), // nor a user's auth token
+        fixture.access.expose().to_owned(), // another workspace's (the fixture's)
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln".to_owned(), // a JWT that is not ours
+    ] {
+        assert_eq!(
+            introspect(&state, &ws, &token).await,
+            json!({ "active": false }),
+            "{}",
+            &token[..token.len().min(12)]
+        );
+    }
+}
+
+#[tokio::test]
+async fn base_access_tokens_are_active_for_their_workspace_only() {
+    let state = fresh_state().await;
+    let b = base(&state.store, "Hello").await;
+    let route = "/api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}/access-token/";
+    let req = HttpApiRequest::new("GET", route, "/x")
+        .path_parameter("workspace_id", &b.base.workspace_id)
+        .path_parameter("dtable_name", "Hello")
+        .authorization(Some(&b.reader.auth()));
+    let response = base_access_token::handle(&state, req.to_lambda_request()).await;
+    let (_, body) = status_and_json(&response);
+    let jwt = body["access_token"].as_str().unwrap();
+
+    // A workspace token of the base's workspace.
+    let owner = tessera_common::workspace_admin::issue_workspace_token(
+        &state.store,
+        &b.base.workspace_id,
+        "ops",
+        Role::ReadOnly,
+    )
+    .await
+    .unwrap();
+    let mine = TestWorkspace {
+        id: b.base.workspace_id.clone(),
+        user_id: "ops".into(),
+        token: owner.token.expose().to_owned(),
+    };
+    let answer = introspect(&state, &mine, jwt).await;
+    assert_eq!(answer["active"], true, "{answer}");
+    assert_eq!(answer["token_type"], "base_access_token");
+    assert_eq!(answer["dtable_uuid"], json!(b.base.dtable_uuid));
+    assert_eq!(answer["username"], json!(b.reader.name));
+    assert_eq!(answer["scope"], "r");
+    let stranger = workspace(&state.store, Role::Admin).await;
+    assert_eq!(
+        introspect(&state, &stranger, jwt).await,
+        json!({ "active": false })
+    );
+}
+
+#[tokio::test]
+async fn callers_and_bodies_are_checked() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    assert_eq!(call(&state, None, "token=x").await.0, 401);
+    for body in ["", "token=", "other=1"] {
+        let (status, answer) = call(&state, Some(&ws.basic_auth()), body).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["success"], false);
+    }
+}
