@@ -4,6 +4,7 @@
 use serde_json::json;
 use tessera_common::{
     apigw::HttpApiRequest,
+    seatable_admin,
     store::records::{Role, TokenLookup, TokenPermission},
     testing::{base, fresh_state, route_request, workspace, TestWorkspace},
     token::PresentedToken,
@@ -39,7 +40,11 @@ async fn a_stale_delete_never_removes_a_re_created_api_token() {
     // Request A reads the token, then stalls.
     let stale = state.store.api_token(uuid, "etl").await.unwrap().unwrap();
     // Request B deletes it and request C creates another under the same app name.
-    state.store.delete_api_token(&stale).await.unwrap();
+    state
+        .store
+        .delete_api_token(&stale, &seatable_admin::operator())
+        .await
+        .unwrap();
     let (_, second) = tessera_common::testing::create_api_token(
         &state.store,
         &b.base,
@@ -50,7 +55,10 @@ async fn a_stale_delete_never_removes_a_re_created_api_token() {
     .await
     .unwrap();
     // A's delete must not touch C's token.
-    let _ = state.store.delete_api_token(&stale).await;
+    let _ = state
+        .store
+        .delete_api_token(&stale, &seatable_admin::operator())
+        .await;
     let listed = state.store.api_token(uuid, "etl").await.unwrap();
     assert!(
         listed

@@ -1,6 +1,7 @@
 //! The store and the operator actions against DynamoDB Local, a fresh table per test.
 
 use tessera_common::{
+    seatable_admin::operator,
     store::records::Role,
     testing::{broken_state, fresh_state},
     token::{NewToken, PresentedToken, TokenKind},
@@ -67,14 +68,14 @@ async fn a_rotation_racing_another_is_a_conflict() {
     let winner = NewToken::generate(TokenKind::WorkspaceToken);
     state
         .store
-        .rotate_workspace_token(&stale, winner.digest())
+        .rotate_workspace_token(&stale, winner.digest(), &operator())
         .await
         .unwrap();
     // A second writer still holding the old record must not overwrite the winner.
     let loser = NewToken::generate(TokenKind::WorkspaceToken);
     let result = state
         .store
-        .rotate_workspace_token(&stale, loser.digest())
+        .rotate_workspace_token(&stale, loser.digest(), &operator())
         .await;
     assert!(matches!(result, Err(StoreError::Conflict)), "{result:?}");
     assert!(workspace_token_works(&state.store, winner.expose()).await);

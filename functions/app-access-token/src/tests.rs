@@ -190,7 +190,11 @@ async fn a_deleted_api_token_stops_working_at_once() {
         .await
         .unwrap()
         .unwrap();
-    state.store.delete_api_token(&record).await.unwrap();
+    state
+        .store
+        .delete_api_token(&record, &tessera_common::seatable_admin::operator())
+        .await
+        .unwrap();
     assert!(denied(call(&state, Some(&format!("Token {token}"))).await));
 }
 

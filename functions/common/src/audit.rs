@@ -57,6 +57,11 @@ impl Auditor {
         )
     }
 
+    /// The clock its entries are stamped with (and what the change records as its time).
+    pub fn clock(&self) -> &dyn crate::clock::Clock {
+        self.clock.as_ref()
+    }
+
     /// The operator, through `tessera-admin` (or the fixture loader).
     pub fn operator(clock: SharedClock) -> Self {
         Auditor::new(

@@ -81,6 +81,7 @@ pub async fn reset(store: &Store) -> Result<usize, StoreError> {
 /// Loads the fixture into an empty table.
 pub async fn load(store: &Store) -> Result<(), StoreError> {
     let tokens = tokens();
+    let operator = Auditor::operator(clock::system());
     let now = now_rfc3339();
     let workspace = Workspace {
         id: WORKSPACE_ID.into(),
@@ -99,14 +100,18 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
         .create_workspace(
             &workspace,
             &workspace_token("FixtureWsToken00000001", &tokens.workspace, Role::Admin),
+            &operator,
         )
         .await?;
     store
-        .add_workspace_token(&workspace_token(
-            "FixtureWsToken00000002",
-            &tokens.read_only_workspace,
-            Role::ReadOnly,
-        ))
+        .add_workspace_token(
+            &workspace_token(
+                "FixtureWsToken00000002",
+                &tokens.read_only_workspace,
+                Role::ReadOnly,
+            ),
+            &operator,
+        )
         .await?;
     store
         .create_access_token(
@@ -120,17 +125,20 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 now.clone(),
             ),
             Quotas::DEFAULT.access_tokens_per_workspace,
-            &Auditor::operator(clock::system()),
+            &operator,
         )
         .await?;
     store
-        .create_user(&User {
-            id: USER_ID.into(),
-            name: USERNAME.into(),
-            digest: tokens.user_auth.digest().clone(),
-            created_at: now.clone(),
-            disabled: false,
-        })
+        .create_user(
+            &User {
+                id: USER_ID.into(),
+                name: USERNAME.into(),
+                digest: tokens.user_auth.digest().clone(),
+                created_at: now.clone(),
+                disabled: false,
+            },
+            &operator,
+        )
         .await?;
     let base = Base {
         workspace_id: WORKSPACE_ID.into(),
@@ -139,13 +147,16 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
         owner_id: USER_ID.into(),
         created_at: now.clone(),
     };
-    store.create_base(&base).await?;
+    store.create_base(&base, &operator).await?;
     store
-        .put_member(&Member {
-            workspace_id: WORKSPACE_ID.into(),
-            user_id: USER_ID.into(),
-            permission: MemberPermission::Admin,
-        })
+        .put_member(
+            &Member {
+                workspace_id: WORKSPACE_ID.into(),
+                user_id: USER_ID.into(),
+                permission: MemberPermission::Admin,
+            },
+            &operator,
+        )
         .await?;
     store
         .create_api_token(
@@ -161,19 +172,23 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 digest: tokens.api.digest().clone(),
             },
             Quotas::DEFAULT.api_tokens_per_base,
+            &operator,
         )
         .await?;
     store
-        .create_share_link(&ShareLink {
-            id: SHARE_LINK_ID.into(),
-            dtable_uuid: DTABLE_UUID.into(),
-            workspace_id: WORKSPACE_ID.into(),
-            dtable_name: DTABLE_NAME.into(),
-            permission: TokenPermission::R,
-            created_by: USER_ID.into(),
-            created_at: now,
-            expires_at: None,
-            digest: tokens.share_link.digest().clone(),
-        })
+        .create_share_link(
+            &ShareLink {
+                id: SHARE_LINK_ID.into(),
+                dtable_uuid: DTABLE_UUID.into(),
+                workspace_id: WORKSPACE_ID.into(),
+                dtable_name: DTABLE_NAME.into(),
+                permission: TokenPermission::R,
+                created_by: USER_ID.into(),
+                created_at: now,
+                expires_at: None,
+                digest: tokens.share_link.digest().clone(),
+            },
+            &operator,
+        )
         .await
 }

@@ -8,6 +8,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::{
+    audit::Auditor,
     auth::token_or_bearer,
     clock::rfc3339_from_secs,
     error::ApiError,
@@ -28,6 +29,13 @@ use crate::{
 pub struct UserCaller {
     pub user_id: String,
     pub username: String,
+}
+
+impl UserCaller {
+    /// Who the audit log says acted: the user, by id.
+    pub fn auditor(&self, state: &AppState, req: &Request) -> Auditor {
+        Auditor::for_request(state, req, format!("user:{}", self.user_id))
+    }
 }
 
 pub fn permission_denied() -> ApiError {

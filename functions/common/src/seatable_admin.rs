@@ -2,6 +2,7 @@
 //! the tests; no function can create users or bases).
 
 use crate::{
+    audit::Auditor,
     clock::now_rfc3339,
     limits,
     store::{
@@ -10,6 +11,18 @@ use crate::{
     },
     token::{new_id, new_uuid_hex, NewToken, TokenKind},
 };
+
+/// Who these actions are, in the audit log: the operator, through tessera-admin.
+pub fn operator() -> Auditor {
+    Auditor::operator(crate::clock::system())
+}
+
+/// Revokes a user's membership of a workspace; `false` if there was none.
+pub async fn revoke(store: &Store, workspace_id: &str, user_id: &str) -> Result<bool, StoreError> {
+    store
+        .delete_member(workspace_id, user_id, &operator())
+        .await
+}
 
 /// Characters of a username (what JWTs call the user, e.g. an email address).
 pub const MAX_USERNAME_CHARS: usize = 254;
@@ -51,7 +64,7 @@ pub async fn create_user(store: &Store, name: &str) -> Result<(User, NewToken), 
         created_at: now_rfc3339(),
         disabled: false,
     };
-    match store.create_user(&user).await {
+    match store.create_user(&user, &operator()).await {
         Ok(()) => Ok((user, token)),
         Err(StoreError::Conflict) => Err(UserError::NameTaken(name.to_owned())),
         Err(err) => Err(err.into()),
@@ -75,7 +88,10 @@ pub async fn rotate_user_token(
         return Err(UserError::Disabled(user.id));
     }
     let token = NewToken::generate(TokenKind::UserAuthToken);
-    match store.rotate_user_token(&user, token.digest()).await {
+    match store
+        .rotate_user_token(&user, token.digest(), &operator())
+        .await
+    {
         Ok(()) => Ok((
             User {
                 digest: token.digest().clone(),
@@ -95,7 +111,7 @@ pub async fn disable_user(store: &Store, user_id: &str) -> Result<User, UserErro
     if user.disabled {
         return Ok(user);
     }
-    match store.disable_user(&user).await {
+    match store.disable_user(&user, &operator()).await {
         Ok(()) => Ok(User {
             disabled: true,
             ..user
@@ -112,7 +128,7 @@ pub async fn enable_user(store: &Store, user_id: &str) -> Result<(User, NewToken
         return Err(UserError::NotDisabled(user.id));
     }
     let token = NewToken::generate(TokenKind::UserAuthToken);
-    match store.enable_user(&user, token.digest()).await {
+    match store.enable_user(&user, token.digest(), &operator()).await {
         Ok(()) => Ok((
             User {
                 digest: token.digest().clone(),
@@ -142,7 +158,7 @@ pub async fn create_base(
         owner_id: owner_id.to_owned(),
         created_at: now_rfc3339(),
     };
-    store.create_base(&base).await?;
+    store.create_base(&base, &operator()).await?;
     Ok(base)
 }
 
@@ -153,10 +169,13 @@ pub async fn grant(
     permission: MemberPermission,
 ) -> Result<(), StoreError> {
     store
-        .put_member(&Member {
-            workspace_id: workspace_id.to_owned(),
-            user_id: user_id.to_owned(),
-            permission,
-        })
+        .put_member(
+            &Member {
+                workspace_id: workspace_id.to_owned(),
+                user_id: user_id.to_owned(),
+                permission,
+            },
+            &operator(),
+        )
         .await
 }

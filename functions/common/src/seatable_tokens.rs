@@ -1,7 +1,7 @@
 //! Issuing a base's API tokens and share links, shared by the handlers and the CLI.
 
 use crate::{
-    clock::Clock,
+    audit::Auditor,
     error::ApiError,
     limits,
     seatable::invalid,
@@ -19,7 +19,7 @@ pub const MAX_EXPIRE_DAYS: u64 = 3650;
 /// 400 when the base has `max_per_base` tokens already.
 pub async fn create_api_token(
     store: &Store,
-    clock: &dyn Clock,
+    auditor: &Auditor,
     base: &Base,
     app_name: &str,
     permission: TokenPermission,
@@ -37,11 +37,11 @@ pub async fn create_api_token(
         app_name: app_name.to_owned(),
         permission,
         generated_by: generated_by.to_owned(),
-        generated_at: clock.now_rfc3339(),
+        generated_at: auditor.clock().now_rfc3339(),
         last_access: None,
         digest: token.digest().clone(),
     };
-    match store.create_api_token(&record, max_per_base).await {
+    match store.create_api_token(&record, max_per_base, auditor).await {
         Ok(()) => Ok((record, token)),
         Err(StoreError::Conflict) => Err(ApiError::bad_request("api token already exist.")),
         Err(StoreError::QuotaReached { max }) => Err(ApiError::bad_request(format!(
@@ -54,7 +54,7 @@ pub async fn create_api_token(
 /// Creates a share link of a base, expiring after `expire_days` if given.
 pub async fn create_share_link(
     store: &Store,
-    clock: &dyn Clock,
+    auditor: &Auditor,
     base: &Base,
     created_by: &str,
     permission: TokenPermission,
@@ -68,10 +68,10 @@ pub async fn create_share_link(
         dtable_name: base.name.clone(),
         permission,
         created_by: created_by.to_owned(),
-        created_at: clock.now_rfc3339(),
-        expires_at: expire_days.map(|days| clock.now_secs() + days * 24 * 3600),
+        created_at: auditor.clock().now_rfc3339(),
+        expires_at: expire_days.map(|days| auditor.clock().now_secs() + days * 24 * 3600),
         digest: token.digest().clone(),
     };
-    store.create_share_link(&link).await?;
+    store.create_share_link(&link, auditor).await?;
     Ok((link, token))
 }

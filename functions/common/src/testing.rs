@@ -291,7 +291,7 @@ pub async fn create_api_token(
 ) -> Result<(ApiToken, NewToken), crate::ApiError> {
     crate::seatable_tokens::create_api_token(
         store,
-        &clock::SystemClock,
+        &crate::audit::Auditor::operator(clock::system()),
         base,
         app_name,
         permission,
@@ -311,7 +311,7 @@ pub async fn create_share_link(
 ) -> Result<(ShareLink, NewToken), crate::StoreError> {
     crate::seatable_tokens::create_share_link(
         store,
-        &clock::SystemClock,
+        &crate::audit::Auditor::operator(clock::system()),
         base,
         created_by,
         permission,

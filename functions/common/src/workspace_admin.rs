@@ -3,6 +3,7 @@
 
 use crate::{
     clock::now_rfc3339,
+    seatable_admin::operator,
     store::{
         records::{Role, Workspace, WorkspaceToken},
         Store, StoreError,
@@ -58,7 +59,9 @@ pub async fn create_workspace(
     };
     let user_id = user_id.map_or_else(new_id, str::to_owned);
     let issued = new_workspace_token(&workspace.id, &user_id, Role::Admin);
-    store.create_workspace(&workspace, &issued.record).await?;
+    store
+        .create_workspace(&workspace, &issued.record, &operator())
+        .await?;
     Ok((workspace, issued))
 }
 
@@ -70,7 +73,7 @@ pub async fn issue_workspace_token(
     role: Role,
 ) -> Result<IssuedWorkspaceToken, AdminError> {
     let issued = new_workspace_token(workspace_id, user_id, role);
-    match store.add_workspace_token(&issued.record).await {
+    match store.add_workspace_token(&issued.record, &operator()).await {
         Err(StoreError::Conflict) => Err(AdminError::NoSuchWorkspace(workspace_id.to_owned())),
         other => other.map(|()| issued).map_err(AdminError::from),
     }
@@ -100,7 +103,10 @@ pub async fn rotate_workspace_token(
 ) -> Result<IssuedWorkspaceToken, AdminError> {
     let current = existing_token(store, workspace_id, token_id).await?;
     let token = NewToken::generate(TokenKind::WorkspaceToken);
-    match store.rotate_workspace_token(&current, token.digest()).await {
+    match store
+        .rotate_workspace_token(&current, token.digest(), &operator())
+        .await
+    {
         Err(StoreError::Conflict) => return Err(AdminError::Changed(token_id.to_owned())),
         other => other?,
     }
@@ -118,7 +124,7 @@ pub async fn revoke_workspace_token(
     token_id: &str,
 ) -> Result<WorkspaceToken, AdminError> {
     let current = existing_token(store, workspace_id, token_id).await?;
-    match store.revoke_workspace_token(&current).await {
+    match store.revoke_workspace_token(&current, &operator()).await {
         Ok(()) => Ok(current),
         Err(StoreError::Conflict) => Err(AdminError::Changed(token_id.to_owned())),
         Err(err) => Err(err.into()),

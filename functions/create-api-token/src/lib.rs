@@ -31,7 +31,7 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         .ok_or_else(|| invalid("permission"))?;
     let (record, token) = create_api_token(
         &state.store,
-        state.clock.as_ref(),
+        &caller.auditor(state, req),
         &base,
         &app_name,
         permission,

@@ -50,7 +50,7 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     let base = base_for_admin(&state.store, &workspace_id, &table_name, &caller.user_id).await?;
     let (link, token) = create_share_link(
         &state.store,
-        state.clock.as_ref(),
+        &caller.auditor(state, req),
         &base,
         &caller.user_id,
         permission,

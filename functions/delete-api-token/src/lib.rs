@@ -18,14 +18,18 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 }
 
 async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let BaseAccess { base, .. } = BaseAccess::admin(state, req).await?;
+    let BaseAccess { caller, base, .. } = BaseAccess::admin(state, req).await?;
     let app_name = path_app_name(req)?;
     let token = state
         .store
         .api_token(&base.dtable_uuid, &app_name)
         .await?
         .ok_or_else(|| not_found("api token"))?;
-    match state.store.delete_api_token(&token).await {
+    match state
+        .store
+        .delete_api_token(&token, &caller.auditor(state, req))
+        .await
+    {
         // Another request deleted the token read here; a token re-created since under the
         // same name is not this request's to delete.
         Err(StoreError::Conflict) => return Err(not_found("api token")),

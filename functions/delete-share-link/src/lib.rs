@@ -40,7 +40,7 @@ async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     }
     match state
         .store
-        .revoke_share_link(&link, state.clock.now_secs())
+        .revoke_share_link(&link, state.clock.now_secs(), &caller.auditor(state, req))
         .await
     {
         Err(StoreError::Conflict) => return Err(not_found("Share link")),

@@ -82,7 +82,11 @@ async fn expired_and_revoked_links_are_403() {
         expires_at: Some(now_secs() - 1),
         digest: token.digest().clone(),
     };
-    state.store.create_share_link(&expired).await.unwrap();
+    state
+        .store
+        .create_share_link(&expired, &tessera_common::seatable_admin::operator())
+        .await
+        .unwrap();
     let denied = (403, json!({ "error_msg": "Permission denied." }));
     assert_eq!(
         call(&state, &format!("token={}", token.expose())).await,
@@ -99,7 +103,11 @@ async fn expired_and_revoked_links_are_403() {
     );
     state
         .store
-        .revoke_share_link(&link, now_secs())
+        .revoke_share_link(
+            &link,
+            now_secs(),
+            &tessera_common::seatable_admin::operator(),
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -19,7 +19,7 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 }
 
 async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let BaseAccess { base, .. } = BaseAccess::admin(state, req).await?;
+    let BaseAccess { caller, base, .. } = BaseAccess::admin(state, req).await?;
     let app_name = path_app_name(req)?;
     let permission = Fields::parse(req)?
         .text("permission")
@@ -33,7 +33,7 @@ async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         .ok_or_else(|| not_found("api token"))?;
     match state
         .store
-        .set_api_token_permission(&token, permission)
+        .set_api_token_permission(&token, permission, &caller.auditor(state, req))
         .await
     {
         Err(StoreError::Conflict) => return Err(not_found("api token")),

@@ -2,7 +2,6 @@
 
 use serde_json::{json, Value};
 use tessera_common::{
-    clock::SystemClock,
     limits, seatable_admin, seatable_tokens,
     store::records::{Base, MemberPermission, TokenPermission},
     Quotas, Store,
@@ -152,10 +151,7 @@ pub async fn member(
             workspace_id,
             user_id,
         } => {
-            if !store(table.table_name)
-                .delete_member(&workspace_id, &user_id)
-                .await?
-            {
+            if !seatable_admin::revoke(&store(table.table_name), &workspace_id, &user_id).await? {
                 return Err(
                     format!("user {user_id} is not a member of workspace {workspace_id}").into(),
                 );
@@ -182,7 +178,7 @@ pub async fn api_token(
     let base = existing_base(&store, &base).await?;
     let (record, token) = seatable_tokens::create_api_token(
         &store,
-        &SystemClock,
+        &seatable_admin::operator(),
         &base,
         &app_name,
         token_permission(&permission),
@@ -222,7 +218,7 @@ pub async fn share_link(
     }
     let (link, token) = seatable_tokens::create_share_link(
         &store,
-        &SystemClock,
+        &seatable_admin::operator(),
         &base,
         &user_id,
         token_permission(&permission),

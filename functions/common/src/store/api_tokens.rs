@@ -3,9 +3,11 @@
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
+use crate::audit::Auditor;
+
 use super::{
     key, keys, records,
-    records::{ApiToken, TokenLookup, TokenPermission},
+    records::{ApiToken, AuditEntry, TokenLookup, TokenPermission},
     users::s,
     Keyed, Store, StoreError,
 };
@@ -45,11 +47,17 @@ impl Store {
 
     /// Stores a new API token; `Conflict` if the base has one with that app name,
     /// `QuotaReached` if it has `max` tokens already.
-    pub async fn create_api_token(&self, token: &ApiToken, max: u32) -> Result<(), StoreError> {
+    pub async fn create_api_token(
+        &self,
+        token: &ApiToken,
+        max: u32,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
         let actions = vec![
             self.count(Self::base_item(token), COUNTER, 1, Some(max))?,
             self.put_new(&Self::api_token_item(token))?,
             self.put_new(&Self::api_token_lookup(token))?,
+            self.audit_put(&audit(auditor, token, "api_token.create"))?,
         ];
         self.transact_counted(actions, Some((0, max))).await
     }
@@ -74,6 +82,7 @@ impl Store {
         &self,
         token: &ApiToken,
         permission: TokenPermission,
+        auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let updated = ApiToken {
             permission,
@@ -94,13 +103,18 @@ impl Store {
         self.transact(vec![
             TransactWriteItem::builder().update(update).build(),
             self.put(&Self::api_token_lookup(&updated))?,
+            self.audit_put(&audit(auditor, &updated, "api_token.update"))?,
         ])
         .await
     }
 
     /// Deletes the token that was read, with its lookup: it stops working at once.
     /// `Conflict` if that token is gone, even if another now has its app name.
-    pub async fn delete_api_token(&self, token: &ApiToken) -> Result<(), StoreError> {
+    pub async fn delete_api_token(
+        &self,
+        token: &ApiToken,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
         let mut actions = self
             .delete_token(
                 keys::base_pk(&token.dtable_uuid),
@@ -109,6 +123,7 @@ impl Store {
             )?
             .to_vec();
         actions.push(self.count(Self::base_item(token), COUNTER, -1, None)?);
+        actions.push(self.audit_put(&audit(auditor, token, "api_token.delete"))?);
         self.transact(actions).await
     }
 
@@ -143,6 +158,16 @@ impl Store {
             other => other.map(|_| ()).map_err(StoreError::from),
         }
     }
+}
+
+/// An entry of the base's workspace's log; the API token is named by base and app name.
+fn audit(auditor: &Auditor, token: &ApiToken, action: &str) -> AuditEntry {
+    auditor.entry(
+        &token.workspace_id,
+        action,
+        format!("api_token:{}/{}", token.dtable_uuid, token.app_name),
+        Some(format!("permission {}", permission_text(token.permission))),
+    )
 }
 
 fn permission_text(permission: TokenPermission) -> &'static str {

@@ -2,17 +2,33 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
+use crate::audit::Auditor;
+
 use super::{
     key, keys, records,
-    records::{ShareLink, TokenLookup},
+    records::{AuditEntry, ShareLink, TokenLookup},
     Keyed, Store, StoreError,
 };
+
+/// An entry of the base's workspace's log.
+fn audit(auditor: &Auditor, link: &ShareLink, action: &str) -> AuditEntry {
+    auditor.entry(
+        &link.workspace_id,
+        action,
+        format!("share_link:{}", link.id),
+        Some(format!("base {}", link.dtable_uuid)),
+    )
+}
 
 /// How long a revoked link's lookup is kept, so that it answers "revoked" (403).
 const REVOKED_TOMBSTONE_SECS: u64 = 30 * 24 * 3600;
 
 impl Store {
-    pub async fn create_share_link(&self, link: &ShareLink) -> Result<(), StoreError> {
+    pub async fn create_share_link(
+        &self,
+        link: &ShareLink,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
         let record = Keyed::new(
             keys::user_pk(&link.created_by),
             keys::share_link_sk(&link.id),
@@ -29,8 +45,12 @@ impl Store {
                 revoked: false,
             },
         );
-        self.transact(vec![self.put_new(&record)?, self.put_new(&lookup)?])
-            .await
+        self.transact(vec![
+            self.put_new(&record)?,
+            self.put_new(&lookup)?,
+            self.audit_put(&audit(auditor, link, "share_link.create"))?,
+        ])
+        .await
     }
 
     /// Every share link a user created.
@@ -49,7 +69,12 @@ impl Store {
     }
 
     /// Deletes a link's record and marks its lookup revoked (kept a while as a tombstone).
-    pub async fn revoke_share_link(&self, link: &ShareLink, now: u64) -> Result<(), StoreError> {
+    pub async fn revoke_share_link(
+        &self,
+        link: &ShareLink,
+        now: u64,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
         let tombstone_until = now + REVOKED_TOMBSTONE_SECS;
         let revoke = Update::builder()
             .table_name(&self.table)
@@ -66,6 +91,7 @@ impl Store {
                 &link.digest,
             )?,
             TransactWriteItem::builder().update(revoke).build(),
+            self.audit_put(&audit(auditor, link, "share_link.revoke"))?,
         ])
         .await
     }

@@ -12,7 +12,7 @@ use super::{
 };
 use super::{keys, records::User, Store, StoreError};
 #[cfg(feature = "admin")]
-use crate::token::TokenDigest;
+use crate::{audit::Auditor, token::TokenDigest};
 
 impl Store {
     pub async fn user(&self, user_id: &str) -> Result<Option<User>, StoreError> {
@@ -54,7 +54,7 @@ impl Store {
 
     /// Stores a user, the lookup of their auth token and the claim on their username
     /// together; `Conflict` if the username is taken (whatever its case).
-    pub async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+    pub async fn create_user(&self, user: &User, auditor: &Auditor) -> Result<(), StoreError> {
         let record = Keyed::new(keys::user_pk(&user.id), keys::USER_SK.to_owned(), user);
         let claim = Keyed::new(
             keys::username_pk(&user.name),
@@ -67,6 +67,7 @@ impl Store {
             self.put_new(&record)?,
             self.put_new(&Self::user_lookup(user, &user.digest))?,
             self.put_new(&claim)?,
+            self.audit_put(&audit(auditor, user, "user.create"))?,
         ])
         .await
     }
@@ -77,6 +78,7 @@ impl Store {
         &self,
         user: &User,
         new: &TokenDigest,
+        auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let update = self
             .user_update(user, "SET digest = :new")
@@ -90,13 +92,14 @@ impl Store {
             TransactWriteItem::builder().update(update).build(),
             self.delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
             self.put_new(&Self::user_lookup(user, new))?,
+            self.audit_put(&audit(auditor, user, "user.token_rotate"))?,
         ])
         .await
     }
 
     /// Disables a user: their auth token's lookup goes in the same transaction, so it
     /// stops working at once. `Conflict` if the token changed meanwhile.
-    pub async fn disable_user(&self, user: &User) -> Result<(), StoreError> {
+    pub async fn disable_user(&self, user: &User, auditor: &Auditor) -> Result<(), StoreError> {
         let update = self
             .user_update(user, "SET disabled = :yes")
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
@@ -104,13 +107,19 @@ impl Store {
         self.transact(vec![
             TransactWriteItem::builder().update(update).build(),
             self.delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
+            self.audit_put(&audit(auditor, user, "user.disable"))?,
         ])
         .await
     }
 
     /// Enables a disabled user with a new auth token. `Conflict` unless the user is
     /// disabled and unchanged since read.
-    pub async fn enable_user(&self, user: &User, new: &TokenDigest) -> Result<(), StoreError> {
+    pub async fn enable_user(
+        &self,
+        user: &User,
+        new: &TokenDigest,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
         let update = self
             .user_update(user, "SET disabled = :no, digest = :new")
             .condition_expression("digest = :old AND disabled = :yes")
@@ -121,24 +130,26 @@ impl Store {
         self.transact(vec![
             TransactWriteItem::builder().update(update).build(),
             self.put_new(&Self::user_lookup(user, new))?,
+            self.audit_put(&audit(auditor, user, "user.enable"))?,
         ])
         .await
     }
 
     /// Grants (or changes) a user's permission in a workspace.
-    pub async fn put_member(&self, member: &Member) -> Result<(), StoreError> {
+    pub async fn put_member(&self, member: &Member, auditor: &Auditor) -> Result<(), StoreError> {
         let item = Keyed::new(
             keys::workspace_pk(&member.workspace_id),
             keys::member_sk(&member.user_id),
             member,
         );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(serde_dynamo::to_item(&item)?))
-            .send()
-            .await?;
-        Ok(())
+        let entry = auditor.entry(
+            &member.workspace_id,
+            "member.grant",
+            format!("user:{}", member.user_id),
+            Some(format!("{:?}", member.permission).to_lowercase()),
+        );
+        self.transact(vec![self.put(&item)?, self.audit_put(&entry)?])
+            .await
     }
 
     /// Revokes a membership; `false` if there was none.
@@ -146,20 +157,45 @@ impl Store {
         &self,
         workspace_id: &str,
         user_id: &str,
+        auditor: &Auditor,
     ) -> Result<bool, StoreError> {
-        let out = self
-            .client
-            .delete_item()
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(
                 keys::workspace_pk(workspace_id),
                 &keys::member_sk(user_id),
             )))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
-            .send()
-            .await?;
-        Ok(out.attributes.is_some_and(|old| old.contains_key("pk")))
+            .condition_expression("attribute_exists(pk)")
+            .build()?;
+        let entry = auditor.entry(
+            workspace_id,
+            "member.revoke",
+            format!("user:{user_id}"),
+            None,
+        );
+        match self
+            .transact(vec![
+                TransactWriteItem::builder().delete(delete).build(),
+                self.audit_put(&entry)?,
+            ])
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict) => Ok(false),
+            Err(err) => Err(err),
+        }
     }
+}
+
+/// An entry of the user's own log (`user:<id>`): a user is in no one workspace.
+#[cfg(feature = "admin")]
+fn audit(auditor: &Auditor, user: &User, action: &str) -> crate::store::records::AuditEntry {
+    auditor.entry(
+        &format!("user:{}", user.id),
+        action,
+        format!("user:{}", user.id),
+        Some(user.name.clone()),
+    )
 }
 
 /// `AttributeValue::S` shorthand for expression values.

@@ -8,7 +8,16 @@ use super::{
     records::{TokenLookup, Workspace, WorkspaceToken},
     Keyed, Store, StoreError,
 };
-use crate::token::TokenDigest;
+use crate::{audit::Auditor, store::records::AuditEntry, token::TokenDigest};
+
+fn audit(auditor: &Auditor, token: &WorkspaceToken, action: &str) -> AuditEntry {
+    auditor.entry(
+        &token.workspace_id,
+        action,
+        format!("workspace_token:{}", token.id),
+        Some(format!("user {}", token.user_id)),
+    )
+}
 
 impl Store {
     /// Creates a workspace with its first workspace token; fails with `Conflict` if the
@@ -17,6 +26,7 @@ impl Store {
         &self,
         workspace: &Workspace,
         token: &WorkspaceToken,
+        auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let mut item = Keyed::new(
             keys::workspace_pk(&workspace.id),
@@ -25,13 +35,25 @@ impl Store {
         );
         item.gsi1pk = Some(keys::WORKSPACES_GSI_PK.to_owned());
         item.gsi1sk = Some(format!("{}#{}", workspace.created_at, workspace.id));
-        let mut actions = vec![self.put_new(&item)?];
-        actions.extend(self.workspace_token_puts(token)?);
+        let mut actions = vec![
+            self.put_new(&item)?,
+            self.audit_put(&auditor.entry(
+                &workspace.id,
+                "workspace.create",
+                format!("workspace:{}", workspace.id),
+                Some(workspace.name.clone()),
+            ))?,
+        ];
+        actions.extend(self.workspace_token_puts(token, auditor, "workspace_token.issue")?);
         self.transact(actions).await
     }
 
     /// Adds another token to an existing workspace.
-    pub async fn add_workspace_token(&self, token: &WorkspaceToken) -> Result<(), StoreError> {
+    pub async fn add_workspace_token(
+        &self,
+        token: &WorkspaceToken,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
         let exists = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(key(
@@ -41,13 +63,15 @@ impl Store {
             .condition_expression("attribute_exists(pk)")
             .build()?;
         let mut actions = vec![TransactWriteItem::builder().condition_check(exists).build()];
-        actions.extend(self.workspace_token_puts(token)?);
+        actions.extend(self.workspace_token_puts(token, auditor, "workspace_token.issue")?);
         self.transact(actions).await
     }
 
     fn workspace_token_puts(
         &self,
         token: &WorkspaceToken,
+        auditor: &Auditor,
+        action: &str,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let record = Keyed::new(
             keys::workspace_pk(&token.workspace_id),
@@ -63,7 +87,11 @@ impl Store {
                 role: token.role,
             },
         );
-        Ok(vec![self.put_new(&record)?, self.put_new(&lookup)?])
+        Ok(vec![
+            self.put_new(&record)?,
+            self.put_new(&lookup)?,
+            self.audit_put(&audit(auditor, token, action))?,
+        ])
     }
 
     /// Replaces a workspace token's secret: the old one stops working in the same
@@ -72,6 +100,7 @@ impl Store {
         &self,
         current: &WorkspaceToken,
         new_digest: &TokenDigest,
+        auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
@@ -101,22 +130,27 @@ impl Store {
             TransactWriteItem::builder().update(update).build(),
             self.delete(old_lookup, keys::LOOKUP_SK)?,
             self.put_new(&new_lookup)?,
+            self.audit_put(&audit(auditor, current, "workspace_token.rotate"))?,
         ])
         .await
     }
 
     /// Revokes a workspace token: its record and lookup go together, conditional on the
     /// digest that was read. `Conflict` if it was rotated or revoked meanwhile.
-    pub async fn revoke_workspace_token(&self, token: &WorkspaceToken) -> Result<(), StoreError> {
-        self.transact(
-            self.delete_token(
+    pub async fn revoke_workspace_token(
+        &self,
+        token: &WorkspaceToken,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
+        let mut actions = self
+            .delete_token(
                 keys::workspace_pk(&token.workspace_id),
                 &keys::workspace_token_sk(&token.id),
                 &token.digest,
             )?
-            .to_vec(),
-        )
-        .await
+            .to_vec();
+        actions.push(self.audit_put(&audit(auditor, token, "workspace_token.revoke"))?);
+        self.transact(actions).await
     }
 
     pub async fn workspace(&self, workspace_id: &str) -> Result<Option<Workspace>, StoreError> {
