@@ -65,6 +65,28 @@ expect "GET after delete" 200 '[]' -X GET "$TESSERA_URL/accessTokens" -H "Author
 expect "the seed's example header" 401 '"success":false' \
   -X GET "$TESSERA_URL/accessTokens" -H 'Authorization: Basic MXBUbGc2MlpZcUgycWtDMDVmc1hUZlJQRWZyOg=='
 
+# An access token protecting a route: the authorizer in front of GET /whoami, introspection,
+# reroll with a grace period, delete by id, and the audit log of it all.
+created="$(curl -s -X POST "$TESSERA_URL/accessTokens" -H "Authorization: Basic $basic" \
+  -H 'Content-Type: application/json' -d '{"name": "smoke", "scopes": ["read:events"]}')"
+token="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["token"])' <<<"$created")" \
+  || fail "POST /accessTokens with scopes: $created"
+expect "GET /whoami with the token" 200 '"tokenName":"smoke"' -H "Authorization: Bearer $token" "$TESSERA_URL/whoami"
+expect "GET /whoami without a token" 401 '{"message":"Unauthorized"}' "$TESSERA_URL/whoami"
+expect "POST /introspect" 200 '"active":true' -X POST "$TESSERA_URL/introspect" \
+  -H "Authorization: Basic $basic" --data-urlencode "token=$token"
+id="$(curl -s "$TESSERA_URL/accessTokens" -H "Authorization: Basic $basic" \
+  | python3 -c 'import json, sys; print(next(t["id"] for t in json.load(sys.stdin) if t["name"] == "smoke"))')"
+rerolled="$(curl -s -X POST "$TESSERA_URL/accessTokens/$id/reroll" -H "Authorization: Basic $basic" \
+  -H 'Content-Type: application/json' -d '{"gracePeriodSeconds": 60}')"
+new_id="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["id"])' <<<"$rerolled")" \
+  || fail "POST /accessTokens/{id}/reroll: $rerolled"
+echo "smoke: ok POST /accessTokens/{id}/reroll"
+expect "DELETE /accessTokens/{id}" 200 '{"success":true}' -X DELETE "$TESSERA_URL/accessTokens/$new_id" \
+  -H "Authorization: Basic $basic"
+expect "GET /auditLog" 200 '"action":"access_token.reroll"' "$TESSERA_URL/auditLog?limit=10" \
+  -H "Authorization: Basic $basic"
+
 # The seed's httpie examples, with only the host changed.
 http="$root/.tessera/tools/venv/bin/http"
 httpie() { # name expected-fragment args...

@@ -106,6 +106,16 @@ curl --location -X GET '$TESSERA_URL/accessTokens' \\
 curl --location -X DELETE '$TESSERA_URL/accessTokens?name=some-test-access-token' \\
 -H 'Authorization: Basic $basic'
 
+Protect an API with an access token: the authorizer guards GET /whoami, a demo route
+(AuthorizerCacheSeconds, 10 s, is how long a revoked token may still pass):
+
+TOKEN=\$(curl -s -X POST '$TESSERA_URL/accessTokens' -H 'Authorization: Basic $basic' \\
+  -H 'Content-Type: application/json' -d '{"name": "ci", "scopes": ["read:events"]}' \\
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["token"])')
+curl -H "Authorization: Bearer \$TOKEN" '$TESSERA_URL/whoami'
+curl -X POST '$TESSERA_URL/introspect' -H 'Authorization: Basic $basic' --data-urlencode "token=\$TOKEN"
+curl '$TESSERA_URL/auditLog?limit=5' -H 'Authorization: Basic $basic'
+
 Try the SeaTable base access-token API (the seed's samples):
 
 curl \\

@@ -19,9 +19,11 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "template lint: cfn-lint and sam validate --lint"
-"$venv/cfn-lint" template.yaml
-SAM_CLI_TELEMETRY=0 "$venv/sam" validate --lint --template template.yaml --region us-east-1
+step "template lint: cfn-lint and sam validate --lint (Tessera's and the example API's)"
+for template in template.yaml infra/examples/protected-api.yaml; do
+  "$venv/cfn-lint" "$template"
+  SAM_CLI_TELEMETRY=0 "$venv/sam" validate --lint --template "$template" --region us-east-1
+done
 
 trap 'bash infra/scripts/stack.sh stop test' EXIT
 step "starting the test stack"

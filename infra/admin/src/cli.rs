@@ -51,9 +51,28 @@ pub enum Command {
     /// Manage a base's share links.
     #[command(subcommand)]
     ShareLink(ShareLinkCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// The public fixture data set that events/ names (local stacks only).
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// A workspace's audit log (or a user's, with --user-id), newest first.
+    List {
+        #[command(flatten)]
+        table: TableArg,
+        #[arg(long, required_unless_present = "user_id", conflicts_with = "user_id")]
+        workspace_id: Option<String>,
+        #[arg(long)]
+        user_id: Option<String>,
+        /// How many entries, at most.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i32).range(1..=1000))]
+        limit: i32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ use clap::Parser;
 use serde_json::{json, Value};
 use tessera_common::{provision::TableDefinition, token::random_base62, Store};
 
-use cli::{Cli, Command, FixturesCommand, SecretCommand, TableCommand};
+use cli::{AuditCommand, Cli, Command, FixturesCommand, SecretCommand, TableCommand};
 
 pub(crate) type Failure = Box<dyn std::error::Error>;
 
@@ -51,6 +51,36 @@ async fn run(command: Command) -> Result<Value, Failure> {
             ensure_secret(&aws_sdk_secretsmanager::Client::new(&sdk), &secret_id).await?
         }
         Command::Workspace(command) => workspace::workspace(store, command).await?,
+        Command::Audit(AuditCommand::List {
+            table,
+            workspace_id,
+            user_id,
+            limit,
+        }) => {
+            let scope =
+                workspace_id.unwrap_or_else(|| format!("user:{}", user_id.unwrap_or_default()));
+            let page = store(table.table_name)
+                .audit_log(&scope, limit, None)
+                .await?;
+            let lines: Vec<String> = page
+                .entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}  {}  {}  {}{}",
+                        e.at,
+                        e.actor,
+                        e.action,
+                        e.object,
+                        e.detail
+                            .as_deref()
+                            .map(|d| format!("  ({d})"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            json!({ "message": lines.join("\n"), "entries": page.entries })
+        }
         Command::Fixtures(FixturesCommand::Load { table, reset }) => {
             let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
             if !endpoint.starts_with("http://127.0.0.1:")
