@@ -65,6 +65,8 @@ expect "GET after delete" 200 '[]' -X GET "$TESSERA_URL/accessTokens" -H "Author
 expect "the seed's example header" 401 '"success":false' \
   -X GET "$TESSERA_URL/accessTokens" -H 'Authorization: Basic MXBUbGc2MlpZcUgycWtDMDVmc1hUZlJQRWZyOg=='
 
+expect "GET /openapi.yaml" 200 'openapi: 3.1.0' "$TESSERA_URL/openapi.yaml"
+
 # An access token protecting a route: the authorizer in front of GET /whoami, introspection,
 # reroll with a grace period, delete by id, and the audit log of it all.
 created="$(curl -s -X POST "$TESSERA_URL/accessTokens" -H "Authorization: Basic $basic" \

@@ -25,6 +25,9 @@ for template in template.yaml infra/examples/protected-api.yaml; do
   SAM_CLI_TELEMETRY=0 "$venv/sam" validate --lint --template "$template" --region us-east-1
 done
 
+step "openapi.yaml is a valid OpenAPI 3.1 document"
+"$venv/openapi-spec-validator" openapi.yaml
+
 trap 'bash infra/scripts/stack.sh stop test' EXIT
 step "starting the test stack"
 bash infra/scripts/stack.sh start test

@@ -45,7 +45,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let yaml = std::fs::read_to_string(&args.template)
         .map_err(|e| format!("cannot read {}: {e}", args.template.display()))?;
-    let app = App::from_template(&yaml, AppState::from_env().await?)?;
+    let mut app = App::from_template(&yaml, AppState::from_env().await?)?;
+    // The API's contract, beside the template, for people's tools (local only).
+    let spec = args.template.with_file_name("openapi.yaml");
+    if let Ok(text) = std::fs::read_to_string(&spec) {
+        app = app.with_spec(text);
+        println!("  GET     /openapi.yaml  -> {}", spec.display());
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;

@@ -62,6 +62,8 @@ pub struct App {
     /// API Gateway's authorizer cache: (authorizer, identity) -> (until, result).
     cache: Mutex<HashMap<(String, String), (SystemTime, AuthorizerResponse)>>,
     state: AppState,
+    /// openapi.yaml, served at /openapi.yaml (locally only) for people's tools.
+    spec: Option<String>,
 }
 
 fn function_of(function: &str, code_uri: &str) -> Result<Function, AppError> {
@@ -102,7 +104,14 @@ impl App {
             authorizers,
             cache: Mutex::new(HashMap::new()),
             state,
+            spec: None,
         })
+    }
+
+    /// Serves `spec` at GET /openapi.yaml.
+    pub fn with_spec(mut self, spec: String) -> Self {
+        self.spec = Some(spec);
+        self
     }
 
     pub fn routes(&self) -> impl Iterator<Item = &Route> {
@@ -129,6 +138,12 @@ impl App {
         method: &str,
         path: &str,
     ) -> Response<Full<Bytes>> {
+        if let (Some(spec), "GET", "/openapi.yaml") = (&self.spec, method, path) {
+            return Response::builder()
+                .header("content-type", "application/yaml")
+                .body(Full::new(Bytes::from(spec.clone())))
+                .expect("static response parts are valid");
+        }
         let Some((route, handler, params)) = pick(&self.routes, method, path) else {
             return plain(StatusCode::NOT_FOUND, r#"{"message":"Not Found"}"#);
         };
