@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. Both install what is missing first.
-.PHONY: dev test build
+.PHONY: dev test build fuzz-api
 
 ## Run Tessera locally on http://127.0.0.1:3000 with a demo workspace (Ctrl-C stops it).
 dev:
@@ -12,3 +12,9 @@ test:
 ## sam build: every function for arm64 in release (cargo-lambda, no Docker).
 build:
 	@bash infra/scripts/build.sh
+
+## Property-based API tests, longer than make test's: 2000 examples per operation.
+fuzz-api:
+	@bash infra/scripts/install.sh
+	@cargo build --quiet -p tessera-admin -p tessera-local-api
+	@bash infra/scripts/api-fuzz.sh 2000
