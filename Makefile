@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. Both install what is missing first.
-.PHONY: dev test build fuzz-api
+.PHONY: dev test build fuzz-api fuzz
 
 ## Run Tessera locally on http://127.0.0.1:3000 with a demo workspace (Ctrl-C stops it).
 dev:
@@ -18,3 +18,8 @@ fuzz-api:
 	@bash infra/scripts/install.sh
 	@cargo build --quiet -p tessera-admin -p tessera-local-api
 	@bash infra/scripts/api-fuzz.sh 2000
+
+## Fuzz the parsers with cargo fuzz (nightly), 300 s per target (make test runs 20 s each).
+fuzz:
+	@bash infra/scripts/install.sh
+	@bash infra/scripts/fuzz.sh 300

@@ -18,6 +18,8 @@ pub mod limits;
 pub mod logging;
 #[cfg(feature = "local")]
 pub mod provision;
+#[cfg(test)]
+mod properties;
 pub mod rudderstack;
 pub mod seatable;
 #[cfg(feature = "admin")]
