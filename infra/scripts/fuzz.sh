@@ -27,11 +27,15 @@ export PATH="$tools/bin:$PATH"
 
 started=$(date +%s)
 # No sanitizer: the targets are safe Rust, and it halves the build of the AWS SDK crates.
-cargo +nightly fuzz build --sanitizer none --fuzz-dir fuzz
+# A short run (make test) builds unoptimised: half the build (2.3 min, not 4.7, on 2 cores)
+# for a twentieth of the speed (about 50,000 inputs a second, still a million in 20 s).
+profile=()
+[ "$seconds" -lt 60 ] && profile=(--dev)
+cargo +nightly fuzz build "${profile[@]}" --sanitizer none --fuzz-dir fuzz
 echo "==> fuzz targets built in $(( $(date +%s) - started )) s"
 for target in $(cargo +nightly fuzz list --fuzz-dir fuzz); do
   mkdir -p "fuzz/corpus/$target"
-  if cargo +nightly fuzz run --sanitizer none --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
+  if cargo +nightly fuzz run "${profile[@]}" --sanitizer none --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
     -max_total_time="$seconds" -max_len=4096 >"fuzz/$target.log" 2>&1; then
     runs="$(grep -Eo '#[0-9]+' "fuzz/$target.log" | tail -1 | tr -d '#')"
     echo "fuzz: ok $target ran ${seconds} s clean (${runs:-?} inputs)"

@@ -16,10 +16,10 @@ pub mod jwt;
 pub mod lambda;
 pub mod limits;
 pub mod logging;
-#[cfg(feature = "local")]
-pub mod provision;
 #[cfg(test)]
 mod properties;
+#[cfg(feature = "local")]
+pub mod provision;
 pub mod rudderstack;
 pub mod seatable;
 #[cfg(feature = "admin")]
