@@ -329,19 +329,59 @@ pub async fn access_token(
     scopes: &[&str],
     expires: Option<u64>,
 ) -> (crate::store::records::AccessToken, NewToken) {
-    let token = NewToken::generate(crate::token::TokenKind::AccessToken);
-    let record = crate::store::records::AccessToken {
+    let template = crate::store::records::AccessToken {
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         expires,
-        ..crate::store::records::AccessToken::new(
-            new_id(),
-            ws.id.clone(),
-            name.to_owned(),
-            String::new(),
-            ws.user_id.clone(),
-            token.digest().clone(),
-            state.clock.now_rfc3339(),
-        )
+        ..new_access_token(state, &ws.id, &ws.user_id, name, "")
+    };
+    store_access_token(state, template).await
+}
+
+/// An access token of any workspace id and user, with a description, stored as
+/// POST /accessTokens stores it; the plaintext token.
+pub async fn seed_access_token(
+    state: &AppState,
+    workspace_id: &str,
+    user_id: &str,
+    name: &str,
+    description: &str,
+) -> String {
+    let record = new_access_token(state, workspace_id, user_id, name, description);
+    store_access_token(state, record)
+        .await
+        .1
+        .expose()
+        .to_owned()
+}
+
+/// A record for `store_access_token`, which gives it its token's digest.
+fn new_access_token(
+    state: &AppState,
+    workspace_id: &str,
+    user_id: &str,
+    name: &str,
+    description: &str,
+) -> crate::store::records::AccessToken {
+    crate::store::records::AccessToken::new(
+        new_id(),
+        workspace_id.to_owned(),
+        name.to_owned(),
+        description.to_owned(),
+        user_id.to_owned(),
+        crate::token::TokenDigest::of(""),
+        state.clock.now_rfc3339(),
+    )
+}
+
+/// Stores `record` under a new token's digest; the record and the token.
+async fn store_access_token(
+    state: &AppState,
+    record: crate::store::records::AccessToken,
+) -> (crate::store::records::AccessToken, NewToken) {
+    let token = NewToken::generate(crate::token::TokenKind::AccessToken);
+    let record = crate::store::records::AccessToken {
+        digest: token.digest().clone(),
+        ..record
     };
     state
         .store

@@ -2,11 +2,9 @@ use lambda_http::Request;
 use serde_json::json;
 use tessera_common::{
     apigw::HttpApiRequest,
-    audit::Auditor,
-    clock::now_rfc3339,
     store::records::{AccessToken, Role},
-    testing::{basic_auth_for, body_json, broken_state, fresh_state, workspace},
-    token::{new_id, NewToken, TokenKind},
+    testing::{basic_auth_for, body_json, broken_state, fresh_state, seed_access_token, workspace},
+    token::{NewToken, TokenKind},
     verify::verify_access_token,
 };
 
@@ -20,26 +18,7 @@ fn delete_request(auth: Option<&str>, query: &str) -> Request {
 }
 
 async fn seed(state: &AppState, workspace_id: &str, name: &str) -> String {
-    let token = NewToken::generate(TokenKind::AccessToken);
-    let record = AccessToken::new(
-        new_id(),
-        workspace_id.to_owned(),
-        name.to_owned(),
-        String::new(),
-        "u".to_owned(),
-        token.digest().clone(),
-        now_rfc3339(),
-    );
-    state
-        .store
-        .create_access_token(
-            &record,
-            state.quotas.access_tokens_per_workspace,
-            &Auditor::operator(state.clock.clone()),
-        )
-        .await
-        .unwrap();
-    token.expose().to_owned()
+    seed_access_token(state, workspace_id, "u", name, "").await
 }
 
 fn names(tokens: &[AccessToken]) -> Vec<&str> {

@@ -2,11 +2,11 @@ use lambda_http::Request;
 use serde_json::json;
 use tessera_common::{
     apigw::HttpApiRequest,
-    audit::Auditor,
-    clock::now_rfc3339,
-    store::records::{AccessToken, Role},
-    testing::{basic_auth_for, body_json, broken_state, fresh_state, keys, workspace},
-    token::{new_id, NewToken, TokenKind},
+    store::records::Role,
+    testing::{
+        basic_auth_for, body_json, broken_state, fresh_state, keys, seed_access_token, workspace,
+    },
+    token::{NewToken, TokenKind},
 };
 
 use super::*;
@@ -23,26 +23,7 @@ async fn seed(
     name: &str,
     description: &str,
 ) -> String {
-    let token = NewToken::generate(TokenKind::AccessToken);
-    let record = AccessToken::new(
-        new_id(),
-        workspace_id.to_owned(),
-        name.to_owned(),
-        description.to_owned(),
-        user_id.to_owned(),
-        token.digest().clone(),
-        now_rfc3339(),
-    );
-    state
-        .store
-        .create_access_token(
-            &record,
-            state.quotas.access_tokens_per_workspace,
-            &Auditor::operator(state.clock.clone()),
-        )
-        .await
-        .unwrap();
-    token.expose().to_owned()
+    seed_access_token(state, workspace_id, user_id, name, description).await
 }
 
 #[tokio::test]
