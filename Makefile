@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. Both install what is missing first.
-.PHONY: dev test build fuzz-api fuzz
+.PHONY: dev test build fuzz-api fuzz bench
 
 ## Run Tessera locally on http://127.0.0.1:3000 with a demo workspace (Ctrl-C stops it).
 dev:
@@ -23,3 +23,8 @@ fuzz-api:
 fuzz:
 	@bash infra/scripts/install.sh
 	@bash infra/scripts/fuzz.sh 300
+
+## Measure every function, a hello-world Rust Lambda and a Python + boto3 peer side by side
+## (cold start, CPU, memory, AWS calls, cost), and the local API under load. Prints Markdown.
+bench:
+	@bash infra/scripts/bench.sh

@@ -52,8 +52,11 @@ bash infra/scripts/fuzz.sh "${TESSERA_FUZZ_SECONDS:-20}" 2>&1 | tee -a "$log"
 step "property-based API tests: schemathesis on every operation of openapi.yaml"
 bash infra/scripts/api-fuzz.sh "${TESSERA_API_FUZZ_EXAMPLES:-200}" 2>&1 | tee -a "$log"
 
+step "benchmark smoke: make bench's harness, one run each (numbers not checked; make bench measures)"
+bash infra/scripts/bench.sh --smoke 2>&1 | tee -a "$log"
+
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
-checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz): ok ' "$log" || true)
+checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench): ok ' "$log" || true)
 cases=$(grep -Eo '^api-fuzz: ok [0-9]+ cases' "$log" | awk '{print $3}')
 echo
 echo "schemathesis: ${cases:-0} generated API test cases passed (counted as one check below)"

@@ -3,6 +3,7 @@
 pub mod faults;
 pub mod outage;
 pub mod recorder;
+pub mod rotation;
 pub mod template;
 
 use std::sync::Arc;

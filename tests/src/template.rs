@@ -13,6 +13,8 @@ pub struct FunctionSpec {
     /// `dynamodb:` actions without the prefix, e.g. `GetItem`.
     pub dynamodb_actions: BTreeSet<String>,
     pub reads_secret: bool,
+    /// `secretsmanager:` actions without the prefix.
+    pub secret_actions: BTreeSet<String>,
     pub environment: BTreeSet<String>,
     /// Every Action and Resource of its policy, as written (to look for wildcards).
     pub policy_text: Vec<String>,
@@ -54,8 +56,9 @@ pub fn functions() -> BTreeMap<String, FunctionSpec> {
                     if let Some(name) = action.strip_prefix("dynamodb:") {
                         spec.dynamodb_actions.insert(name.to_owned());
                     }
-                    if action == "secretsmanager:GetSecretValue" {
-                        spec.reads_secret = true;
+                    if let Some(name) = action.strip_prefix("secretsmanager:") {
+                        spec.secret_actions.insert(name.to_owned());
+                        spec.reads_secret |= name == "GetSecretValue";
                     }
                 }
                 spec.policy_text

@@ -1,16 +1,20 @@
 //! Every file in events/ is an event for one function, named `<status>-<case>.json`: a
 //! payload v2 HTTP event, or for an authorizer the request API Gateway sends it, where the
-//! status is what API Gateway would answer (200 allowed, 403 denied, 500 failed). Each is
+//! status is what API Gateway would answer (200 allowed, 403 denied, 500 failed), or for
+//! the rotation function a step of Secrets Manager's (200 done, 500 failed). Each is
 //! answered by its function on a fresh table holding the fixture; meanwhile the DynamoDB
 //! actions each function performs are recorded and must be exactly what its policy in
 //! template.yaml grants.
 
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
-use tessera_common::{authorizer::AuthorizerRequest, lambda::Function};
-use tessera_common::{testing::fixture_state, AppState, Store};
+use tessera_common::{authorizer::AuthorizerRequest, lambda::Function, rotation::RotationEvent};
+use tessera_common::{
+    testing::{fixture_state, secretsmanager_client},
+    AppState, Store,
+};
 use tessera_local_api::handlers::handler_for;
-use tessera_tests::{recorder::ActionRecorder, template};
+use tessera_tests::{recorder::ActionRecorder, rotation::stage_fixture_rotation, template};
 
 fn events_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../events"))
@@ -101,6 +105,16 @@ async fn answer(
                 response.status().as_u16(),
                 String::from_utf8_lossy(response.body().as_ref()).into_owned(),
             ))
+        }
+        Function::SecretRotation(rotate) => {
+            let event: RotationEvent = serde_json::from_str(event)
+                .map_err(|err| format!("not a rotation event: {err}"))?;
+            let client = secretsmanager_client().await;
+            stage_fixture_rotation(&client).await;
+            Ok(match rotate(&client, event).await {
+                Ok(()) => (200, "null".into()),
+                Err(err) => (500, err.to_string()),
+            })
         }
         Function::Authorizer(authorize) => {
             let request: AuthorizerRequest = serde_json::from_str(event)

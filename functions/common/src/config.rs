@@ -122,10 +122,13 @@ pub fn sdk_timeouts() -> TimeoutConfig {
         .build()
 }
 
-/// The AWS configuration every client is built from: the standard chain, our timeouts.
+/// The AWS configuration every client is built from: the standard chain, our timeouts,
+/// and an HTTPS client that trusts Amazon's roots only (see `http_client`).
 pub async fn sdk_config() -> aws_config::SdkConfig {
+    let trust_system_roots = optional("TESSERA_TRUST_SYSTEM_ROOTS").is_some_and(|v| v == "true");
     aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(sdk_timeouts())
+        .http_client(crate::http_client::https_client(trust_system_roots))
         .load()
         .await
 }

@@ -25,6 +25,10 @@ pub const DTABLE_UUID: &str = "5a40dd8e59b749ff84a73c9fb8a0cf60";
 pub const APP_NAME: &str = "fixture-app";
 pub const ACCESS_TOKEN_NAME: &str = "fixture-token";
 pub const SHARE_LINK_ID: &str = "FixtureShareLink000001";
+/// The secret of the rotation function's events (events/rotate-signing-key), staged by
+/// the tests in the middle of a rotation: new version `ROTATION_VERSION`, key created.
+pub const ROTATING_SECRET_ID: &str = "tessera-fixture-rotating-key";
+pub const ROTATION_VERSION: &str = "FixtureRotationVersion0000000001";
 
 /// The fixture's tokens, as a caller would present them.
 pub struct FixtureTokens {
@@ -76,6 +80,27 @@ pub async fn reset(store: &Store) -> Result<usize, StoreError> {
             removed += 1;
         }
     }
+}
+
+/// Adds `count` more access tokens to the fixture workspace (`bench-token-<i>`, with fresh
+/// tokens nobody holds): a listing of a realistic size for `make bench`.
+pub async fn add_access_tokens(store: &Store, count: u32) -> Result<(), StoreError> {
+    let operator = Auditor::operator(clock::system());
+    for i in 1..=count {
+        let token = NewToken::generate(TokenKind::AccessToken);
+        let record = AccessToken::new(
+            crate::token::new_id(),
+            WORKSPACE_ID.into(),
+            format!("bench-token-{i}"),
+            "added for the benchmark".into(),
+            USER_ID.into(),
+            token.digest().clone(),
+            now_rfc3339(),
+        );
+        let quota = Quotas::DEFAULT.access_tokens_per_workspace;
+        store.create_access_token(&record, quota, &operator).await?;
+    }
+    Ok(())
 }
 
 /// Loads the fixture into an empty table.

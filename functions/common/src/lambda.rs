@@ -10,6 +10,7 @@ use lambda_http::{
 
 use crate::{
     authorizer::{AuthorizerRequest, AuthorizerResponse},
+    rotation::{RotationError, RotationEvent},
     ApiError, AppState,
 };
 
@@ -26,6 +27,13 @@ pub type AuthorizerFuture<'a> =
 /// not cache: a valid token is never locked out for the cache's lifetime by an outage.
 pub type Authorizer = for<'a> fn(&'a AppState, AuthorizerRequest) -> AuthorizerFuture<'a>;
 
+pub type RotationFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RotationError>> + Send + 'a>>;
+
+/// A Secrets Manager rotation function: one step of the rotation protocol per event; an
+/// error makes Secrets Manager retry the rotation later.
+pub type Rotator =
+    for<'a> fn(&'a aws_sdk_secretsmanager::Client, RotationEvent) -> RotationFuture<'a>;
+
 /// What a function crate is: each exports `pub const FUNCTION: Function`, which its
 /// main.rs runs and the local API calls in-process.
 #[derive(Clone, Copy)]
@@ -34,6 +42,8 @@ pub enum Function {
     Http(Handler),
     /// Authorizes requests to routes that name it (payload 2.0, simple responses).
     Authorizer(Authorizer),
+    /// Rotates a Secrets Manager secret when Secrets Manager invokes it (no table, no API).
+    SecretRotation(Rotator),
 }
 
 impl std::fmt::Debug for Function {
@@ -41,6 +51,7 @@ impl std::fmt::Debug for Function {
         f.write_str(match self {
             Function::Http(_) => "Function::Http",
             Function::Authorizer(_) => "Function::Authorizer",
+            Function::SecretRotation(_) => "Function::SecretRotation",
         })
     }
 }
@@ -71,6 +82,9 @@ macro_rules! function_main {
 /// crate, whose logs follow the configured level.
 pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> Result<(), Error> {
     crate::logging::init([own_crate]);
+    if let Function::SecretRotation(rotate) = function {
+        return run_rotation(rotate).await;
+    }
     // A missing variable stops the function here, before it takes a request.
     let state = AppState::from_env()
         .await
@@ -109,5 +123,23 @@ pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> R
             ))
             .await
         }
+        Function::SecretRotation(_) => unreachable!("rotation functions start in run_rotation"),
     }
+}
+
+/// A rotation function needs only its Secrets Manager client: the event names the secret.
+async fn run_rotation(rotate: Rotator) -> Result<(), Error> {
+    let sdk = crate::config::sdk_config().await;
+    let client = aws_sdk_secretsmanager::Client::new(&sdk);
+    let client = &client;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: LambdaEvent<RotationEvent>| async move {
+            let step = event.payload.step;
+            rotate(client, event.payload).await.map_err(|err| {
+                tracing::error!(?step, "rotation step failed: {err}");
+                Error::from(err.to_string())
+            })
+        },
+    ))
+    .await
 }

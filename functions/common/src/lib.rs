@@ -12,6 +12,7 @@ pub mod error;
 #[cfg(feature = "local")]
 pub mod fixtures;
 pub mod http;
+pub mod http_client;
 pub mod jwt;
 pub mod lambda;
 pub mod limits;
@@ -20,6 +21,7 @@ pub mod logging;
 mod properties;
 #[cfg(feature = "local")]
 pub mod provision;
+pub mod rotation;
 pub mod rudderstack;
 pub mod seatable;
 #[cfg(feature = "admin")]

@@ -33,6 +33,9 @@ pub enum Command {
     /// Manage the JWT signing secret.
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Rotate the JWT signing key.
+    #[command(subcommand)]
+    SigningKey(SigningKeyCommand),
     /// Manage workspaces and their workspace tokens.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
@@ -84,6 +87,9 @@ pub enum FixturesCommand {
         /// Empty the table first, so the fixture is loaded afresh.
         #[arg(long)]
         reset: bool,
+        /// Give the fixture workspace this many more access tokens (for benchmarks).
+        #[arg(long, default_value_t = 0)]
+        extra_access_tokens: u32,
     },
 }
 
@@ -231,6 +237,16 @@ pub enum TableCommand {
 pub enum SecretCommand {
     /// Create the signing secret with a random 64-character key, unless it exists.
     Ensure {
+        #[arg(long, env = "SIGNING_SECRET_ID")]
+        secret_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SigningKeyCommand {
+    /// Rotate now, by the same four steps as the scheduled rotation: a new random key
+    /// becomes AWSCURRENT; the old one, AWSPREVIOUS, verifies the tokens it signed.
+    Rotate {
         #[arg(long, env = "SIGNING_SECRET_ID")]
         secret_id: String,
     },

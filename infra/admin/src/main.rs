@@ -9,7 +9,9 @@ use clap::Parser;
 use serde_json::{json, Value};
 use tessera_common::{provision::TableDefinition, token::random_base62, Store};
 
-use cli::{AuditCommand, Cli, Command, FixturesCommand, SecretCommand, TableCommand};
+use cli::{
+    AuditCommand, Cli, Command, FixturesCommand, SecretCommand, SigningKeyCommand, TableCommand,
+};
 
 pub(crate) type Failure = Box<dyn std::error::Error>;
 
@@ -50,6 +52,11 @@ async fn run(command: Command) -> Result<Value, Failure> {
         Command::Secret(SecretCommand::Ensure { secret_id }) => {
             ensure_secret(&aws_sdk_secretsmanager::Client::new(&sdk), &secret_id).await?
         }
+        Command::SigningKey(SigningKeyCommand::Rotate { secret_id }) => {
+            let client = aws_sdk_secretsmanager::Client::new(&sdk);
+            let kid = tessera_common::rotation::rotate_now(&client, &secret_id).await?;
+            json!({ "message": format!("rotated {secret_id}: new tokens are signed with key version {kid}; the previous key verifies until the next rotation"), "kid": kid })
+        }
         Command::Workspace(command) => workspace::workspace(store, command).await?,
         Command::Audit(AuditCommand::List {
             table,
@@ -81,7 +88,11 @@ async fn run(command: Command) -> Result<Value, Failure> {
                 .collect();
             json!({ "message": lines.join("\n"), "entries": page.entries })
         }
-        Command::Fixtures(FixturesCommand::Load { table, reset }) => {
+        Command::Fixtures(FixturesCommand::Load {
+            table,
+            reset,
+            extra_access_tokens,
+        }) => {
             let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
             if !endpoint.starts_with("http://127.0.0.1:")
                 && !endpoint.starts_with("http://localhost:")
@@ -93,6 +104,7 @@ async fn run(command: Command) -> Result<Value, Failure> {
                 tessera_common::fixtures::reset(&store).await?;
             }
             tessera_common::fixtures::load(&store).await?;
+            tessera_common::fixtures::add_access_tokens(&store, extra_access_tokens).await?;
             json!({ "message": format!("loaded the fixture into {}", table.table_name), "workspace_id": tessera_common::fixtures::WORKSPACE_ID })
         }
         Command::User(command) => seatable::user(store, command).await?,

@@ -1,0 +1,132 @@
+//! A pass-through HTTP proxy in front of an AWS endpoint that counts the operations sent
+//! through it (by `X-Amz-Target`), and the items of each transaction: the calls per
+//! request of the real binaries, whatever their language.
+
+use std::{
+    collections::BTreeMap,
+    convert::Infallible,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+use http_body_util::{BodyExt, Full};
+use hyper::{body::Bytes, server::conn::http1, service::service_fn, Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+/// Operation name -> count; `TransactWriteItems.items` counts the items written.
+pub type Counts = BTreeMap<String, u64>;
+
+#[derive(Clone)]
+pub struct CountingProxy {
+    pub address: SocketAddr,
+    counts: Arc<Mutex<Counts>>,
+}
+
+impl CountingProxy {
+    pub async fn start(upstream: String) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let counts = Arc::new(Mutex::new(Counts::new()));
+        let client = reqwest::Client::new();
+        let upstream = Arc::new(upstream.trim_end_matches('/').to_owned());
+        let shared = counts.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (client, upstream, counts) = (client.clone(), upstream.clone(), shared.clone());
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        forward(client.clone(), upstream.clone(), counts.clone(), req)
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(CountingProxy { address, counts })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn snapshot(&self) -> Counts {
+        self.counts.lock().expect("counts lock").clone()
+    }
+}
+
+/// `after - before`, without the zeroes.
+pub fn difference(after: &Counts, before: &Counts) -> Counts {
+    after
+        .iter()
+        .map(|(op, n)| (op.clone(), n - before.get(op).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+async fn forward(
+    client: reqwest::Client,
+    upstream: Arc<String>,
+    counts: Arc<Mutex<Counts>>,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let operation = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|target| target.rsplit('.').next())
+        .unwrap_or("unknown")
+        .to_owned();
+    {
+        let mut counts = counts.lock().expect("counts lock");
+        *counts.entry(operation.clone()).or_default() += 1;
+        if operation == "TransactWriteItems" {
+            let items = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    v.get("TransactItems")
+                        .and_then(|i| i.as_array())
+                        .map(Vec::len)
+                })
+                .unwrap_or(0);
+            *counts.entry("TransactWriteItems.items".into()).or_default() += items as u64;
+        }
+    }
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let mut request = client.request(parts.method.clone(), format!("{upstream}{path}"));
+    for (name, value) in &parts.headers {
+        if name != "host" {
+            request = request.header(name, value);
+        }
+    }
+    let reply = match request.body(body).send().await {
+        Ok(reply) => reply,
+        Err(_) => {
+            return Ok(Response::builder()
+                .status(502)
+                .body(Full::new(Bytes::new()))
+                .expect("a static response"))
+        }
+    };
+    let mut response = Response::builder().status(reply.status());
+    for (name, value) in reply.headers() {
+        if name != "transfer-encoding" && name != "connection" && name != "content-length" {
+            response = response.header(name, value);
+        }
+    }
+    let bytes = reply.bytes().await.unwrap_or_default();
+    Ok(response
+        .body(Full::new(bytes))
+        .expect("headers copied from a valid response"))
+}
