@@ -6,7 +6,8 @@
 #   infra/scripts/bench.sh            # release builds, 7 cold starts x 300 warm each
 #   infra/scripts/bench.sh --smoke    # debug builds, one run each: that it all still works
 # BENCH_COLD_RUNS, BENCH_WARM and BENCH_LOAD_SECONDS override the full run's sizes;
-# BENCH_NO_BUILD=1 measures the binaries already built.
+# BENCH_NO_BUILD=1 measures the binaries already built; BENCH_FUNCTIONS="a b" only those
+# functions (and the baseline and peers); BENCH_LOAD_SECONDS=0 skips the load.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -44,6 +45,7 @@ functions=()
 for dir in events/*/; do
   grep -q '"headers"' "$(find "$dir" -name '2*.json' | sort | head -1)" && functions+=("$(basename "$dir")")
 done
+if [ -n "${BENCH_FUNCTIONS:-}" ]; then read -ra functions <<<"$BENCH_FUNCTIONS"; fi
 step "building ${#functions[@]} functions, hello-world, lambda-bench and the local API ($profile)"
 packages=()
 for function in "${functions[@]}"; do packages+=(-p "$function"); done
@@ -88,6 +90,10 @@ step "measuring every subject: $cold_runs cold starts, $warm warm invocations ea
 "$bin/lambda-bench" --plan "$plan" --cold-runs "$cold_runs" --warm "$warm" --reset "$reset" \
   --count-calls --log-dir "$out/logs" --json-out "$out/results.json" >"$out/functions.md"
 
+if [ "$load_seconds" = 0 ]; then
+  cat "$out/functions.md"
+  exit 0
+fi
 step "the local API under load: oha, ${load_seconds} s per route, 8 connections"
 $reset >/dev/null
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
