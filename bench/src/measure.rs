@@ -57,6 +57,22 @@ pub struct CallSample {
     pub init: Counts,
     pub cold_request: Counts,
     pub warm_request: Counts,
+    /// The statuses of the two requests: a second delete of the same token is a 404, whose
+    /// calls are not the ones a successful request makes.
+    pub cold_status: String,
+    pub warm_status: String,
+}
+
+impl CallSample {
+    /// The calls of a successful request in a warm container when the second request
+    /// succeeded, else those of the first (a mutation that only succeeds once).
+    pub fn per_request(&self) -> (&Counts, bool) {
+        if self.warm_status.starts_with('2') || !self.cold_status.starts_with('2') {
+            (&self.warm_request, false)
+        } else {
+            (&self.cold_request, true)
+        }
+    }
 }
 
 /// Where the process's AWS calls go when they are counted.
@@ -255,17 +271,19 @@ pub async fn count_calls(
     running.ready(&label, options.timeout).await?;
     let after_init = proxies.snapshot();
     running.api.push(event.clone());
-    running.answer(&label, options.timeout).await?;
+    let (_, cold_status) = running.answer(&label, options.timeout).await?;
     let after_cold = proxies.snapshot();
     running.ready(&label, options.timeout).await?;
     running.api.push(event);
-    running.answer(&label, options.timeout).await?;
+    let (_, warm_status) = running.answer(&label, options.timeout).await?;
     let after_warm = proxies.snapshot();
     let _ = running.child.kill().await;
     Ok(CallSample {
         init: counting_proxy::difference(&after_init, &start_counts),
         cold_request: counting_proxy::difference(&after_cold, &after_init),
         warm_request: counting_proxy::difference(&after_warm, &after_cold),
+        cold_status,
+        warm_status,
     })
 }
 

@@ -180,7 +180,7 @@ pub fn markdown(results: &[SubjectResult], cold_runs: usize, warm: usize) -> Str
         }
     }
     let _ = writeln!(out, "\nEvery function (Rust), on its event:\n");
-    let _ = writeln!(out, "| function | statuses | init ms | cold start ms | warm p50 / p99 ms | CPU per warm invocation ms | peak RSS MiB | AWS calls at init | AWS calls per warm request | $ per million requests |");
+    let _ = writeln!(out, "| function | statuses | init ms | cold start ms | warm p50 / p99 ms | CPU per warm invocation ms | peak RSS MiB | AWS calls at init | AWS calls per request (a warm one, or the first when only it succeeds) | $ per million requests |");
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|---|---:|");
     for r in results.iter().filter(|r| r.implementation != "python") {
         if let Some(error) = &r.error {
@@ -191,11 +191,15 @@ pub fn markdown(results: &[SubjectResult], cold_runs: usize, warm: usize) -> Str
         let p50 = Summary::quantile(&warm, 0.5).unwrap_or(f64::NAN);
         let p99 = Summary::quantile(&warm, 0.99).unwrap_or(f64::NAN);
         let (init_calls, request_calls, cost) = match &r.calls {
-            Some(c) => (
-                calls(&c.init),
-                calls(&c.warm_request),
-                format!("{:.2}", cost_per_million(&r.group, p50, &c.warm_request)),
-            ),
+            Some(c) => {
+                let (counts, first) = c.per_request();
+                let mark = if first { " (first request)" } else { "" };
+                (
+                    calls(&c.init),
+                    format!("{}{mark}", calls(counts)),
+                    format!("{:.2}", cost_per_million(&r.group, p50, counts)),
+                )
+            }
             None => ("–".into(), "–".into(), "–".into()),
         };
         let _ = writeln!(
