@@ -34,6 +34,10 @@ export SIGNING_SECRET_ID="tessera-dev-signing-key"
 export DTABLE_SERVER_URL="http://127.0.0.1:$port/dtable-server/"
 export DTABLE_SOCKET_URL="http://127.0.0.1:$port/"
 export DTABLE_DB_URL="http://127.0.0.1:$port/dtable-db/"
+# Secret-scanning reports are verified with the fixture's key list (infra/scripts/new-scan-events.py
+# signs events/secret-scanning with it), not fetched from GitHub.
+SECRET_SCANNING_PUBLIC_KEYS="$(cat infra/fixtures/secret-scanning-keys.json)"
+export SECRET_SCANNING_PUBLIC_KEYS
 admin="$root/target/debug/tessera-admin"
 
 echo "==> creating table $TABLE_NAME from template.yaml and the signing secret"

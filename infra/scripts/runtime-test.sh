@@ -24,6 +24,8 @@ admin="$root/target/debug/tessera-admin"
   # The most verbose level, as the template allows: nothing secret may be logged even so.
   echo "AWS_LAMBDA_LOG_LEVEL=TRACE"
   echo "AWS_LAMBDA_LOG_FORMAT=JSON"
+  # The key list events/secret-scanning is signed for, inline: nothing is fetched.
+  echo "SECRET_SCANNING_PUBLIC_KEYS='$(python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")))' infra/fixtures/secret-scanning-keys.json)'"
   env | grep -E '^AWS_(REGION|ACCESS_KEY_ID|SECRET_ACCESS_KEY|EC2_METADATA_DISABLED|ENDPOINT_URL_[A-Z_]+)='
 } >"$work/functions.env"
 

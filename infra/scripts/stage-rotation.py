@@ -13,16 +13,18 @@ import uuid
 import zipfile
 
 import boto3
+import boto3.session
 
 SECRET_ID = "tessera-fixture-rotating-key"
 VERSION = "FixtureRotationVersion0000000001"
 endpoint = os.environ["AWS_ENDPOINT_URL_SECRETS_MANAGER"]
-secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
+session = boto3.session.Session(region_name=os.environ.get("AWS_REGION", "us-east-1"))
+secrets = session.client("secretsmanager", endpoint_url=endpoint)
 name = f"rotate-{uuid.uuid4().hex}"
-role = boto3.client("iam", endpoint_url=endpoint).create_role(RoleName=name, AssumeRolePolicyDocument="{}")
+role = session.client("iam", endpoint_url=endpoint).create_role(RoleName=name, AssumeRolePolicyDocument="{}")
 code = io.BytesIO()
 zipfile.ZipFile(code, "w").close()
-function = boto3.client("lambda", endpoint_url=endpoint).create_function(
+function = session.client("lambda", endpoint_url=endpoint).create_function(
     FunctionName=name, Runtime="provided.al2023", Role=role["Role"]["Arn"], Handler="bootstrap",
     Code={"ZipFile": code.getvalue()})
 try:

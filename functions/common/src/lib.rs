@@ -27,6 +27,7 @@ pub mod seatable;
 #[cfg(feature = "admin")]
 pub mod seatable_admin;
 pub mod seatable_tokens;
+pub mod secret_scanning;
 pub mod signing_key;
 pub mod store;
 #[cfg(feature = "test-support")]

@@ -8,6 +8,7 @@ mod api_tokens;
 mod audit;
 mod bases;
 pub mod keys;
+pub mod leaks;
 pub mod records;
 mod share_links;
 pub use access_tokens::Deleted;

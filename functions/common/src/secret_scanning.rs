@@ -1,0 +1,296 @@
+//! GitHub's secret scanning partner program: GitHub posts the tokens it finds in public
+//! code, signed with ECDSA P-256 / SHA-256 over the raw body; each live Tessera token is
+//! revoked at once, and the answer is GitHub's feedback format.
+//!
+//! The public keys come from a key list in GitHub's format (`{"public_keys":
+//! [{"key_identifier", "key" (PEM)}]}`), fetched from `SECRET_SCANNING_KEYS_URL` (GitHub's
+//! by default) and cached: an unknown key identifier fetches again, at most once a minute.
+//! Tests and other scanners serve their own list, or give it inline in
+//! `SECRET_SCANNING_PUBLIC_KEYS` (local stacks and events: nothing is fetched then).
+
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use aws_lc_rs::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_ASN1};
+use aws_smithy_http_client::{
+    tls::{self, rustls_provider::CryptoMode},
+    Connector,
+};
+use aws_smithy_runtime_api::client::{http::HttpConnector, orchestrator::HttpRequest};
+use aws_smithy_types::body::SdkBody;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use http_body_util::BodyExt;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    audit::Auditor,
+    store::{leaks::LeakOutcome, Store, StoreError},
+    token::{PresentedToken, TokenDigest},
+};
+
+pub const GITHUB_KEYS_URL: &str = "https://api.github.com/meta/public_keys/secret_scanning";
+/// How long a fetched key list is used before it is fetched again.
+const KEYS_FRESH_FOR: Duration = Duration::from_secs(3600);
+/// The least time between two fetches (an unknown key id must not make us hammer GitHub).
+const MIN_FETCH_INTERVAL: Duration = Duration::from_secs(60);
+const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+const MAX_KEY_LIST_BYTES: usize = 64 * 1024;
+/// Most tokens one report may carry (GitHub sends a few at a time).
+pub const MAX_REPORTED_TOKENS: usize = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("the request is not signed (GITHUB-PUBLIC-KEY-IDENTIFIER and GITHUB-PUBLIC-KEY-SIGNATURE are required)")]
+    Unsigned,
+    #[error("the signature does not verify with the named key")]
+    BadSignature,
+    #[error("the public keys cannot be fetched: {0}")]
+    KeysUnavailable(String),
+}
+
+/// One token GitHub found.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Report {
+    pub token: String,
+    #[serde(rename = "type")]
+    pub token_type: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// GitHub's feedback on one token: named by its SHA-256, never echoed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub token_hash: String,
+    pub token_type: String,
+    pub label: String,
+}
+
+#[derive(Deserialize)]
+struct KeyList {
+    public_keys: Vec<PublishedKey>,
+}
+
+#[derive(Deserialize)]
+struct PublishedKey {
+    key_identifier: String,
+    key: String,
+}
+
+struct Cached {
+    keys: HashMap<String, Vec<u8>>,
+    fetched: Option<Instant>,
+}
+
+/// The verifying keys, fetched from a key list and cached for the container's life.
+pub struct ScanKeys {
+    url: String,
+    connector: Connector,
+    cache: tokio::sync::Mutex<Cached>,
+    last_attempt: Mutex<Option<Instant>>,
+    /// Given, not fetched: never refreshed.
+    fixed: bool,
+}
+
+impl ScanKeys {
+    pub fn new(url: impl Into<String>) -> Self {
+        ScanKeys {
+            url: url.into(),
+            // The system's roots: GitHub's certificate is not Amazon's.
+            connector: Connector::builder()
+                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                .build(),
+            cache: tokio::sync::Mutex::new(Cached {
+                keys: HashMap::new(),
+                fetched: None,
+            }),
+            last_attempt: Mutex::new(None),
+            fixed: false,
+        }
+    }
+
+    /// Keys given as a key list, never fetched.
+    pub fn fixed(key_list: &str) -> Result<Self, String> {
+        let keys = Self::new(String::new());
+        keys.cache.try_lock().expect("a new cache").keys = parse_key_list(key_list.as_bytes())?;
+        *keys.last_attempt.lock().expect("fetch time lock") = Some(Instant::now());
+        Ok(ScanKeys {
+            fixed: true,
+            ..keys
+        })
+    }
+
+    /// `SECRET_SCANNING_PUBLIC_KEYS` (a key list) if set, else the list at
+    /// `SECRET_SCANNING_KEYS_URL`, GitHub's by default.
+    pub fn from_env() -> Self {
+        let var = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v: &String| !v.trim().is_empty())
+        };
+        if let Some(list) = var("SECRET_SCANNING_PUBLIC_KEYS") {
+            match Self::fixed(&list) {
+                Ok(keys) => return keys,
+                // Refuses every report (401) rather than trusting nothing silently.
+                Err(err) => tracing::error!("SECRET_SCANNING_PUBLIC_KEYS is not a key list: {err}"),
+            }
+        }
+        Self::new(var("SECRET_SCANNING_KEYS_URL").unwrap_or_else(|| GITHUB_KEYS_URL.to_owned()))
+    }
+
+    /// Checks the request's signature over its raw body.
+    pub async fn verify(
+        &self,
+        key_id: Option<&str>,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), ScanError> {
+        let (Some(key_id), Some(signature)) = (key_id, signature) else {
+            return Err(ScanError::Unsigned);
+        };
+        let signature = STANDARD
+            .decode(signature.trim())
+            .map_err(|_| ScanError::BadSignature)?;
+        let key = self.key(key_id).await?.ok_or(ScanError::BadSignature)?;
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, key)
+            .verify(body, &signature)
+            .map_err(|_| ScanError::BadSignature)
+    }
+
+    async fn key(&self, key_id: &str) -> Result<Option<Vec<u8>>, ScanError> {
+        let mut cache = self.cache.lock().await;
+        if self.fixed {
+            return Ok(cache.keys.get(key_id).cloned());
+        }
+        let fresh = cache
+            .fetched
+            .is_some_and(|at| at.elapsed() < KEYS_FRESH_FOR);
+        if fresh && cache.keys.contains_key(key_id) {
+            return Ok(cache.keys.get(key_id).cloned());
+        }
+        let may_fetch = {
+            let mut last = self.last_attempt.lock().expect("fetch time lock");
+            let may = last.is_none_or(|at| at.elapsed() >= MIN_FETCH_INTERVAL);
+            if may {
+                *last = Some(Instant::now());
+            }
+            may
+        };
+        if may_fetch {
+            match self.fetch().await {
+                Ok(keys) => {
+                    cache.keys = keys;
+                    cache.fetched = Some(Instant::now());
+                }
+                // Keys fetched before still verify what they signed.
+                Err(err) if !cache.keys.is_empty() => {
+                    tracing::warn!("public keys not refreshed: {err}")
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        if cache.fetched.is_none() {
+            // Never fetched: a retry (GitHub's, on 503) may find the list reachable again.
+            return Err(ScanError::KeysUnavailable(format!(
+                "{} not fetched yet",
+                self.url
+            )));
+        }
+        Ok(cache.keys.get(key_id).cloned())
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, Vec<u8>>, ScanError> {
+        let unavailable = |what: String| ScanError::KeysUnavailable(what);
+        let request = lambda_http::http::Request::get(&self.url)
+            .header("user-agent", concat!("tessera/", env!("CARGO_PKG_VERSION")))
+            .header("accept", "application/json")
+            .body(SdkBody::empty())
+            .map_err(|err| unavailable(err.to_string()))?;
+        let request = HttpRequest::try_from(request).map_err(|err| unavailable(err.to_string()))?;
+        let response = tokio::time::timeout(FETCH_TIMEOUT, self.connector.call(request))
+            .await
+            .map_err(|_| unavailable(format!("no answer from {} within 3 s", self.url)))?
+            .map_err(|err| unavailable(err.to_string()))?;
+        if !response.status().is_success() {
+            return Err(unavailable(format!(
+                "{} answered {}",
+                self.url,
+                response.status()
+            )));
+        }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|err| unavailable(err.to_string()))?
+            .to_bytes();
+        if body.len() > MAX_KEY_LIST_BYTES {
+            return Err(unavailable("the key list is too large".into()));
+        }
+        parse_key_list(&body).map_err(unavailable)
+    }
+}
+
+/// The key list's keys, by identifier, as DER `SubjectPublicKeyInfo`.
+pub fn parse_key_list(json: &[u8]) -> Result<HashMap<String, Vec<u8>>, String> {
+    let list: KeyList =
+        serde_json::from_slice(json).map_err(|err| format!("not a key list: {err}"))?;
+    list.public_keys
+        .into_iter()
+        .map(|key| Ok((key.key_identifier, pem_to_der(&key.key)?)))
+        .collect()
+}
+
+fn pem_to_der(pem: &str) -> Result<Vec<u8>, String> {
+    let base64: String = pem
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("-----"))
+        .collect();
+    STANDARD
+        .decode(base64)
+        .map_err(|err| format!("a key is not PEM: {err}"))
+}
+
+/// Revokes every live token of the reports and says which were Tessera's.
+pub async fn revoke_reported(
+    store: &Store,
+    now: u64,
+    reports: &[Report],
+    auditor_for: impl Fn(&Report) -> Auditor,
+) -> Result<Vec<Feedback>, StoreError> {
+    let mut feedback = Vec::with_capacity(reports.len());
+    for report in reports {
+        let outcome = match PresentedToken::parse(&report.token) {
+            // The checksum rejects what is not ours without a lookup.
+            None => LeakOutcome::NotLive,
+            Some(token) => match store.lookup(token.digest()).await? {
+                None => LeakOutcome::NotLive,
+                Some(lookup) => {
+                    let outcome = store
+                        .revoke_leaked(token.digest(), lookup, now, &auditor_for(report))
+                        .await?;
+                    if outcome == LeakOutcome::Revoked {
+                        tracing::warn!(kind = ?token.kind(), source = %report.source, "leaked token revoked");
+                    }
+                    outcome
+                }
+            },
+        };
+        feedback.push(Feedback {
+            token_hash: TokenDigest::of(&report.token).as_hex().to_owned(),
+            token_type: report.token_type.clone(),
+            label: match outcome {
+                LeakOutcome::Revoked => "true_positive",
+                LeakOutcome::NotLive => "false_positive",
+            }
+            .to_owned(),
+        });
+    }
+    Ok(feedback)
+}
