@@ -11,25 +11,21 @@ runtime test and make dev; on AWS they fetch GitHub's.
 
 import base64
 import copy
+import importlib.util
 import json
 import os
-import zlib
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 KEY_ID = "tessera-fixture-scanner-key"
 ROUTE = "/secret-scanning/github"
-
-
-def token(prefix, body):
-    text = f"{prefix}_{body}"
-    n, digits = zlib.crc32(text.encode()), ""
-    for _ in range(6):
-        digits, n = BASE62[n % 62] + digits, n // 62
-    return text + digits
+# The token format (prefix, body, CRC-32 in base62) as new-event.py writes it.
+_spec = importlib.util.spec_from_file_location("new_event", os.path.join(ROOT, "infra/scripts/new-event.py"))
+_new_event = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_new_event)
+token = _new_event.token
 
 
 def report(tokens):

@@ -16,6 +16,12 @@ table="runtime-$(date +%s)"
 secret="runtime-signing-$(date +%s)"
 admin="$root/target/debug/tessera-admin"
 
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+keys_port="$(free_port)"
+python3 -m http.server --bind 127.0.0.1 --directory infra/fixtures "$keys_port" >"$work/keys-server.log" 2>&1 &
+keys_pid=$!
+trap 'kill "$keys_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
 "$admin" table create --table-name "$table" >/dev/null
 "$admin" secret ensure --secret-id "$secret" >/dev/null
 {
@@ -24,16 +30,16 @@ admin="$root/target/debug/tessera-admin"
   # The most verbose level, as the template allows: nothing secret may be logged even so.
   echo "AWS_LAMBDA_LOG_LEVEL=TRACE"
   echo "AWS_LAMBDA_LOG_FORMAT=JSON"
-  # The key list events/secret-scanning is signed for, inline: nothing is fetched.
-  echo "SECRET_SCANNING_PUBLIC_KEYS='$(python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")))' infra/fixtures/secret-scanning-keys.json)'"
+  # The key list events/secret-scanning is signed for, fetched as from GitHub.
+  echo "SECRET_SCANNING_KEYS_URL=http://127.0.0.1:$keys_port/secret-scanning-keys.json"
   env | grep -E '^AWS_(REGION|ACCESS_KEY_ID|SECRET_ACCESS_KEY|EC2_METADATA_DISABLED|ENDPOINT_URL_[A-Z_]+)='
 } >"$work/functions.env"
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" --ignore-changes \
   --env-file "$work/functions.env" >"$work/watch.log" 2>&1 &
 watch_pid=$!
-trap 'kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$watch_pid" "$keys_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 "$watch_pid" 2>/dev/null || { cat "$work/watch.log" >&2; echo "runtime: FAILED: cargo lambda watch exited" >&2; exit 1; }

@@ -165,15 +165,7 @@ impl<'a> Rotation<'a> {
             tracing::info!(version = %token, "pending version already has its key");
             return Ok(());
         }
-        self.client
-            .put_secret_value()
-            .secret_id(self.secret_id)
-            .client_request_token(token)
-            .secret_string(new_key()?)
-            .version_stages(PENDING)
-            .send()
-            .await
-            .map_err(sm_error)?;
+        stage_new_key(self.client, self.secret_id, token).await?;
         tracing::info!(version = %token, "new signing key staged as AWSPENDING");
         Ok(())
     }
@@ -283,15 +275,7 @@ pub async fn rotate_now(client: &Client, secret_id: &str) -> Result<String, Rota
     let token = crate::token::new_uuid_hex();
     // Secrets Manager labels the new version AWSPENDING before it calls createSecret;
     // here createSecret's put does both.
-    client
-        .put_secret_value()
-        .secret_id(secret_id)
-        .client_request_token(&token)
-        .secret_string(new_key()?)
-        .version_stages(PENDING)
-        .send()
-        .await
-        .map_err(sm_error)?;
+    stage_new_key(client, secret_id, &token).await?;
     for step in [
         Step::CreateSecret,
         Step::SetSecret,
@@ -301,6 +285,20 @@ pub async fn rotate_now(client: &Client, secret_id: &str) -> Result<String, Rota
         rotation.step(step, &token).await?;
     }
     Ok(token)
+}
+
+/// A new random key as version `token`, labelled `AWSPENDING`.
+async fn stage_new_key(client: &Client, secret_id: &str, token: &str) -> Result<(), RotationError> {
+    client
+        .put_secret_value()
+        .secret_id(secret_id)
+        .client_request_token(token)
+        .secret_string(new_key()?)
+        .version_stages(PENDING)
+        .send()
+        .await
+        .map_err(sm_error)?;
+    Ok(())
 }
 
 fn new_key() -> Result<String, RotationError> {

@@ -76,7 +76,8 @@ impl Store {
                     .await?;
                 match record {
                     Some(token) if &token.digest == digest => {
-                        self.revoke_leaked_workspace_token(&token, auditor).await
+                        self.delete_workspace_token(&token, auditor, "reported leaked".into())
+                            .await
                     }
                     _ => return Ok(LeakOutcome::NotLive),
                 }
@@ -95,11 +96,13 @@ impl Store {
         }
     }
 
-    /// The workspace token's record and lookup, conditional on the digest.
-    async fn revoke_leaked_workspace_token(
+    /// Revokes a workspace token: its record and lookup go together, conditional on the
+    /// digest that was read. `Conflict` if it was rotated or revoked meanwhile.
+    pub(super) async fn delete_workspace_token(
         &self,
         token: &WorkspaceToken,
         auditor: &Auditor,
+        detail: String,
     ) -> Result<(), StoreError> {
         let mut actions = self
             .delete_token(
@@ -112,7 +115,7 @@ impl Store {
             &token.workspace_id,
             "workspace_token.revoke",
             format!("workspace_token:{}", token.id),
-            Some("reported leaked".into()),
+            Some(detail),
         ))?);
         self.transact(actions).await
     }

@@ -135,22 +135,14 @@ impl Store {
         .await
     }
 
-    /// Revokes a workspace token: its record and lookup go together, conditional on the
-    /// digest that was read. `Conflict` if it was rotated or revoked meanwhile.
+    /// Revokes a workspace token (see `delete_workspace_token`).
     pub async fn revoke_workspace_token(
         &self,
         token: &WorkspaceToken,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let mut actions = self
-            .delete_token(
-                keys::workspace_pk(&token.workspace_id),
-                &keys::workspace_token_sk(&token.id),
-                &token.digest,
-            )?
-            .to_vec();
-        actions.push(self.audit_put(&audit(auditor, token, "workspace_token.revoke"))?);
-        self.transact(actions).await
+        let detail = format!("user {}", token.user_id);
+        self.delete_workspace_token(token, auditor, detail).await
     }
 
     pub async fn workspace(&self, workspace_id: &str) -> Result<Option<Workspace>, StoreError> {
