@@ -65,6 +65,9 @@ set +a
 export TABLE_NAME="bench-$(date +%s)" SIGNING_SECRET_ID="bench-signing-$(date +%s)"
 # As on Lambda: boto3 reads the region from AWS_DEFAULT_REGION.
 export AWS_LAMBDA_LOG_LEVEL=INFO AWS_LAMBDA_LOG_FORMAT=JSON AWS_DEFAULT_REGION="$AWS_REGION"
+# The secret scanner verifies with the fixture's key list (no fetch from GitHub offline).
+SECRET_SCANNING_PUBLIC_KEYS="$(cat infra/fixtures/secret-scanning-keys.json)"
+export SECRET_SCANNING_PUBLIC_KEYS
 "$admin" table create --table-name "$TABLE_NAME" >/dev/null
 "$admin" secret ensure --secret-id "$SIGNING_SECRET_ID" >/dev/null
 # The fixture's workspace with 10 access tokens, reloaded before every cold start.
