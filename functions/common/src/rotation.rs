@@ -7,6 +7,8 @@
 //! `AWSPREVIOUS` and still verifies what it signed, and a container that has not seen the
 //! new key refreshes on its unknown `kid` (see `signing_key`).
 
+use std::collections::HashMap;
+
 use aws_sdk_secretsmanager::{operation::get_secret_value::GetSecretValueError, Client};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::Deserialize;
@@ -84,7 +86,13 @@ impl<'a> Rotation<'a> {
     /// One step, after the checks AWS's templates make: rotation is enabled, the token is
     /// a version of the secret, and it is pending (a version already current is done).
     pub async fn step(&self, step: Step, token: &str) -> Result<(), RotationError> {
-        let stages = self.stages_of(token).await?;
+        let versions = self.versions().await?;
+        let stages = versions
+            .get(token)
+            .ok_or_else(|| RotationError::UnknownVersion {
+                secret: self.secret_id.to_owned(),
+                token: token.to_owned(),
+            })?;
         if stages.iter().any(|s| s == CURRENT) {
             tracing::info!(?step, version = %token, "version is already AWSCURRENT");
             return Ok(());
@@ -100,11 +108,12 @@ impl<'a> Rotation<'a> {
             // A symmetric key has no other system to be set in.
             Step::SetSecret => Ok(()),
             Step::TestSecret => self.test(token).await,
-            Step::FinishSecret => self.finish(token).await,
+            Step::FinishSecret => self.finish(token, &versions).await,
         }
     }
 
-    async fn stages_of(&self, token: &str) -> Result<Vec<String>, RotationError> {
+    /// Every version of the secret with its stages (one DescribeSecret per step).
+    async fn versions(&self) -> Result<HashMap<String, Vec<String>>, RotationError> {
         let meta = self
             .client
             .describe_secret()
@@ -115,13 +124,7 @@ impl<'a> Rotation<'a> {
         if self.require_rotation_enabled && meta.rotation_enabled() != Some(true) {
             return Err(RotationError::NotEnabled(self.secret_id.to_owned()));
         }
-        meta.version_ids_to_stages()
-            .and_then(|versions| versions.get(token))
-            .cloned()
-            .ok_or_else(|| RotationError::UnknownVersion {
-                secret: self.secret_id.to_owned(),
-                token: token.to_owned(),
-            })
+        Ok(meta.version_ids_to_stages.unwrap_or_default())
     }
 
     /// The pending version's key, if it has one yet.
@@ -221,19 +224,14 @@ impl<'a> Rotation<'a> {
 
     /// Makes the pending version current; the old current becomes `AWSPREVIOUS`. Checks
     /// the key again: a version without one must never become the signing key.
-    async fn finish(&self, token: &str) -> Result<(), RotationError> {
+    async fn finish(
+        &self,
+        token: &str,
+        versions: &HashMap<String, Vec<String>>,
+    ) -> Result<(), RotationError> {
         self.checked_pending_key(token).await?;
-        let meta = self
-            .client
-            .describe_secret()
-            .secret_id(self.secret_id)
-            .send()
-            .await
-            .map_err(sm_error)?;
-        let current = meta
-            .version_ids_to_stages()
-            .into_iter()
-            .flatten()
+        let current = versions
+            .iter()
             .find(|(_, stages)| stages.iter().any(|s| s == CURRENT))
             .map(|(version, _)| version.clone());
         let Some(current) = current else {

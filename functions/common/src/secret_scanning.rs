@@ -10,7 +10,7 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::OnceLock,
     time::{Duration, Instant},
 };
 
@@ -82,47 +82,46 @@ struct PublishedKey {
     key: String,
 }
 
-struct Cached {
-    keys: HashMap<String, Vec<u8>>,
-    fetched: Option<Instant>,
+/// A list fetched from a URL, cached for the container's life.
+struct Fetched {
+    url: String,
+    /// Built at the first fetch: it loads the system's roots (GitHub's certificate is not
+    /// Amazon's), which is not worth a cold start where the keys are given inline.
+    connector: OnceLock<Connector>,
+    cache: tokio::sync::Mutex<Cache>,
 }
 
-/// The verifying keys, fetched from a key list and cached for the container's life.
-pub struct ScanKeys {
-    url: String,
-    connector: Connector,
-    cache: tokio::sync::Mutex<Cached>,
-    last_attempt: Mutex<Option<Instant>>,
-    /// Given, not fetched: never refreshed.
-    fixed: bool,
+#[derive(Default)]
+struct Cache {
+    keys: HashMap<String, Vec<u8>>,
+    fetched: Option<Instant>,
+    last_attempt: Option<Instant>,
+}
+
+/// The verifying keys, by key identifier (DER `SubjectPublicKeyInfo`).
+pub struct ScanKeys(Source);
+
+enum Source {
+    /// Given as a key list: never fetched.
+    Fixed(HashMap<String, Vec<u8>>),
+    Fetched(Fetched),
 }
 
 impl ScanKeys {
+    /// The list at `url`, fetched when first needed.
     pub fn new(url: impl Into<String>) -> Self {
-        ScanKeys {
+        ScanKeys(Source::Fetched(Fetched {
             url: url.into(),
-            // The system's roots: GitHub's certificate is not Amazon's.
-            connector: Connector::builder()
-                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-                .build(),
-            cache: tokio::sync::Mutex::new(Cached {
-                keys: HashMap::new(),
-                fetched: None,
-            }),
-            last_attempt: Mutex::new(None),
-            fixed: false,
-        }
+            connector: OnceLock::new(),
+            cache: tokio::sync::Mutex::new(Cache::default()),
+        }))
     }
 
-    /// Keys given as a key list, never fetched.
+    /// Keys given as a key list.
     pub fn fixed(key_list: &str) -> Result<Self, String> {
-        let keys = Self::new(String::new());
-        keys.cache.try_lock().expect("a new cache").keys = parse_key_list(key_list.as_bytes())?;
-        *keys.last_attempt.lock().expect("fetch time lock") = Some(Instant::now());
-        Ok(ScanKeys {
-            fixed: true,
-            ..keys
-        })
+        Ok(ScanKeys(Source::Fixed(parse_key_list(
+            key_list.as_bytes(),
+        )?)))
     }
 
     /// `SECRET_SCANNING_PUBLIC_KEYS` (a key list) if set, else the list at
@@ -139,6 +138,7 @@ impl ScanKeys {
                 // Refuses every report (401) rather than trusting nothing silently.
                 Err(err) => tracing::error!("SECRET_SCANNING_PUBLIC_KEYS is not a key list: {err}"),
             }
+            return ScanKeys(Source::Fixed(HashMap::new()));
         }
         Self::new(var("SECRET_SCANNING_KEYS_URL").unwrap_or_else(|| GITHUB_KEYS_URL.to_owned()))
     }
@@ -163,25 +163,27 @@ impl ScanKeys {
     }
 
     async fn key(&self, key_id: &str) -> Result<Option<Vec<u8>>, ScanError> {
-        let mut cache = self.cache.lock().await;
-        if self.fixed {
-            return Ok(cache.keys.get(key_id).cloned());
+        match &self.0 {
+            Source::Fixed(keys) => Ok(keys.get(key_id).cloned()),
+            Source::Fetched(fetched) => fetched.key(key_id).await,
         }
+    }
+}
+
+impl Fetched {
+    async fn key(&self, key_id: &str) -> Result<Option<Vec<u8>>, ScanError> {
+        let mut cache = self.cache.lock().await;
         let fresh = cache
             .fetched
             .is_some_and(|at| at.elapsed() < KEYS_FRESH_FOR);
         if fresh && cache.keys.contains_key(key_id) {
             return Ok(cache.keys.get(key_id).cloned());
         }
-        let may_fetch = {
-            let mut last = self.last_attempt.lock().expect("fetch time lock");
-            let may = last.is_none_or(|at| at.elapsed() >= MIN_FETCH_INTERVAL);
-            if may {
-                *last = Some(Instant::now());
-            }
-            may
-        };
-        if may_fetch {
+        if cache
+            .last_attempt
+            .is_none_or(|at| at.elapsed() >= MIN_FETCH_INTERVAL)
+        {
+            cache.last_attempt = Some(Instant::now());
             match self.fetch().await {
                 Ok(keys) => {
                     cache.keys = keys;
@@ -212,7 +214,12 @@ impl ScanKeys {
             .body(SdkBody::empty())
             .map_err(|err| unavailable(err.to_string()))?;
         let request = HttpRequest::try_from(request).map_err(|err| unavailable(err.to_string()))?;
-        let response = tokio::time::timeout(FETCH_TIMEOUT, self.connector.call(request))
+        let connector = self.connector.get_or_init(|| {
+            Connector::builder()
+                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                .build()
+        });
+        let response = tokio::time::timeout(FETCH_TIMEOUT, connector.call(request))
             .await
             .map_err(|_| unavailable(format!("no answer from {} within 3 s", self.url)))?
             .map_err(|err| unavailable(err.to_string()))?;

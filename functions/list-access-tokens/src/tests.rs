@@ -16,22 +16,12 @@ fn list_request(auth: Option<&str>) -> Request {
     req.to_lambda_request()
 }
 
-async fn seed(
-    state: &AppState,
-    workspace_id: &str,
-    user_id: &str,
-    name: &str,
-    description: &str,
-) -> String {
-    seed_access_token(state, workspace_id, user_id, name, description).await
-}
-
 #[tokio::test]
 async fn lists_the_workspace_tokens_as_a_bare_array_without_secrets() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::ReadOnly).await; // listing needs no admin
-    let first = seed(&state, &ws.id, &ws.user_id, "Access Token 1", "").await;
-    let second = seed(&state, &ws.id, &ws.user_id, "Access Token 2", "number 2").await;
+    let first = seed_access_token(&state, &ws.id, &ws.user_id, "Access Token 1", "").await;
+    let second = seed_access_token(&state, &ws.id, &ws.user_id, "Access Token 2", "number 2").await;
 
     let response = handle(&state, list_request(Some(&ws.basic_auth()))).await;
     assert_eq!(response.status(), 200);
@@ -86,7 +76,7 @@ async fn lists_past_dynamodb_page_boundaries() {
     // 400 items of over 3 KB each are more than 1.2 MB: a Query returns at most 1 MB a page.
     let description = "d".repeat(3000);
     for i in 0..400 {
-        seed(
+        seed_access_token(
             &state,
             &ws.id,
             &ws.user_id,
@@ -104,7 +94,7 @@ async fn another_workspace_tokens_are_not_listed() {
     let state = fresh_state().await;
     let mine = workspace(&state.store, Role::Admin).await;
     let theirs = workspace(&state.store, Role::Admin).await;
-    seed(&state, &theirs.id, &theirs.user_id, "theirs", "").await;
+    seed_access_token(&state, &theirs.id, &theirs.user_id, "theirs", "").await;
     let response = handle(&state, list_request(Some(&mine.basic_auth()))).await;
     assert_eq!(body_json(&response), json!([]));
 }
