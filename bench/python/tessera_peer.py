@@ -217,7 +217,7 @@ def base_access_token(event, _context):
     if not base:
         return _response(404, {"error_msg": f"dtable {dtable_name} not found."})
     now = int(time.time())
-    claims = {"exp": now + 3 * 24 * 3600, "iat": now, "aud": "tessera:base-access-token",
+    claims = {"exp": now + 3 * 24 * 3600,
               "dtable_uuid": _s(base, "dtable_uuid"), "username": username,
               "permission": "rw" if permission in ("admin", "rw") else "r",
               "workspace_id": workspace_id}

@@ -30,6 +30,19 @@ else
   touch "$tools/npm/.installed-$dynamodb_local_version"
 fi
 
+# Node's jsonwebtoken: the verifier SeaTable's Node servers use, for the tests that check
+# base access tokens as they do.
+jsonwebtoken_version="9.0.3"
+if [ -f "$tools/verifiers/.installed-jsonwebtoken-$jsonwebtoken_version" ]; then
+  step "jsonwebtoken $jsonwebtoken_version (npm) already installed"
+else
+  step "installing jsonwebtoken@$jsonwebtoken_version (npm), the Node verifier of base access tokens"
+  mkdir -p "$tools/verifiers"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$tools/verifiers" \
+    "jsonwebtoken@$jsonwebtoken_version" >/dev/null
+  touch "$tools/verifiers/.installed-jsonwebtoken-$jsonwebtoken_version"
+fi
+
 # Python tools (Secrets Manager emulator, SAM CLI, cfn-lint) in one virtualenv, keyed by
 # the requirements file so that editing it reinstalls.
 req="$root/infra/requirements.txt"

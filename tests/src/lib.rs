@@ -4,6 +4,7 @@ pub mod faults;
 pub mod outage;
 pub mod recorder;
 pub mod rotation;
+pub mod seatable_verifiers;
 pub mod template;
 
 use std::sync::Arc;

@@ -37,6 +37,17 @@ fn secret_id(api: &LocalApi) -> String {
 /// Checks an HS256 JWT without the crate that signed it: HMAC-SHA256 over
 /// `header.payload` with the key version the header names, read from Secrets Manager.
 /// Returns the header and the claims.
+/// RFC 5869 without salt, one block: an implementation independent of the signer's.
+fn hkdf_sha256(secret: &[u8], label: &[u8]) -> Vec<u8> {
+    let mut extract = Hmac::<Sha256>::new_from_slice(&[0u8; 32]).unwrap();
+    extract.update(secret);
+    let prk = extract.finalize().into_bytes();
+    let mut expand = Hmac::<Sha256>::new_from_slice(&prk).unwrap();
+    expand.update(label);
+    expand.update(&[1]);
+    expand.finalize().into_bytes().to_vec()
+}
+
 async fn verify_independently(secret_id: &str, jwt: &str) -> (Value, Value) {
     let parts: Vec<&str> = jwt.split('.').collect();
     assert_eq!(parts.len(), 3, "a JWT has three parts");
@@ -46,12 +57,6 @@ async fn verify_independently(secret_id: &str, jwt: &str) -> (Value, Value) {
     let header = decode(parts[0]);
     assert_eq!(header["alg"], "HS256");
     let claims = decode(parts[1]);
-    let expected_typ = match claims["aud"].as_str() {
-        Some("tessera:base-access-token") => "JWT",
-        Some("tessera:temp-api-token") => "temp-api-token+jwt",
-        other => panic!("unexpected aud {other:?}"),
-    };
-    assert_eq!(header["typ"], expected_typ);
     let kid = header["kid"].as_str().expect("kid");
     let secret = secretsmanager_client()
         .await
@@ -63,7 +68,20 @@ async fn verify_independently(secret_id: &str, jwt: &str) -> (Value, Value) {
         .expect("kid names a version of the secret")
         .secret_string
         .unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    // Base access tokens are signed with the secret itself and carry SeaTable's claims only;
+    // temporary API tokens with HKDF-SHA256(secret, "tessera/temp-api-token/v1").
+    let key = match header["typ"].as_str() {
+        Some("JWT") => {
+            assert_eq!((claims.get("aud"), claims.get("iat")), (None, None));
+            secret.into_bytes()
+        }
+        Some("temp-api-token+jwt") => {
+            assert_eq!(claims["aud"], "tessera:temp-api-token");
+            hkdf_sha256(secret.as_bytes(), b"tessera/temp-api-token/v1")
+        }
+        other => panic!("unexpected typ {other:?}"),
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
     mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
     mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
         .expect("the signature is HMAC-SHA256 of header.payload");
@@ -196,9 +214,8 @@ async fn every_issued_jwt_verifies_independently_with_the_right_claims() {
     assert_eq!(claims["dtable_uuid"], json!(b.base.dtable_uuid));
     assert_eq!(claims["username"], json!(b.reader.name));
     assert_eq!(claims["permission"], "r");
-    let iat = claims["iat"].as_u64().unwrap();
-    assert!(iat >= started && iat <= now());
-    assert_eq!(claims["exp"].as_u64().unwrap() - iat, 3 * 24 * 3600);
+    let exp = claims["exp"].as_u64().unwrap();
+    assert!(exp >= started + 3 * 24 * 3600 && exp <= now() + 3 * 24 * 3600);
     assert!(claims.get("app_name").is_none());
 
     // A base API token, created over HTTP with a JSON body.
@@ -368,4 +385,139 @@ async fn no_seatable_secret_is_stored_in_plain_text() {
             &secret[..4]
         );
     }
+}
+
+/// Every exchange's base access token, as SeaTable's own servers verify it: PyJWT with no
+/// audience (dtable-events) and Node's `jsonwebtoken.verify(token, key)`, also with the
+/// verifier's clock 60 s behind Tessera's. A temporary API token is refused by both.
+#[tokio::test]
+async fn seatables_own_verifiers_accept_every_base_access_token() {
+    use std::collections::BTreeMap;
+    use tessera_tests::seatable_verifiers::{verify, Verifier};
+
+    let api = LocalApi::start().await;
+    let b = base(&api.state.store, "Hello").await;
+    let ws = &b.base.workspace_id;
+    let mut base_tokens = BTreeMap::new();
+    let access_token = |body: Value| body["access_token"].as_str().unwrap().to_owned();
+
+    let (_, body) = get(
+        &api,
+        &access_token_path(&b, "Hello"),
+        Some(&b.writer.auth()),
+    )
+    .await;
+    base_tokens.insert("user auth token".to_owned(), access_token(body));
+
+    let api_tokens = format!("/api/v2.1/workspace/{ws}/dtable/Hello/api-tokens/");
+    let (_, created) = api
+        .post_json(
+            &api_tokens,
+            &b.owner.auth(),
+            &json!({ "app_name": "etl", "permission": "rw" }),
+        )
+        .await;
+    let api_token = created["api_token"].as_str().unwrap();
+    let app_access = "/api/v2.1/dtable/app-access-token/";
+    let (_, body) = get(&api, app_access, Some(&format!("Token {api_token}"))).await;
+    base_tokens.insert("API token".to_owned(), access_token(body));
+
+    let temp_path = format!("/api/v2.1/workspace/{ws}/dtable/Hello/temp-api-token/");
+    let (_, body) = get(&api, &temp_path, Some(&b.reader.auth())).await;
+    let temp_token = body["api_token"].as_str().unwrap().to_owned();
+    let (_, body) = get(&api, app_access, Some(&format!("Token {temp_token}"))).await;
+    base_tokens.insert("temp API token".to_owned(), access_token(body));
+
+    let link = json!({ "workspace_id": ws, "table_name": "Hello" });
+    let (_, link) = api
+        .post_json("/api/v2.1/dtables/share-links/", &b.owner.auth(), &link)
+        .await;
+    let path = format!(
+        "/api/v2.1/dtable/share-link-access-token/?token={}",
+        link["token"].as_str().unwrap()
+    );
+    let (_, body) = get(&api, &path, None).await;
+    base_tokens.insert("share link".to_owned(), access_token(body));
+
+    // The key the base servers hold: the secret's version that the tokens name.
+    let (header, _) = verify_independently(&secret_id(&api), &base_tokens["share link"]).await;
+    let key = secretsmanager_client()
+        .await
+        .get_secret_value()
+        .secret_id(secret_id(&api))
+        .version_id(header["kid"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .secret_string
+        .unwrap();
+
+    // Controls, so that a verifier that accepts anything fails this test: the claims
+    // Tessera issued before (with `aud` and `iat`), signed with the same key.
+    let issued_before = |claims: Value| {
+        let encode = |value: Value| URL_SAFE_NO_PAD.encode(value.to_string());
+        let input = format!(
+            "{}.{}",
+            encode(json!({ "alg": "HS256", "typ": "JWT", "kid": header["kid"] })),
+            encode(claims)
+        );
+        let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+        mac.update(input.as_bytes());
+        format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    };
+    let exp = now() + 3600;
+    let with_aud = issued_before(json!({ "exp": exp, "aud": "tessera:base-access-token" }));
+    let with_iat = issued_before(json!({ "exp": exp, "iat": now() }));
+
+    for clock_offset in [0, -60] {
+        for verifier in Verifier::ALL {
+            let mut tokens = base_tokens.clone();
+            tokens.insert("a temp API token".to_owned(), temp_token.clone());
+            let outcomes = verify(verifier, &key, clock_offset, &tokens);
+            let context = format!("{verifier:?}, clock {clock_offset} s: {outcomes:?}");
+            for name in base_tokens.keys() {
+                let outcome = &outcomes[name];
+                assert!(outcome.ok, "{name} refused; {context}");
+                assert_eq!(outcome.claims["dtable_uuid"], json!(b.base.dtable_uuid));
+                assert!(outcome.claims.get("aud").is_none() && outcome.claims.get("iat").is_none());
+            }
+            let temp = &outcomes["a temp API token"];
+            assert!(
+                !temp.ok,
+                "a temp API token passed as a base access token; {context}"
+            );
+            assert!(
+                temp.error
+                    .as_deref()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("signature"),
+                "{context}"
+            );
+        }
+        let controls = BTreeMap::from([
+            ("aud".to_owned(), with_aud.clone()),
+            ("iat".to_owned(), with_iat.clone()),
+        ]);
+        let outcomes = verify(Verifier::PyJwt, &key, clock_offset, &controls);
+        assert!(outcomes["aud"]
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("InvalidAudienceError"));
+        assert_eq!(outcomes["iat"].ok, clock_offset == 0, "{outcomes:?}");
+    }
+    let claims = |name: &str| {
+        verify(Verifier::PyJwt, &key, 0, &base_tokens)[name]
+            .claims
+            .clone()
+    };
+    assert_eq!(claims("API token")["app_name"], "etl");
+    assert_eq!(claims("API token")["permission"], "rw");
+    assert_eq!(claims("temp API token")["permission"], "r");
+    assert_eq!(claims("share link")["permission"], "r");
+    assert_eq!(claims("user auth token")["username"], json!(b.writer.name));
 }

@@ -51,7 +51,7 @@ async fn temp_token(state: &AppState, b: &TestBase, kind: JwtKind, expires_in: i
         TokenPermission::R,
         Duration::ZERO,
     );
-    claims.exp = claims.iat.saturating_add_signed(expires_in);
+    claims.exp = state.clock.now_secs().saturating_add_signed(expires_in);
     claims.sub = Some(b.reader.id.clone());
     claims.workspace_id = Some(b.base.workspace_id.clone());
     claims.dtable_name = Some(b.base.name.clone());

@@ -200,18 +200,14 @@ impl<'a> Rotation<'a> {
             .map(|d| d.as_secs())
             .unwrap_or_default();
         let kind = JwtKind::BaseAccessToken;
-        let claims = BaseClaims {
-            exp: now + 60,
-            iat: now,
-            aud: kind.audience().to_owned(),
-            dtable_uuid: "rotation-test".into(),
-            username: "rotation-test".into(),
-            permission: TokenPermission::R,
-            app_name: None,
-            sub: None,
-            workspace_id: None,
-            dtable_name: None,
-        };
+        let claims = BaseClaims::new(
+            kind,
+            now,
+            now + 60,
+            "rotation-test",
+            "rotation-test",
+            TokenPermission::R,
+        );
         let signed = jwt::sign(&ring, kind, &claims)
             .map_err(|err| RotationError::TestFailed(err.to_string()))?;
         match jwt::verify(&ring, kind, &signed) {

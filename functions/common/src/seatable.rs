@@ -197,19 +197,15 @@ pub fn claims(
     permission: TokenPermission,
     ttl: Duration,
 ) -> BaseClaims {
-    let iat = state.clock.now_secs();
-    BaseClaims {
-        exp: iat + ttl.as_secs(),
-        iat,
-        aud: kind.audience().to_owned(),
-        dtable_uuid: dtable_uuid.to_owned(),
-        username: username.to_owned(),
+    let now = state.clock.now_secs();
+    BaseClaims::new(
+        kind,
+        now,
+        now + ttl.as_secs(),
+        dtable_uuid,
+        username,
         permission,
-        app_name: None,
-        sub: None,
-        workspace_id: None,
-        dtable_name: None,
-    }
+    )
 }
 
 /// Signs claims of `kind` with the current key.

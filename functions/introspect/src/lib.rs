@@ -95,7 +95,6 @@ async fn base_access_token(
         "username": claims.username,
         "scope": claims.permission,
         "exp": claims.exp,
-        "iat": claims.iat,
     });
     if let Some(app_name) = claims.app_name {
         answer["app_name"] = json!(app_name);

@@ -21,18 +21,7 @@ fn ring(current: &str, previous: Option<&str>) -> KeyRing {
 }
 
 fn claims(kind: JwtKind, exp: u64) -> BaseClaims {
-    BaseClaims {
-        exp,
-        iat: NOW,
-        aud: kind.audience().to_owned(),
-        dtable_uuid: "u".into(),
-        username: "alice".into(),
-        permission: TokenPermission::R,
-        app_name: None,
-        sub: None,
-        workspace_id: None,
-        dtable_name: None,
-    }
+    BaseClaims::new(kind, NOW, exp, "u", "alice", TokenPermission::R)
 }
 
 fn b64(value: &Value) -> String {
@@ -61,7 +50,7 @@ fn each_kind_verifies_as_itself_with_current_and_previous_keys() {
         let token = sign(&ring("v1", None), kind, &claims(kind, FAR_FUTURE)).unwrap();
         assert_eq!(
             verify(&ring("v1", None), kind, &token).map(|c| c.aud),
-            Some(kind.audience().to_owned())
+            Some(kind.audience().map(str::to_owned))
         );
         assert!(verify(&ring("v2", Some("v1")), kind, &token).is_some());
         assert_eq!(kid_of(&token).as_deref(), Some("v1"));
@@ -163,15 +152,41 @@ fn every_known_attack_is_refused() {
                 &secret,
             )
         }),
-        ("wrong aud", JwtKind::BaseAccessToken, {
-            let mut c = base_claims_json(FAR_FUTURE);
-            c["aud"] = json!("someone-else");
-            forge(good_header.clone(), c, &secret)
-        }),
-        ("no aud", JwtKind::BaseAccessToken, {
-            let mut c = base_claims_json(FAR_FUTURE);
+        (
+            "an aud on a base access token (PyJWT refuses it)",
+            JwtKind::BaseAccessToken,
+            {
+                let mut c = base_claims_json(FAR_FUTURE);
+                c["aud"] = json!("someone-else");
+                forge(good_header.clone(), c, &secret)
+            },
+        ),
+        (
+            "a temp API token's header and claims signed with the base key",
+            JwtKind::TempApiToken,
+            forge(
+                json!({ "alg": "HS256", "typ": JwtKind::TempApiToken.typ(), "kid": "v2" }),
+                serde_json::to_value(claims(JwtKind::TempApiToken, FAR_FUTURE)).unwrap(),
+                &secret,
+            ),
+        ),
+        (
+            "a base access token's header and claims signed with the temp API token key",
+            JwtKind::BaseAccessToken,
+            forge(
+                good_header.clone(),
+                base_claims_json(FAR_FUTURE),
+                &JwtKind::TempApiToken.hmac_key(&keys.current),
+            ),
+        ),
+        ("temp API token without aud", JwtKind::TempApiToken, {
+            let mut c = serde_json::to_value(claims(JwtKind::TempApiToken, FAR_FUTURE)).unwrap();
             c.as_object_mut().unwrap().remove("aud");
-            forge(good_header.clone(), c, &secret)
+            forge(
+                json!({ "alg": "HS256", "typ": JwtKind::TempApiToken.typ(), "kid": "v2" }),
+                c,
+                &JwtKind::TempApiToken.hmac_key(&keys.current),
+            )
         }),
         (
             "a base access token where a temp API token is expected",
@@ -209,4 +224,55 @@ fn every_known_attack_is_refused() {
         .map(|(name, _, _)| *name)
         .collect();
     assert!(accepted.is_empty(), "accepted: {accepted:?}");
+}
+
+#[test]
+fn base_access_tokens_carry_seatables_claims_only() {
+    let mut c = claims(JwtKind::BaseAccessToken, FAR_FUTURE);
+    c.app_name = Some("etl".into());
+    c.workspace_id = Some("1".into());
+    let token = sign(&ring("v1", None), JwtKind::BaseAccessToken, &c).unwrap();
+    let parts: Vec<Value> = token
+        .split('.')
+        .take(2)
+        .map(|part| serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        parts[0],
+        json!({ "typ": "JWT", "alg": "HS256", "kid": "v1" })
+    );
+    let mut names: Vec<&str> = parts[1]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "app_name",
+            "dtable_uuid",
+            "exp",
+            "permission",
+            "username",
+            "workspace_id"
+        ]
+    );
+}
+
+#[test]
+fn the_temp_api_token_key_is_hkdf_of_the_secret_and_differs_from_it() {
+    let key = key("v1");
+    let derived = JwtKind::TempApiToken.hmac_key(&key);
+    assert_eq!(derived.len(), 32);
+    assert_ne!(&derived[..], key.secret());
+    assert_eq!(&JwtKind::BaseAccessToken.hmac_key(&key)[..], key.secret());
+    // RFC 5869 without salt: PRK = HMAC(zeros, secret); OKM = HMAC(PRK, label || 0x01).
+    let mut extract = Hmac::<Sha256>::new_from_slice(&[0u8; 32]).unwrap();
+    extract.update(key.secret());
+    let prk = extract.finalize().into_bytes();
+    let mut expand = Hmac::<Sha256>::new_from_slice(&prk).unwrap();
+    expand.update(b"tessera/temp-api-token/v1\x01");
+    assert_eq!(&derived[..], &expand.finalize().into_bytes()[..]);
 }
