@@ -171,7 +171,7 @@ def authorizer(event, _context):
         _record_use(digest, lookup, last_used, now)
     scopes = [s["S"] for s in lookup.get("scopes", {}).get("L", [])]
     return {"isAuthorized": True, "context": {
-        "workspaceId": _s(lookup, "workspace_id"), "tokenId": _s(lookup, "token_id"),
+        "workspaceId": int(_s(lookup, "workspace_id")), "tokenId": _s(lookup, "token_id"),
         "tokenName": _s(lookup, "name"), "scopes": " ".join(scopes)}}
 
 
@@ -230,5 +230,5 @@ def base_access_token(event, _context):
         "dtable_uuid": _s(base, "dtable_uuid"),
         "dtable_server": os.environ.get("DTABLE_SERVER_URL", "http://127.0.0.1:3000/dtable-server/"),
         "dtable_socket": os.environ.get("DTABLE_SOCKET_URL", "http://127.0.0.1:3000/"),
-        "workspace_id": workspace_id, "dtable_name": dtable_name,
+        "workspace_id": int(workspace_id), "dtable_name": dtable_name,
     })

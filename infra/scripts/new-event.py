@@ -38,7 +38,7 @@ def token(prefix, body):
     return text + digits
 
 
-WORKSPACE_ID = "FixtureWorkspace000001"
+WORKSPACE_ID = "1"
 WORKSPACE_TOKEN = token("tsw", "FixtureWorkspaceToken000000001")
 READ_ONLY_TOKEN = token("tsw", "FixtureReadOnlyWorkspaceToken1")
 AUTH_TOKEN = token("tsu", "FixtureUserAuthToken0000000001")

@@ -40,11 +40,12 @@ def main() -> int:
         if claims.get(name) != value:
             print(f"smoke: FAILED: claim {name} is {claims.get(name)!r}, expected {value!r}", file=sys.stderr)
             return 1
+    # workspace_id is a JSON number, as SeaTable answers it.
     if (base.dtable_uuid, base.dtable_name, base.workspace_id) != (
         env["DTABLE_UUID"],
         env["DTABLE_NAME"],
-        env["WORKSPACE_ID"],
-    ):
+        int(env["WORKSPACE_ID"]),
+    ) or not isinstance(base.workspace_id, int):
         print("smoke: FAILED: the client read the wrong base details", file=sys.stderr)
         return 1
     if not base.dtable_server_url.startswith("http"):

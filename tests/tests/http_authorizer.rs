@@ -51,7 +51,7 @@ async fn a_token_opens_whoami_and_once_revoked_is_refused_within_the_cache_bound
 
     let (status, me) = whoami(&api, Some(&bearer)).await;
     assert_eq!(status, 200, "{me}");
-    assert_eq!(me["workspaceId"], json!(ws.id));
+    assert_eq!(me["workspaceId"], json!(ws.id.parse::<u64>().unwrap()));
     assert_eq!(me["tokenName"], "ci");
     assert_eq!(me["scopes"], "read:events");
     assert_eq!(

@@ -165,3 +165,35 @@ async fn warm_up_reaches_the_table_and_reports_a_missing_one() {
     assert!(fresh_state().await.store.warm_up().await.is_ok());
     assert!(broken_state().await.store.warm_up().await.is_err());
 }
+
+/// Workspace ids are SeaTable's: positive integers from one counter, unique under
+/// concurrency (the counter only grows), and never one that loaded data holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn workspace_ids_are_integers_allocated_once_each_under_concurrency() {
+    let state = fresh_state().await;
+    tessera_common::fixtures::load(&state.store).await.unwrap();
+    let creations = (0..20).map(|i| {
+        let store = state.store.clone();
+        tokio::spawn(async move {
+            workspace_admin::create_workspace(&store, &format!("ws {i}"), None)
+                .await
+                .unwrap()
+                .0
+                .id
+        })
+    });
+    let mut ids: Vec<u64> = futures::future::join_all(creations)
+        .await
+        .into_iter()
+        .map(|id| id.unwrap().parse().expect("an integer id"))
+        .collect();
+    ids.sort_unstable();
+    // The fixture holds workspace 1; the 20 new ones are 2 to 21, each once.
+    assert_eq!(ids, (2..=21).collect::<Vec<u64>>());
+    // Loading data with fixed ids never moves the counter back.
+    state.store.reserve_workspace_ids_through(5).await.unwrap();
+    let (next, _) = workspace_admin::create_workspace(&state.store, "next", None)
+        .await
+        .unwrap();
+    assert_eq!(next.id, "22");
+}

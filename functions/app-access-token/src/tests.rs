@@ -85,7 +85,11 @@ async fn an_api_token_yields_everything_the_official_client_reads() {
     assert_eq!(body["dtable_uuid"], json!(b.base.dtable_uuid));
     assert_eq!(body["dtable_server"], json!(state.seatable.dtable_server));
     assert_eq!(body["dtable_db"], json!(state.seatable.dtable_db));
-    assert_eq!(body["workspace_id"], json!(b.base.workspace_id));
+    // A JSON number, as SeaTable answers it.
+    assert_eq!(
+        body["workspace_id"],
+        json!(b.base.workspace_id.parse::<u64>().unwrap())
+    );
     assert_eq!(body["dtable_name"], "Hello");
     assert_eq!(body["use_api_gateway"], false);
     let claims = claims_of(

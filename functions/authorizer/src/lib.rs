@@ -13,6 +13,7 @@ use tessera_common::{
     auth::bearer_or_basic,
     authorizer::{AuthorizerRequest, AuthorizerResponse},
     lambda::Function,
+    limits,
     verify::{record_use, verify_access_token, VerifiedAccessToken},
     ApiError, AppState,
 };
@@ -42,7 +43,7 @@ pub async fn authorize(
 /// What the protected backend learns about the caller.
 pub fn context(token: &VerifiedAccessToken) -> Map<String, serde_json::Value> {
     let context = json!({
-        "workspaceId": token.workspace_id,
+        "workspaceId": limits::workspace_id_json(&token.workspace_id),
         "tokenId": token.token_id,
         "tokenName": token.name,
         "scopes": token.scopes.join(" "),

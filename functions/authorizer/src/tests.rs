@@ -41,7 +41,7 @@ async fn a_live_token_is_allowed_as_bearer_or_basic_with_its_context() {
         assert_eq!(
             serde_json::Value::Object(answer.context),
             serde_json::json!({
-                "workspaceId": ws.id,
+                "workspaceId": ws.id.parse::<u64>().unwrap(),
                 "tokenId": record.id,
                 "tokenName": "ci",
                 "scopes": "read:events write:events",

@@ -7,6 +7,7 @@ use tessera_common::{
     http::json_response,
     jwt::JwtKind,
     lambda::Function,
+    limits,
     seatable::{self, BaseAccess},
     ApiError, AppState,
 };
@@ -44,7 +45,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
             "dtable_uuid": base.dtable_uuid,
             "dtable_server": settings.dtable_server,
             "dtable_socket": settings.dtable_socket,
-            "workspace_id": base.workspace_id,
+            "workspace_id": limits::workspace_id_json(&base.workspace_id),
             "dtable_name": base.name,
         }),
     ))

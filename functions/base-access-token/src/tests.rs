@@ -196,3 +196,28 @@ async fn bearer_is_accepted_like_token() {
     let (status, _) = call(&state, Some(&someone.auth()), &b.base.workspace_id, "Hello").await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn workspace_ids_are_integers_in_paths_and_answers() {
+    let state = fresh_state().await;
+    let b = base(&state.store, "Hello").await;
+    // The seed's own URL shape: /api/v2.1/workspace/<number>/dtable/<name>/access-token/.
+    assert!(
+        b.base.workspace_id.parse::<u64>().is_ok(),
+        "{}",
+        b.base.workspace_id
+    );
+    let (status, body) = call(&state, Some(&b.owner.auth()), &b.base.workspace_id, "Hello").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["workspace_id"],
+        json!(b.base.workspace_id.parse::<u64>().unwrap())
+    );
+    for bad in ["abc", "0", "01", "-1", "1.5", "1e3", "9999999999999999"] {
+        assert_eq!(
+            call(&state, Some(&b.owner.auth()), bad, "Hello").await,
+            (400, json!({ "error_msg": "workspace_id invalid." })),
+            "{bad}"
+        );
+    }
+}

@@ -16,7 +16,8 @@ use crate::{
     Quotas,
 };
 
-pub const WORKSPACE_ID: &str = "FixtureWorkspace000001";
+/// A workspace id as SeaTable's are: a positive integer.
+pub const WORKSPACE_ID: &str = "1";
 pub const USER_ID: &str = "FixtureUser00000000001";
 pub const USERNAME: &str = "fixture@example.com";
 pub const DTABLE_NAME: &str = "Hello";
@@ -108,6 +109,10 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
     let tokens = tokens();
     let operator = Auditor::operator(clock::system());
     let now = now_rfc3339();
+    let fixed_id = WORKSPACE_ID
+        .parse()
+        .expect("the fixture's workspace id is an integer");
+    store.reserve_workspace_ids_through(fixed_id).await?;
     let workspace = Workspace {
         id: WORKSPACE_ID.into(),
         name: "fixture".into(),

@@ -73,9 +73,9 @@ pub async fn authenticate_user(
     }
 }
 
-/// A workspace id from a path or a body: bounded, since it goes into a key.
+/// A workspace id from a path or a body: a positive integer, as SeaTable's.
 pub fn checked_workspace_id(workspace_id: String) -> Result<String, ApiError> {
-    if limits::valid_id(&workspace_id) {
+    if limits::valid_workspace_id(&workspace_id) {
         Ok(workspace_id)
     } else {
         Err(invalid("workspace_id"))
@@ -236,7 +236,7 @@ pub async fn verify(
 pub fn share_link_json(link: &ShareLink, username: &str) -> serde_json::Value {
     json!({
         "id": link.id,
-        "workspace_id": link.workspace_id,
+        "workspace_id": limits::workspace_id_json(&link.workspace_id),
         "dtable_name": link.dtable_name,
         "permission": link.permission,
         "expire_date": link.expires_at.map(rfc3339_from_secs),

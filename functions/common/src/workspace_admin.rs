@@ -53,7 +53,7 @@ pub async fn create_workspace(
     user_id: Option<&str>,
 ) -> Result<(Workspace, IssuedWorkspaceToken), AdminError> {
     let workspace = Workspace {
-        id: new_id(),
+        id: store.allocate_workspace_id().await?,
         name: name.to_owned(),
         created_at: now_rfc3339(),
     };

@@ -12,6 +12,7 @@ use tessera_common::{
     http::{json_response, Fields},
     jwt::JwtKind,
     lambda::Function,
+    limits,
     rudderstack::{self, WorkspaceCaller},
     seatable,
     token::PresentedToken,
@@ -64,7 +65,7 @@ async fn access_token(
     let mut answer = json!({
         "active": true,
         "token_type": "access_token",
-        "workspace_id": verified.workspace_id,
+        "workspace_id": limits::workspace_id_json(&verified.workspace_id),
         "token_id": verified.token_id,
         "name": verified.name,
         "scope": verified.scopes.join(" "),
@@ -90,7 +91,7 @@ async fn base_access_token(
     let mut answer = json!({
         "active": true,
         "token_type": "base_access_token",
-        "workspace_id": claims.workspace_id,
+        "workspace_id": limits::workspace_id_json(&caller.workspace_id),
         "dtable_uuid": claims.dtable_uuid,
         "username": claims.username,
         "scope": claims.permission,

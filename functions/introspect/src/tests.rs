@@ -46,7 +46,7 @@ async fn a_live_access_token_of_the_callers_workspace_is_active_with_its_details
         json!({
             "active": true,
             "token_type": "access_token",
-            "workspace_id": ws.id,
+            "workspace_id": ws.id.parse::<u64>().unwrap(),
             "token_id": record.id,
             "name": "ci",
             "scope": "read write",

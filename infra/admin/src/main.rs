@@ -105,7 +105,7 @@ async fn run(command: Command) -> Result<Value, Failure> {
             }
             tessera_common::fixtures::load(&store).await?;
             tessera_common::fixtures::add_access_tokens(&store, extra_access_tokens).await?;
-            json!({ "message": format!("loaded the fixture into {}", table.table_name), "workspace_id": tessera_common::fixtures::WORKSPACE_ID })
+            json!({ "message": format!("loaded the fixture into {}", table.table_name), "workspace_id": tessera_common::limits::workspace_id_json(tessera_common::fixtures::WORKSPACE_ID) })
         }
         Command::User(command) => seatable::user(store, command).await?,
         Command::Base(command) => seatable::base(store, command).await?,

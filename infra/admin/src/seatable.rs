@@ -108,7 +108,7 @@ pub async fn base(store: impl Fn(String) -> Store, command: BaseCommand) -> Resu
         })?;
     Ok(json!({
         "message": format!("created base {name:?} in workspace {workspace_id}"),
-        "workspace_id": base.workspace_id,
+        "workspace_id": tessera_common::limits::workspace_id_json(&base.workspace_id),
         "dtable_name": base.name,
         "dtable_uuid": base.dtable_uuid,
         "owner_id": base.owner_id,
@@ -141,7 +141,7 @@ pub async fn member(
             seatable_admin::grant(&store, &workspace_id, &user_id, permission).await?;
             Ok(json!({
                 "message": format!("user {user_id} has {permission:?} in workspace {workspace_id}"),
-                "workspace_id": workspace_id,
+                "workspace_id": tessera_common::limits::workspace_id_json(&workspace_id),
                 "user_id": user_id,
                 "permission": permission,
             }))

@@ -134,7 +134,7 @@ async fn token(
             .await?;
             json!({
                 "message": format!("revoked workspace token {}; it no longer works.", revoked.id),
-                "workspace_id": revoked.workspace_id,
+                "workspace_id": tessera_common::limits::workspace_id_json(&revoked.workspace_id),
                 "token_id": revoked.id,
                 "revoked": true,
             })
@@ -144,7 +144,7 @@ async fn token(
 
 fn issued_json(issued: &IssuedWorkspaceToken) -> Value {
     json!({
-        "workspace_id": issued.record.workspace_id,
+        "workspace_id": tessera_common::limits::workspace_id_json(&issued.record.workspace_id),
         "token_id": issued.record.id,
         "user_id": issued.record.user_id,
         "role": issued.record.role,

@@ -13,6 +13,7 @@
 //! | base                 | `WS#<id>`         | `BASE#<base64url(name)>`            |
 //! | base API token       | `BASE#<uuid>`     | `APITOKEN#<base64url(app name)>`    |
 //! | audit log entry      | `AUDIT#<scope>`   | `<unix ms, 13 digits>#<entry id>`   |
+//! | workspace id counter | `COUNTER`         | `WORKSPACE_ID`                      |
 //!
 //! Workspace and base items also count their access tokens and API tokens
 //! (`access_token_count`, `api_token_count`), updated in the same transaction as the
@@ -25,6 +26,9 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use crate::token::TokenDigest;
 
 pub const WORKSPACE_SK: &str = "WORKSPACE";
+/// The counter that allocates workspace ids (1, 2, 3, ...), as SeaTable's are integers.
+pub const COUNTER_PK: &str = "COUNTER";
+pub const WORKSPACE_ID_COUNTER_SK: &str = "WORKSPACE_ID";
 pub const LOOKUP_SK: &str = "TOKEN";
 pub const WORKSPACES_GSI: &str = "gsi1";
 pub const WORKSPACES_GSI_PK: &str = "WORKSPACES";

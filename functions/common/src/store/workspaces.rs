@@ -1,7 +1,9 @@
 //! Workspaces and their workspace tokens: the operator's side of the store (the `admin`
 //! feature; no function creates workspaces).
 
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, ReturnValue, TransactWriteItem, Update,
+};
 
 use super::{
     key, keys, records,
@@ -20,6 +22,58 @@ fn audit(auditor: &Auditor, token: &WorkspaceToken, action: &str) -> AuditEntry 
 }
 
 impl Store {
+    /// The next workspace id: 1, 2, 3, ... from one counter item, incremented atomically
+    /// (`ADD`), so ids are unique and never reused, even after a workspace is deleted.
+    pub async fn allocate_workspace_id(&self) -> Result<String, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::COUNTER_PK.to_owned(),
+                keys::WORKSPACE_ID_COUNTER_SK,
+            )))
+            .update_expression("ADD next_value :one")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await?;
+        #[derive(serde::Deserialize)]
+        struct Counter {
+            next_value: u64,
+        }
+        let counter: Counter = serde_dynamo::from_item(out.attributes.unwrap_or_default())?;
+        Ok(counter.next_value.to_string())
+    }
+
+    /// Moves the counter to at least `id`, for data loaded with fixed ids (the fixture),
+    /// so that no later allocation hands out an id already in use.
+    pub async fn reserve_workspace_ids_through(&self, id: u64) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::COUNTER_PK.to_owned(),
+                keys::WORKSPACE_ID_COUNTER_SK,
+            )))
+            .update_expression("SET next_value = :id")
+            .condition_expression("attribute_not_exists(next_value) OR next_value < :id")
+            .expression_attribute_values(":id", AttributeValue::N(id.to_string()))
+            .send()
+            .await;
+        match result {
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            other => other.map(|_| ()).map_err(StoreError::from),
+        }
+    }
+
     /// Creates a workspace with its first workspace token; fails with `Conflict` if the
     /// id is taken.
     pub async fn create_workspace(
