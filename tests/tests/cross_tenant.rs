@@ -230,6 +230,41 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
                 ),
                 403,
             ),
+            (
+                "list-external-links",
+                st("GET", &format!("{BASE}/external-links/"), &base_params),
+                403,
+            ),
+            (
+                "create-external-link",
+                json_body(
+                    st("POST", &format!("{BASE}/external-links/"), &base_params),
+                    json!({ "permission": "read-write" }),
+                ),
+                403,
+            ),
+            (
+                "delete-external-link",
+                st(
+                    "DELETE",
+                    &format!("{BASE}/external-links/{{token}}/"),
+                    &[
+                        base_params[0],
+                        base_params[1],
+                        ("token", b_link_token.expose()),
+                    ],
+                ),
+                403,
+            ),
+            (
+                "delete-external-link",
+                st(
+                    "DELETE",
+                    &format!("{BASE}/external-links/{{token}}/"),
+                    &[base_params[0], base_params[1], ("token", &b_link.id)],
+                ),
+                403,
+            ),
         ];
         for (function, request, expected) in seatable {
             let answer = call(&state, function, request).await;

@@ -439,6 +439,21 @@ async fn seatables_own_verifiers_accept_every_base_access_token() {
     let (_, body) = get(&api, &path, None).await;
     base_tokens.insert("share link".to_owned(), access_token(body));
 
+    let external = format!("/api/v2.1/workspace/{ws}/dtable/Hello/external-links/");
+    let (_, link) = api
+        .post_json(
+            &external,
+            &b.owner.auth(),
+            &json!({ "permission": "read-write" }),
+        )
+        .await;
+    let exchange = format!(
+        "/api/v2.1/external-link-tokens/{}/access-token/",
+        link["token"].as_str().unwrap()
+    );
+    let (_, body) = get(&api, &exchange, None).await;
+    base_tokens.insert("external link".to_owned(), access_token(body));
+
     // The key the base servers hold: the secret's version that the tokens name.
     let (header, _) = verify_independently(&secret_id(&api), &base_tokens["share link"]).await;
     let key = secretsmanager_client()
@@ -519,5 +534,128 @@ async fn seatables_own_verifiers_accept_every_base_access_token() {
     assert_eq!(claims("API token")["permission"], "rw");
     assert_eq!(claims("temp API token")["permission"], "r");
     assert_eq!(claims("share link")["permission"], "r");
+    assert_eq!(claims("external link")["permission"], "rw");
     assert_eq!(claims("user auth token")["username"], json!(b.writer.name));
+}
+
+/// The seed's share links and SeaTable 4's external links are one kind of record: made
+/// either way, a link works with both exchanges, is listed by both listings and is revoked
+/// by either delete.
+#[tokio::test]
+async fn share_links_and_external_links_are_one_kind_of_record() {
+    let api = LocalApi::start().await;
+    let b = base(&api.state.store, "Hello").await;
+    let ws = &b.base.workspace_id;
+    let owner = b.owner.auth();
+    let external = format!("/api/v2.1/workspace/{ws}/dtable/Hello/external-links/");
+    let exchange_external =
+        |token: &str| format!("/api/v2.1/external-link-tokens/{token}/access-token/");
+    let exchange_seed =
+        |token: &str| format!("/api/v2.1/dtable/share-link-access-token/?token={token}");
+    let delete = |path: String| {
+        let request = api
+            .client
+            .delete(api.url(&path))
+            .header("Authorization", &owner);
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let secret = secret_id(&api);
+    let permission_of = |body: Value| {
+        let secret = secret.clone();
+        async move {
+            let (_, claims) =
+                verify_independently(&secret, body["access_token"].as_str().unwrap()).await;
+            claims["permission"].as_str().unwrap().to_owned()
+        }
+    };
+
+    let (status, seed) = api
+        .post_json(
+            "/api/v2.1/dtables/share-links/",
+            &owner,
+            &json!({ "workspace_id": ws.parse::<u64>().unwrap(), "table_name": "Hello", "permission": "rw" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{seed}");
+    let seed_token = seed["token"].as_str().unwrap().to_owned();
+    let (status, custom) = api
+        .post_json(
+            &external,
+            &owner,
+            &json!({ "token": "team-dashboard", "permission": "read-write" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{custom}");
+
+    // Both listings show both links.
+    let (_, listed) = get(&api, &external, Some(&owner)).await;
+    let mut ids: Vec<&str> = listed["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut expected = [seed["id"].as_str().unwrap(), custom["id"].as_str().unwrap()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    let (_, mine) = get(&api, "/api/v2.1/dtables/share-links/", Some(&owner)).await;
+    assert_eq!(
+        mine["share_link_list"].as_array().unwrap().len(),
+        2,
+        "{mine}"
+    );
+
+    // Both exchanges take both links: the seed's always reads, the external one grants
+    // what the link says.
+    for token in [seed_token.as_str(), "team-dashboard"] {
+        let (status, body) = get(&api, &exchange_seed(token), None).await;
+        assert_eq!(status, 200, "{token}: {body}");
+        assert_eq!(permission_of(body).await, "r");
+        let (status, body) = get(&api, &exchange_external(token), None).await;
+        assert_eq!(status, 200, "{token}: {body}");
+        assert_eq!(permission_of(body).await, "rw");
+    }
+
+    // Either delete revokes either link, at once.
+    assert_eq!(
+        delete("/api/v2.1/dtables/share-links/team-dashboard/".into()).await,
+        (200, json!({ "success": true }))
+    );
+    assert_eq!(
+        get(&api, &exchange_external("team-dashboard"), None).await,
+        (
+            404,
+            json!({ "error_msg": "Token team-dashboard not found" })
+        )
+    );
+    assert_eq!(
+        delete(format!("{external}{}/", seed["id"].as_str().unwrap())).await,
+        (200, json!({ "success": true }))
+    );
+    assert_eq!(
+        get(&api, &exchange_seed(&seed_token), None).await,
+        (403, json!({ "error_msg": "Permission denied." }))
+    );
+    assert_eq!(
+        get(&api, &external, Some(&owner)).await,
+        (200, json!({ "links": [] }))
+    );
+    // A revoked custom name stays taken while its tombstone lives.
+    let (status, taken) = api
+        .post_json(&external, &owner, &json!({ "token": "team-dashboard" }))
+        .await;
+    assert_eq!(
+        (status, taken),
+        (
+            400,
+            json!({ "error_msg": "This URL already exists, please try another URL" })
+        )
+    );
 }

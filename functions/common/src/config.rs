@@ -89,12 +89,15 @@ fn url_or(name: &'static str, default: &str) -> Result<String, ConfigError> {
 pub struct Quotas {
     pub access_tokens_per_workspace: u32,
     pub api_tokens_per_base: u32,
+    /// Share links and external links together.
+    pub share_links_per_base: u32,
 }
 
 impl Quotas {
     pub const DEFAULT: Quotas = Quotas {
         access_tokens_per_workspace: 1000,
         api_tokens_per_base: 1000,
+        share_links_per_base: 1000,
     };
 
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -106,6 +109,10 @@ impl Quotas {
             api_tokens_per_base: parse_or(
                 "MAX_API_TOKENS_PER_BASE",
                 Self::DEFAULT.api_tokens_per_base,
+            )?,
+            share_links_per_base: parse_or(
+                "MAX_SHARE_LINKS_PER_BASE",
+                Self::DEFAULT.share_links_per_base,
             )?,
         })
     }

@@ -217,7 +217,9 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 created_at: now,
                 expires_at: None,
                 digest: tokens.share_link.digest().clone(),
+                is_custom: false,
             },
+            Quotas::DEFAULT.share_links_per_base,
             &operator,
         )
         .await

@@ -65,6 +65,18 @@ pub fn workspace_id_json(id: &str) -> serde_json::Value {
     }
 }
 
+/// The longest custom external-link token (SeaTable's bound).
+pub const MAX_CUSTOM_LINK_TOKEN_CHARS: usize = 100;
+
+/// A custom external-link token, as SeaTable takes it: `^[-0-9a-zA-Z]+$`, at most 100
+/// characters. It never contains `_`, so it never looks like a generated token.
+pub fn valid_custom_link_token(token: &str) -> bool {
+    (1..=MAX_CUSTOM_LINK_TOKEN_CHARS).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// An identifier: printable ASCII without spaces, 1 to `MAX_ID_BYTES` bytes.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= MAX_ID_BYTES && id.bytes().all(|b| b.is_ascii_graphic())

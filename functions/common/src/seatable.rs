@@ -245,6 +245,46 @@ pub fn share_link_json(link: &ShareLink, username: &str) -> serde_json::Value {
     })
 }
 
+/// SeaTable 4's word for a link's permission.
+pub fn external_permission(permission: TokenPermission) -> &'static str {
+    match permission {
+        TokenPermission::R => "read-only",
+        TokenPermission::Rw => "read-write",
+    }
+}
+
+/// Where SeaTable serves an external link: under its web root, which SeaTable clients
+/// know as `dtable_socket`.
+pub fn external_link_url(settings: &crate::SeaTableSettings, token: &str) -> String {
+    format!(
+        "{}/dtable/external-links/{token}/",
+        settings.dtable_socket.trim_end_matches('/')
+    )
+}
+
+/// A link as the external-link endpoints show it. `token` is `Some` only at creation:
+/// Tessera keeps digests, so a listing has neither the token nor the URL made from it.
+pub fn external_link_json(
+    link: &ShareLink,
+    now: u64,
+    settings: &crate::SeaTableSettings,
+    token: Option<&str>,
+) -> serde_json::Value {
+    let mut body = json!({
+        "id": link.id,
+        "url": token.map(|token| external_link_url(settings, token)),
+        "is_custom": link.is_custom,
+        "permission": external_permission(link.permission),
+        "is_expired": link.is_expired(now),
+        "expire_date": link.expires_at.map(rfc3339_from_secs),
+        "ctime": link.created_at,
+    });
+    if let Some(token) = token {
+        body["token"] = json!(token);
+    }
+    body
+}
+
 /// Turns a handler's result into the response, with SeaTable's error bodies:
 /// 401 `{"detail": "Invalid token"}`, others `{"error_msg": "<message>"}`.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {

@@ -308,14 +308,19 @@ pub async fn create_share_link(
     created_by: &str,
     permission: TokenPermission,
     expire_days: Option<u64>,
-) -> Result<(ShareLink, NewToken), crate::StoreError> {
+) -> Result<(ShareLink, crate::seatable_tokens::LinkToken), crate::ApiError> {
+    let new = crate::seatable_tokens::NewLink {
+        permission,
+        expire_days,
+        custom_token: None,
+    };
     crate::seatable_tokens::create_share_link(
         store,
         &crate::audit::Auditor::operator(clock::system()),
         base,
         created_by,
-        permission,
-        expire_days,
+        new,
+        crate::Quotas::DEFAULT.share_links_per_base,
     )
     .await
 }

@@ -11,7 +11,7 @@ use tessera_common::{
         self, authenticate_user, base_for_admin, checked_base_name, checked_workspace_id, invalid,
         share_link_json,
     },
-    seatable_tokens::{create_share_link, MAX_EXPIRE_DAYS},
+    seatable_tokens::{create_share_link, NewLink, MAX_EXPIRE_DAYS},
     store::records::TokenPermission,
     ApiError, AppState,
 };
@@ -48,13 +48,18 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         ),
     };
     let base = base_for_admin(&state.store, &workspace_id, &table_name, &caller.user_id).await?;
+    let new = NewLink {
+        permission,
+        expire_days,
+        custom_token: None,
+    };
     let (link, token) = create_share_link(
         &state.store,
         &caller.auditor(state, req),
         &base,
         &caller.user_id,
-        permission,
-        expire_days,
+        new,
+        state.quotas.share_links_per_base,
     )
     .await?;
     tracing::info!(link_id = %link.id, dtable_uuid = %base.dtable_uuid, "share link created");

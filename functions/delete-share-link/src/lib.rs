@@ -8,8 +8,8 @@ use tessera_common::{
     lambda::Function,
     limits,
     seatable::{self, authenticate_user, base_for_admin, invalid, not_found, UserCaller},
-    store::records::{ShareLink, TokenLookup},
-    token::{PresentedToken, TokenKind},
+    seatable_tokens::link_by_token,
+    store::records::ShareLink,
     ApiError, AppState, StoreError,
 };
 
@@ -50,25 +50,17 @@ async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     Ok(json_response(StatusCode::OK, &json!({ "success": true })))
 }
 
-/// The link a token names (anyone's), or the caller's own link with that id.
+/// The link a token names (anyone's, generated or custom), or else the caller's own link
+/// with that id.
 async fn find(
     state: &AppState,
     caller: &UserCaller,
     named: &str,
 ) -> Result<Option<ShareLink>, ApiError> {
-    let Some(token) = PresentedToken::parse(named).filter(|t| t.kind() == TokenKind::ShareLink)
-    else {
-        return Ok(state.store.share_link(&caller.user_id, named).await?);
-    };
-    match state.store.lookup(token.digest()).await? {
-        Some(TokenLookup::ShareLink {
-            link_id,
-            created_by,
-            revoked: false,
-            ..
-        }) => Ok(state.store.share_link(&created_by, &link_id).await?),
-        _ => Ok(None),
+    if let Some(link) = link_by_token(&state.store, named).await? {
+        return Ok(Some(link));
     }
+    Ok(state.store.share_link(&caller.user_id, named).await?)
 }
 
 #[cfg(test)]

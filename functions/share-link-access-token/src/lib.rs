@@ -8,8 +8,8 @@ use tessera_common::{
     jwt::JwtKind,
     lambda::Function,
     seatable::{self, not_found, permission_denied},
+    seatable_tokens::link_token_digest,
     store::records::{TokenLookup, TokenPermission},
-    token::{PresentedToken, TokenKind},
     ApiError, AppState,
 };
 
@@ -24,9 +24,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     let token = query_param(req, "token")
         .filter(|token| !token.is_empty())
         .ok_or_else(|| ApiError::bad_request("token invalid."))?;
-    let presented = PresentedToken::parse(&token)
-        .filter(|t| t.kind() == TokenKind::ShareLink)
-        .ok_or_else(|| not_found("Share link"))?;
+    let digest = link_token_digest(&token).ok_or_else(|| not_found("Share link"))?;
     let Some(TokenLookup::ShareLink {
         link_id,
         dtable_uuid,
@@ -34,7 +32,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         expires_at,
         revoked,
         ..
-    }) = state.store.lookup(presented.digest()).await?
+    }) = state.store.lookup(&digest).await?
     else {
         return Err(not_found("Share link"));
     };

@@ -81,10 +81,15 @@ async fn expired_and_revoked_links_are_403() {
         created_at: now_rfc3339(),
         expires_at: Some(now_secs() - 1),
         digest: token.digest().clone(),
+        is_custom: false,
     };
     state
         .store
-        .create_share_link(&expired, &tessera_common::seatable_admin::operator())
+        .create_share_link(
+            &expired,
+            tessera_common::Quotas::DEFAULT.share_links_per_base,
+            &tessera_common::seatable_admin::operator(),
+        )
         .await
         .unwrap();
     let denied = (403, json!({ "error_msg": "Permission denied." }));

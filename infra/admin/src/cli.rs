@@ -219,6 +219,22 @@ pub enum ShareLinkCommand {
         #[arg(long)]
         expire_days: Option<u64>,
     },
+    /// List a base's share and external links (one kind of record), never their tokens.
+    List {
+        #[command(flatten)]
+        table: TableArg,
+        #[command(flatten)]
+        base: BaseArg,
+    },
+    /// Revoke one of a base's links by its id (from `share-link list`): it stops working at once.
+    Revoke {
+        #[command(flatten)]
+        table: TableArg,
+        #[command(flatten)]
+        base: BaseArg,
+        #[arg(long)]
+        link_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -200,15 +200,77 @@ pub async fn share_link(
     store: impl Fn(String) -> Store,
     command: ShareLinkCommand,
 ) -> Result<Value, Failure> {
-    let ShareLinkCommand::Create {
-        table,
-        base,
-        user_id,
-        permission,
-        expire_days,
-    } = command;
-    let store = store(table.table_name);
-    let base = existing_base(&store, &base).await?;
+    match command {
+        ShareLinkCommand::Create {
+            table,
+            base,
+            user_id,
+            permission,
+            expire_days,
+        } => {
+            let store = store(table.table_name);
+            let base = existing_base(&store, &base).await?;
+            create_share_link(&store, &base, user_id, &permission, expire_days).await
+        }
+        ShareLinkCommand::List { table, base } => {
+            let store = store(table.table_name);
+            let base = existing_base(&store, &base).await?;
+            let links = store.share_links_of_base(&base.dtable_uuid).await?;
+            let now = tessera_common::clock::now_secs();
+            let listed: Vec<Value> = links
+                .iter()
+                .map(|link| {
+                    json!({
+                        "id": link.id,
+                        "created_by": link.created_by,
+                        "permission": link.permission,
+                        "is_custom": link.is_custom,
+                        "is_expired": link.is_expired(now),
+                        "expires_at": link.expires_at,
+                    })
+                })
+                .collect();
+            Ok(json!({
+                "message": format!("base {:?} has {} links", base.name, listed.len()),
+                "links": listed,
+            }))
+        }
+        ShareLinkCommand::Revoke {
+            table,
+            base,
+            link_id,
+        } => {
+            let store = store(table.table_name);
+            let base = existing_base(&store, &base).await?;
+            let link = store
+                .share_links_of_base(&base.dtable_uuid)
+                .await?
+                .into_iter()
+                .find(|link| link.id == link_id)
+                .ok_or_else(|| format!("base {:?} has no link {link_id}", base.name))?;
+            store
+                .revoke_share_link(
+                    &link,
+                    tessera_common::clock::now_secs(),
+                    &seatable_admin::operator(),
+                )
+                .await?;
+            Ok(json!({
+                "message": format!("revoked link {link_id}; it no longer works."),
+                "id": link_id,
+                "revoked": true,
+            }))
+        }
+    }
+}
+
+async fn create_share_link(
+    store: &Store,
+    base: &Base,
+    user_id: String,
+    permission: &str,
+    expire_days: Option<u64>,
+) -> Result<Value, Failure> {
     if expire_days.is_some_and(|days| !(1..=seatable_tokens::MAX_EXPIRE_DAYS).contains(&days)) {
         return Err(format!(
             "--expire-days must be 1 to {}",
@@ -217,14 +279,19 @@ pub async fn share_link(
         .into());
     }
     let (link, token) = seatable_tokens::create_share_link(
-        &store,
+        store,
         &seatable_admin::operator(),
-        &base,
+        base,
         &user_id,
-        token_permission(&permission),
-        expire_days,
+        seatable_tokens::NewLink {
+            permission: token_permission(permission),
+            expire_days,
+            custom_token: None,
+        },
+        Quotas::from_env()?.share_links_per_base,
     )
-    .await?;
+    .await
+    .map_err(|err| err.public_message())?;
     Ok(json!({
         "message": format!("created share link {} of base {:?}. Its token is shown only now.", link.id, base.name),
         "id": link.id,

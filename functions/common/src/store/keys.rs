@@ -9,6 +9,7 @@
 //! | user                 | `USER#<id>`       | `USER`                              |
 //! | username (unique)    | `USERNAME#<name>` | `USERNAME`                          |
 //! | share link           | `USER#<creator>`  | `SHARE#<link id>`                   |
+//! |   (on gsi1)          | `LINKS#<uuid>`    | `<created at>#<link id>`            |
 //! | member               | `WS#<id>`         | `MEMBER#<user id>`                  |
 //! | base                 | `WS#<id>`         | `BASE#<base64url(name)>`            |
 //! | base API token       | `BASE#<uuid>`     | `APITOKEN#<base64url(app name)>`    |
@@ -16,7 +17,7 @@
 //! | workspace id counter | `COUNTER`         | `WORKSPACE_ID`                      |
 //!
 //! Workspace and base items also count their access tokens and API tokens
-//! (`access_token_count`, `api_token_count`), updated in the same transaction as the
+//! (`access_token_count`, `api_token_count`, `share_link_count`), updated in the same transaction as the
 //! tokens, against the quotas. Workspaces are also indexed on `gsi1` (`gsi1pk = WORKSPACES`) for the operator's list.
 //! Names are base64url-encoded in sort keys so that the prefix for one name can never
 //! match another name (base64url has no `#`).
@@ -103,6 +104,11 @@ pub fn share_link_sk(link_id: &str) -> String {
 
 pub fn share_links_prefix() -> &'static str {
     SHARE_LINK_PREFIX
+}
+
+/// `gsi1pk` of a base's share and external links, for the per-base listing.
+pub fn base_links_gsi_pk(dtable_uuid: &str) -> String {
+    format!("LINKS#{dtable_uuid}")
 }
 
 pub fn audit_pk(scope: &str) -> String {

@@ -190,7 +190,8 @@ pub struct ApiToken {
     pub digest: TokenDigest,
 }
 
-/// An external share link of a base.
+/// A link to a base that anyone holding its token may open: the seed's share links and
+/// SeaTable 4's external links are this one record, whichever route made them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShareLink {
     pub id: String,
@@ -201,10 +202,21 @@ pub struct ShareLink {
     /// The id of the user who created it.
     pub created_by: String,
     pub created_at: String,
-    /// Unix seconds; `None` never expires. Also the table's TTL attribute.
-    #[serde(default)]
+    /// Unix seconds; `None` never expires. Not the table's TTL attribute: an expired link
+    /// stays listed (`is_expired`), and counted, until deleted, as SeaTable lists it.
+    #[serde(default, rename = "link_expires_at")]
     pub expires_at: Option<u64>,
     pub digest: TokenDigest,
+    /// The token is a name its creator chose (an external link's custom `token`), not one
+    /// Tessera generated.
+    #[serde(default)]
+    pub is_custom: bool,
+}
+
+impl ShareLink {
+    pub fn is_expired(&self, now: u64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
 }
 
 /// What the lookup item of a token's digest says about it: the one GetItem that
@@ -255,12 +267,23 @@ pub enum TokenLookup {
         /// The base's workspace (links made before it was recorded have none).
         #[serde(default)]
         workspace_id: String,
-        /// Unix seconds; expired links are refused even before TTL removes them.
-        #[serde(default)]
+        /// Unix seconds. Not the TTL attribute: a link's lookup lives as long as its
+        /// record (an expired link is still listed, and its custom name still taken).
+        #[serde(default, rename = "link_expires_at")]
         expires_at: Option<u64>,
         /// Kept after deletion so that a revoked link answers 403, not 404.
         #[serde(default)]
         revoked: bool,
+        /// Unix seconds: when a revoked link's tombstone goes (the table's TTL attribute).
+        #[serde(
+            default,
+            rename = "expires_at",
+            skip_serializing_if = "Option::is_none"
+        )]
+        tombstone_until: Option<u64>,
+        /// What the link grants through the external-link exchange (the seed's exchange
+        /// is always read-only): so that an exchange is one GetItem.
+        permission: TokenPermission,
     },
 }
 

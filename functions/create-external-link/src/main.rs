@@ -1,0 +1,4 @@
+tessera_common::function_main!(
+    create_external_link::FUNCTION,
+    tessera_common::lambda::Needs::Table
+);
