@@ -124,6 +124,28 @@ expect "GET app-access-token" 200 '"use_api_gateway":false' \
 
 "$root/.tessera/tools/venv/bin/python" "$root/tests/official_client/seatable_auth.py" || fail "the official client"
 
+# SeaTable 4's external links, over the same records as the share links; the CLI lists and
+# revokes them.
+links_url="$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/external-links/"
+custom="smoke-$RANDOM$RANDOM"
+expect "POST external-links (custom token)" 200 "\"token\":\"$custom\"" -X POST "$links_url" \
+  -H "Authorization: Token $AUTH_TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"token\": \"$custom\", \"permission\": \"read-write\", \"expire_days\": 7}"
+expect "GET external-link access-token" 200 '"dtable_db":' \
+  "$TESSERA_URL/api/v2.1/external-link-tokens/$custom/access-token/"
+expect "GET external-link access-token of the seed's share link" 200 '"access_token":' \
+  "$TESSERA_URL/api/v2.1/external-link-tokens/$SHARE_LINK_TOKEN/access-token/"
+expect "GET external-links" 200 '"is_custom":true' -H "Authorization: Token $AUTH_TOKEN" "$links_url"
+cli_links="$("$root/target/debug/tessera-admin" --json share-link list --workspace-id "$WORKSPACE_ID" --base "$DTABLE_NAME")" \
+  || fail "share-link list"
+[[ "$cli_links" != *"$custom"* && "$cli_links" != *tss_* ]] || fail "share-link list shows a token"
+custom_id="$(python3 -c 'import json, sys; print(next(l["id"] for l in json.load(sys.stdin)["links"] if l["is_custom"]))' <<<"$cli_links")"
+"$root/target/debug/tessera-admin" --json share-link revoke --workspace-id "$WORKSPACE_ID" --base "$DTABLE_NAME" \
+  --link-id "$custom_id" >/dev/null || fail "share-link revoke"
+echo "smoke: ok tessera-admin share-link list and revoke"
+expect "the revoked external link" 404 "{\"error_msg\":\"Token $custom not found\"}" \
+  "$TESSERA_URL/api/v2.1/external-link-tokens/$custom/access-token/"
+
 # The operator CLI revokes and rotates what it issued, effective at once (these run last:
 # they retire the demo's tokens).
 admin="$root/target/debug/tessera-admin"

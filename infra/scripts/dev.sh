@@ -133,6 +133,14 @@ curl \\
 
 curl -H 'Authorization: Token $API_TOKEN' "$TESSERA_URL/api/v2.1/dtable/app-access-token/"
 
+SeaTable 4's external links (the same records as share links; a custom token is optional):
+
+curl -X POST -H 'Authorization: Token $AUTH_TOKEN' -H 'Content-Type: application/json' \\
+  -d '{"token": "my-report", "permission": "read-only", "expire_days": 7}' \\
+  "$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/external-links/"
+curl "$TESSERA_URL/api/v2.1/external-link-tokens/my-report/access-token/"
+curl -H 'Authorization: Token $AUTH_TOKEN' "$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/external-links/"
+
 The official Python client:  .tessera/tools/venv/bin/python -c \\
   "from seatable_api import Base; b = Base('$API_TOKEN', '$TESSERA_URL'); b.auth(); print(b.dtable_uuid)"
 
