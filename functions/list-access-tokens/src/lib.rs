@@ -51,11 +51,14 @@ impl From<AccessToken> for ListedToken {
 
 async fn list(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = rudderstack::authenticate(&state.store, req.headers()).await?;
+    let now = state.clock.now_secs();
     let tokens: Vec<ListedToken> = state
         .store
         .access_tokens(&caller.workspace_id)
         .await?
         .into_iter()
+        // A rerolled token whose grace is over waits only to be purged.
+        .filter(|token| !token.grace_ended(now))
         .map(ListedToken::from)
         .collect();
     Ok(json_response(StatusCode::OK, &tokens))

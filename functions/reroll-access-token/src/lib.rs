@@ -90,13 +90,26 @@ async fn reroll(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     let grace_until = (!grace.is_zero()).then(|| now + grace.as_secs());
     match state
         .store
-        .reroll_access_token(&old, &new, grace_until, &caller.auditor(state, req))
+        .reroll_access_token(
+            &old,
+            &new,
+            grace_until,
+            state.quotas.access_tokens_per_workspace,
+            &caller.auditor(state, req),
+        )
         .await
     {
         Err(StoreError::Conflict) => {
             return Err(ApiError::Conflict(
                 "this token was rerolled or deleted meanwhile".into(),
             ))
+        }
+        // A token in its grace period counts until the grace ends.
+        Err(StoreError::QuotaReached { max }) => {
+            return Err(ApiError::bad_request(format!(
+                "this workspace has {max} access tokens, counting those in a grace period: \
+                 reroll without gracePeriodSeconds, or delete some first"
+            )))
         }
         other => other?,
     }

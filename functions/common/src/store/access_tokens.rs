@@ -1,7 +1,7 @@
 //! Access tokens: created, listed, rerolled and deleted within one workspace, counted on
 //! the workspace's item against its quota; every change with its audit entry.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
 use super::{
     key, keys, records,
@@ -79,7 +79,87 @@ impl Store {
             self.put_new(&Self::lookup_item(&token.digest, lookup_of(token)))?,
             self.audit_put(&audit)?,
         ];
-        self.transact_counted(actions, Some((0, max))).await
+        self.transact_with_room(&token.workspace_id, actions, max, auditor)
+            .await
+    }
+
+    /// Runs a transaction whose first action adds to the workspace's counter; when the
+    /// quota is reached, removes the records of rerolled tokens whose grace is over (which
+    /// still count) and tries once more.
+    async fn transact_with_room(
+        &self,
+        workspace_id: &str,
+        actions: Vec<TransactWriteItem>,
+        max: u32,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
+        match self.transact_counted(actions.clone(), Some((0, max))).await {
+            Err(StoreError::QuotaReached { .. })
+                if self
+                    .purge_ended_grace(workspace_id, auditor.clock().now_secs())
+                    .await?
+                    > 0 =>
+            {
+                self.transact_counted(actions, Some((0, max))).await
+            }
+            other => other,
+        }
+    }
+
+    /// Deletes the records of the workspace's rerolled tokens whose grace period ended
+    /// before `now`, each with the counter, conditional on what was read; how many went.
+    pub async fn purge_ended_grace(
+        &self,
+        workspace_id: &str,
+        now: u64,
+    ) -> Result<usize, StoreError> {
+        let ended: Vec<AccessToken> = self
+            .access_tokens(workspace_id)
+            .await?
+            .into_iter()
+            .filter(|token| token.grace_ended(now))
+            .collect();
+        let mut purged = 0;
+        for chunk in ended.chunks(CHUNK) {
+            let mut actions = Vec::with_capacity(chunk.len() * 2 + 1);
+            for token in chunk {
+                let (pk, sk) = record_key(token);
+                actions.push(self.delete_as_read(pk, &sk, token)?);
+                actions.push(self.delete(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)?);
+            }
+            let n = chunk.len() as i64;
+            actions.push(self.count(workspace_item(workspace_id), COUNTER, -n, None)?);
+            match self.transact(actions).await {
+                Ok(()) => purged += chunk.len(),
+                // Another purge or a delete got there first: its room is made all the same.
+                Err(StoreError::Conflict) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(purged)
+    }
+
+    /// A Delete of a token's record that fails the transaction unless the record is still
+    /// as it was read: the same secret, and rerolled or not as it was. So a write that
+    /// acted on a stale copy (a reroll racing another reroll or a delete) never commits.
+    fn delete_as_read(
+        &self,
+        pk: String,
+        sk: &str,
+        token: &AccessToken,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .expression_attribute_values(":digest", s(token.digest.as_hex()));
+        let delete = match &token.rerolled_to {
+            None => delete
+                .condition_expression("digest = :digest AND attribute_not_exists(rerolled_to)"),
+            Some(successor) => delete
+                .condition_expression("digest = :digest AND rerolled_to = :successor")
+                .expression_attribute_values(":successor", s(successor)),
+        };
+        Ok(TransactWriteItem::builder().delete(delete.build()?).build())
     }
 
     /// Every access token of a workspace, ordered by the base64url of their names (the sort
@@ -117,7 +197,10 @@ impl Store {
         auditor: &Auditor,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let (pk, sk) = record_key(token);
-        let mut actions = self.delete_token(pk, &sk, &token.digest)?.to_vec();
+        let mut actions = vec![
+            self.delete_as_read(pk, &sk, token)?,
+            self.delete(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)?,
+        ];
         actions.push(self.audit_put(&auditor.entry(
             &token.workspace_id,
             "access_token.delete",
@@ -134,9 +217,9 @@ impl Store {
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let mut actions = self.delete_actions(token, auditor)?;
-        if token.counted() {
-            actions.push(self.count(workspace_item(&token.workspace_id), COUNTER, -1, None)?);
-        }
+        // Every record counts (a token in its grace period too), so a delete that commits
+        // (it is conditional on the record as read) always frees one.
+        actions.push(self.count(workspace_item(&token.workspace_id), COUNTER, -1, None)?);
         self.transact(actions).await
     }
 
@@ -207,22 +290,23 @@ impl Store {
         for token in tokens {
             actions.extend(self.delete_actions(token, auditor)?);
         }
-        let counted = tokens.iter().filter(|t| t.counted()).count() as i64;
-        if counted > 0 {
-            actions.push(self.count(workspace_item(workspace_id), COUNTER, -counted, None)?);
-        }
+        let n = tokens.len() as i64;
+        actions.push(self.count(workspace_item(workspace_id), COUNTER, -n, None)?);
         self.transact(actions).await
     }
 
     /// Replaces `old` with `new` (same name, description, scopes and expiry; another id
     /// and secret). The old token keeps working until `grace_until` (Unix seconds; `None`:
-    /// it stops now), and no longer counts against the quota. Atomic: `Conflict` if `old`
-    /// was rerolled, deleted or changed meanwhile, so a token has at most one successor.
+    /// it stops now) and counts against the quota until then, so a reroll with a grace
+    /// period needs room for one more (`QuotaReached` otherwise, with `max`). Atomic and
+    /// conditional on `old` as it was read: `Conflict` if it was rerolled, deleted or
+    /// changed meanwhile, so a token has at most one successor.
     pub async fn reroll_access_token(
         &self,
         old: &AccessToken,
         new: &AccessToken,
         grace_until: Option<u64>,
+        max: u32,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let (pk, sk) = record_key(new);
@@ -237,20 +321,27 @@ impl Store {
             ))?,
         ];
         match grace_until {
+            // The old record goes as the new one comes: the count does not change.
             None => {
                 let (pk, sk) = record_key(old);
-                actions.extend(self.delete_token(pk, &sk, &old.digest)?);
+                actions.push(self.delete_as_read(pk, &sk, old)?);
+                actions.push(self.delete(keys::lookup_pk(&old.digest), keys::LOOKUP_SK)?);
+                self.transact(actions).await
             }
+            // Both count until the grace ends: the successor needs room for one more.
             Some(until) => {
                 let until = old.expires.map_or(until, |expires| expires.min(until));
                 actions.push(self.retire_record(old, &new.id, until)?);
                 actions.push(self.retire_lookup(&old.digest, until)?);
+                let slot = self.count(workspace_item(&old.workspace_id), COUNTER, 1, Some(max))?;
+                actions.insert(0, slot);
+                self.transact_with_room(&old.workspace_id, actions, max, auditor)
+                    .await
             }
         }
-        self.transact(actions).await
     }
 
-    /// Marks a rerolled token's record: its successor, its end, and the table's TTL.
+    /// Marks a rerolled token's record: its successor and its end (no TTL: it still counts).
     fn retire_record(
         &self,
         old: &AccessToken,
@@ -261,9 +352,7 @@ impl Store {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, &sk)))
-            .update_expression(
-                "SET rerolled_to = :successor, token_expires_at = :until, expires_at = :until",
-            )
+            .update_expression("SET rerolled_to = :successor, token_expires_at = :until")
             .condition_expression("digest = :digest AND attribute_not_exists(rerolled_to)")
             .expression_attribute_values(":successor", s(successor))
             .expression_attribute_values(":until", AttributeValue::N(until.to_string()))

@@ -59,12 +59,11 @@ pub struct AccessToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<u64>,
     /// Set when the token was rerolled: its successor's id. It works until `expires` (the
-    /// end of the grace period), is no longer counted against the quota, and the table's
-    /// TTL (`expires_at`) removes it after that.
+    /// end of the grace period) and counts against the quota until then; the record goes
+    /// when the workspace next needs the room (`Store::purge_ended_grace`) or is deleted.
+    /// No TTL removes it: every record counts, so the counter stays a count of records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerolled_to: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<u64>,
 }
 
 impl AccessToken {
@@ -90,13 +89,13 @@ impl AccessToken {
             expires: None,
             last_used_at: None,
             rerolled_to: None,
-            expires_at: None,
         }
     }
 
-    /// Whether the workspace's quota counts it (a rerolled token in its grace period does not).
-    pub fn counted(&self) -> bool {
-        self.rerolled_to.is_none()
+    /// A rerolled token whose grace period is over: refused, hidden from the listing,
+    /// and removed when the workspace needs its room.
+    pub fn grace_ended(&self, now: u64) -> bool {
+        self.rerolled_to.is_some() && self.expires.is_some_and(|end| end <= now)
     }
 }
 
