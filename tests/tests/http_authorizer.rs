@@ -135,3 +135,39 @@ async fn a_verification_is_one_get_item_and_a_use_is_written_at_most_once_a_minu
     let recorded = state.store.access_tokens(&ws.id).await.unwrap()[0].last_used_at;
     assert_eq!(recorded, Some(clock.now_secs()));
 }
+
+/// API Gateway joins a repeated header's values with commas, and the authorizer receives
+/// the joined value as its identity source: two `Authorization` headers are one malformed
+/// credential, refused, even when each alone would pass. (The local API took the first.)
+#[tokio::test]
+async fn repeated_authorization_headers_are_joined_as_api_gateway_does_and_refused() {
+    let api = LocalApi::start().await;
+    let ws = workspace(&api.state.store, Role::Admin).await;
+    let (_, token) = access_token(&api.state, &ws, "ci", &[], None).await;
+    let bearer = format!("Bearer {}", token.expose());
+    assert_eq!(
+        whoami(&api, Some(&bearer)).await.0,
+        200,
+        "one header passes"
+    );
+    for second in [bearer.clone(), "Bearer garbage".to_owned()] {
+        let response = api
+            .client
+            .get(api.url("/whoami"))
+            .header("Authorization", &bearer)
+            .header("Authorization", &second)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{second}");
+    }
+    // What the authorizer itself makes of the joined value.
+    let joined = format!("{bearer},{bearer}");
+    let request: AuthorizerRequest = serde_json::from_value(json!({
+        "version": "2.0", "type": "REQUEST", "routeKey": "GET /whoami",
+        "identitySource": [joined], "headers": { "authorization": joined },
+    }))
+    .unwrap();
+    let answer = authorizer::authorize(&api.state, request).await.unwrap();
+    assert!(!answer.is_authorized);
+}

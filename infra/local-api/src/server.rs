@@ -198,11 +198,15 @@ impl App {
             .identity_headers
             .iter()
             .map(|header| {
-                event
+                // API Gateway joins a repeated header's values with commas, and so
+                // passes them to the authorizer as one identity source.
+                let values: Vec<&str> = event
                     .headers
                     .iter()
-                    .find(|(n, v)| n.eq_ignore_ascii_case(header) && !v.is_empty())
-                    .map(|(_, v)| v.clone())
+                    .filter(|(n, v)| n.eq_ignore_ascii_case(header) && !v.is_empty())
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                (!values.is_empty()).then(|| values.join(","))
             })
             .collect();
         let Some(identity) = identity else {
