@@ -84,15 +84,32 @@ pub struct Fields(serde_json::Map<String, serde_json::Value>);
 impl Fields {
     pub fn parse(req: &Request) -> Result<Self, ApiError> {
         let bytes = body_bytes(req);
+        // Media types are case-insensitive (RFC 9110 §8.3.1).
         let form = req
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
         if form {
-            let pairs = form_urlencoded::parse(bytes)
-                .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
-                .collect();
+            let mut pairs = serde_json::Map::new();
+            for (name, value) in form_urlencoded::parse(bytes) {
+                // A repeated field is ambiguous: refuse it rather than pick one.
+                if pairs
+                    .insert(
+                        name.to_string(),
+                        serde_json::Value::String(value.into_owned()),
+                    )
+                    .is_some()
+                {
+                    return Err(ApiError::bad_request(format!(
+                        "{name} is given more than once"
+                    )));
+                }
+            }
             return Ok(Fields(pairs));
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -6,10 +6,16 @@
 //! that the answer leaks nothing. Servers that do not hold the signing key verify base
 //! access tokens here.
 
-use lambda_http::{http::StatusCode, Body, Request, Response};
+use lambda_http::{
+    http::{
+        header::{HeaderValue, WWW_AUTHENTICATE},
+        StatusCode,
+    },
+    Body, Request, Response,
+};
 use serde_json::{json, Value};
 use tessera_common::{
-    http::{json_response, Fields},
+    http::{error_response, json_response, Fields},
     jwt::JwtKind,
     lambda::Function,
     limits,
@@ -27,7 +33,35 @@ pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state
 const MAX_TOKEN_BYTES: usize = 4096;
 
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    rudderstack::respond(introspect(state, &req).await)
+    respond(introspect(state, &req).await)
+}
+
+/// Errors in OAuth's shape (RFC 7662 §2.3, RFC 6749 §5.2): `{"error": "invalid_request",
+/// "error_description"}`, 401 `invalid_client` with `WWW-Authenticate`, 503
+/// `temporarily_unavailable` with `Retry-After`, 500 `server_error` with nothing more.
+fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    result.unwrap_or_else(|err| {
+        let (error, describe) = match &err {
+            ApiError::Unauthorized => ("invalid_client", false),
+            ApiError::Unavailable(_) | ApiError::Incomplete(_) => {
+                ("temporarily_unavailable", false)
+            }
+            ApiError::Internal(_) => ("server_error", false),
+            _ => ("invalid_request", true),
+        };
+        let mut body = json!({ "error": error });
+        if describe {
+            body["error_description"] = json!(err.public_message());
+        }
+        let mut response = error_response(&err, &body);
+        if matches!(err, ApiError::Unauthorized) {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"tessera\", charset=\"UTF-8\""),
+            );
+        }
+        response
+    })
 }
 
 async fn introspect(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
@@ -64,7 +98,9 @@ async fn access_token(
     record_use(&state.store, state.clock.as_ref(), &verified).await;
     let mut answer = json!({
         "active": true,
-        "token_type": "access_token",
+        // OAuth's registered type (RFC 7662 §2.2); which of Tessera's kinds, beside it.
+        "token_type": "Bearer",
+        "token_kind": "access_token",
         "workspace_id": limits::workspace_id_json(&verified.workspace_id),
         "token_id": verified.token_id,
         "name": verified.name,
@@ -90,7 +126,8 @@ async fn base_access_token(
     }
     let mut answer = json!({
         "active": true,
-        "token_type": "base_access_token",
+        "token_type": "Bearer",
+        "token_kind": "base_access_token",
         "workspace_id": limits::workspace_id_json(&caller.workspace_id),
         "dtable_uuid": claims.dtable_uuid,
         "username": claims.username,

@@ -45,7 +45,8 @@ async fn a_live_access_token_of_the_callers_workspace_is_active_with_its_details
         answer,
         json!({
             "active": true,
-            "token_type": "access_token",
+            "token_type": "Bearer",
+            "token_kind": "access_token",
             "workspace_id": ws.id.parse::<u64>().unwrap(),
             "token_id": record.id,
             "name": "ci",
@@ -127,7 +128,8 @@ async fn base_access_tokens_are_active_for_their_workspace_only() {
     };
     let answer = introspect(&state, &mine, jwt).await;
     assert_eq!(answer["active"], true, "{answer}");
-    assert_eq!(answer["token_type"], "base_access_token");
+    assert_eq!(answer["token_type"], "Bearer");
+    assert_eq!(answer["token_kind"], "base_access_token");
     assert_eq!(answer["dtable_uuid"], json!(b.base.dtable_uuid));
     assert_eq!(answer["username"], json!(b.reader.name));
     assert_eq!(answer["scope"], "r");
@@ -146,6 +148,44 @@ async fn callers_and_bodies_are_checked() {
     for body in ["", "token=", "other=1"] {
         let (status, answer) = call(&state, Some(&ws.basic_auth()), body).await;
         assert_eq!(status, 400, "{body}: {answer}");
-        assert_eq!(answer["success"], false);
+        assert_eq!(answer["error"], "invalid_request", "OAuth's error shape");
     }
+}
+
+/// RFC 7662 / 6749 details: a repeated parameter is a 400, the media type is matched
+/// without regard to case, errors are OAuth's, and a 401 names the scheme.
+#[tokio::test]
+async fn the_protocol_details_are_oauths() {
+    let state = fixture_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (_, token) = access_token(&state, &ws, "ci", &[], None).await;
+    let form = format!("token={}", token.expose());
+    let twice = format!("{form}&{form}");
+    let (status, answer) = call(&state, Some(&ws.basic_auth()), &twice).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"], "invalid_request");
+    assert!(answer["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("token"));
+
+    let req = HttpApiRequest::new("POST", "/introspect", "/introspect")
+        .header(
+            "content-type",
+            "Application/X-WWW-Form-Urlencoded; Charset=UTF-8",
+        )
+        .body(form.clone())
+        .authorization(Some(&ws.basic_auth()));
+    let (status, answer) = status_and_json(&handle(&state, req.to_lambda_request()).await);
+    assert_eq!((status, &answer["active"]), (200, &json!(true)), "{answer}");
+
+    let req = HttpApiRequest::new("POST", "/introspect", "/introspect")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form);
+    let response = handle(&state, req.to_lambda_request()).await;
+    assert!(response.headers().contains_key("www-authenticate"));
+    assert_eq!(
+        status_and_json(&response),
+        (401, json!({ "error": "invalid_client" }))
+    );
 }
