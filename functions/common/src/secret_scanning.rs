@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     audit::Auditor,
-    store::{leaks::LeakOutcome, Store, StoreError},
+    store::{leaks::LeakOutcome, records::TokenLookup, Store, StoreError},
     token::{PresentedToken, TokenDigest},
 };
 
@@ -264,7 +264,10 @@ fn pem_to_der(pem: &str) -> Result<Vec<u8>, String> {
         .map_err(|err| format!("a key is not PEM: {err}"))
 }
 
-/// Revokes every live token of the reports and says which were Tessera's.
+/// Revokes every live token of the reports and says, once per distinct token, whether it
+/// is a real Tessera credential: `true_positive` when it was live (and is now revoked),
+/// and also when a report of it was already acted on (a replay) or it is a revoked share
+/// link; `false_positive` otherwise.
 pub async fn revoke_reported(
     store: &Store,
     now: u64,
@@ -272,29 +275,39 @@ pub async fn revoke_reported(
     auditor_for: impl Fn(&Report) -> Auditor,
 ) -> Result<Vec<Feedback>, StoreError> {
     let mut feedback = Vec::with_capacity(reports.len());
+    let mut seen = std::collections::HashSet::new();
     for report in reports {
-        let outcome = match PresentedToken::parse(&report.token) {
+        if !seen.insert(report.token.as_str()) {
+            continue; // one label per token
+        }
+        let real = match PresentedToken::parse(&report.token) {
             // The checksum rejects what is not ours without a lookup.
-            None => LeakOutcome::NotLive,
-            Some(token) => match store.lookup(token.digest()).await? {
-                None => LeakOutcome::NotLive,
-                Some(lookup) => {
-                    let outcome = store
-                        .revoke_leaked(token.digest(), lookup, now, &auditor_for(report))
-                        .await?;
-                    if outcome == LeakOutcome::Revoked {
-                        tracing::warn!(kind = ?token.kind(), source = %report.source, "leaked token revoked");
+            None => false,
+            Some(token) => {
+                let digest = token.digest();
+                match store.lookup(digest).await? {
+                    Some(TokenLookup::ShareLink { revoked: true, .. }) => true,
+                    Some(lookup) => {
+                        store.mark_leaked(digest, now).await?;
+                        let outcome = store
+                            .revoke_leaked(digest, lookup, now, &auditor_for(report))
+                            .await?;
+                        if outcome == LeakOutcome::Revoked {
+                            tracing::warn!(kind = ?token.kind(), source = %report.source, "leaked token revoked");
+                        }
+                        true
                     }
-                    outcome
+                    None => store.was_leaked(digest).await?,
                 }
-            },
+            }
         };
         feedback.push(Feedback {
             token_hash: TokenDigest::of(&report.token).as_hex().to_owned(),
             token_type: report.token_type.clone(),
-            label: match outcome {
-                LeakOutcome::Revoked => "true_positive",
-                LeakOutcome::NotLive => "false_positive",
+            label: if real {
+                "true_positive"
+            } else {
+                "false_positive"
             }
             .to_owned(),
         });

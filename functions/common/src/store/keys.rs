@@ -15,6 +15,7 @@
 //! | base API token       | `BASE#<uuid>`     | `APITOKEN#<base64url(app name)>`    |
 //! | audit log entry      | `AUDIT#<scope>`   | `<unix ms, 13 digits>#<entry id>`   |
 //! | workspace id counter | `COUNTER`         | `WORKSPACE_ID`                      |
+//! | leaked token         | `LEAKED#<sha256>` | `LEAKED` (TTL: a replayed report)   |
 //!
 //! Workspace and base items also count their access tokens and API tokens
 //! (`access_token_count`, `api_token_count`, `share_link_count`), updated in the same transaction as the
@@ -143,4 +144,12 @@ mod tests {
         assert!(access_token_sk("a", "id1").starts_with(&a));
         assert!(longer.starts_with(access_tokens_prefix()));
     }
+}
+
+pub const LEAKED_SK: &str = "LEAKED";
+
+/// The mark of a token reported as leaked and found real: kept a while, so that a replayed
+/// report is still answered `true_positive`.
+pub fn leaked_pk(digest: &TokenDigest) -> String {
+    format!("LEAKED#{}", digest.as_hex())
 }

@@ -20,7 +20,42 @@ pub enum LeakOutcome {
     NotLive,
 }
 
+/// How long a leaked token's mark is kept: longer than GitHub's replays.
+const LEAKED_MARK_SECS: u64 = 90 * 24 * 3600;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LeakedMark {
+    reported_at: u64,
+    /// The table's TTL attribute.
+    expires_at: u64,
+}
+
 impl Store {
+    /// Marks a digest as a real credential that was reported leaked (before it is
+    /// revoked, so that even a revocation that fails midway leaves the answer right).
+    pub async fn mark_leaked(&self, digest: &TokenDigest, now: u64) -> Result<(), StoreError> {
+        let mark = LeakedMark {
+            reported_at: now,
+            expires_at: now + LEAKED_MARK_SECS,
+        };
+        let item = super::Keyed::new(keys::leaked_pk(digest), keys::LEAKED_SK.to_owned(), mark);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(&item)?))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a digest was reported leaked, and found real, within the mark's lifetime.
+    pub async fn was_leaked(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
+        Ok(self
+            .get::<LeakedMark>(keys::leaked_pk(digest), keys::LEAKED_SK)
+            .await?
+            .is_some())
+    }
+
     /// Revokes the live token whose lookup says `lookup`. A token changed or revoked
     /// meanwhile (`Conflict`) no longer works either: that is `NotLive`.
     pub async fn revoke_leaked(
