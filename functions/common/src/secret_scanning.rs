@@ -22,7 +22,7 @@ use aws_smithy_http_client::{
 use aws_smithy_runtime_api::client::{http::HttpConnector, orchestrator::HttpRequest};
 use aws_smithy_types::body::SdkBody;
 use base64::{engine::general_purpose::STANDARD, Engine};
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Limited};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -105,6 +105,21 @@ enum Source {
     /// Given as a key list: never fetched.
     Fixed(HashMap<String, Vec<u8>>),
     Fetched(Fetched),
+    /// No list may be trusted (the reason): every report answers 503.
+    Misconfigured(String),
+}
+
+/// `https`, or `http` to a loopback address (tests and local stacks).
+pub fn key_url_allowed(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 impl ScanKeys {
@@ -140,7 +155,16 @@ impl ScanKeys {
             }
             return ScanKeys(Source::Fixed(HashMap::new()));
         }
-        Self::new(var("SECRET_SCANNING_KEYS_URL").unwrap_or_else(|| GITHUB_KEYS_URL.to_owned()))
+        let url = var("SECRET_SCANNING_KEYS_URL").unwrap_or_else(|| GITHUB_KEYS_URL.to_owned());
+        if !key_url_allowed(&url) {
+            // Keys fetched in clear could be swapped on the way: refuse them, and answer 503
+            // (GitHub retries) until the deployment is fixed.
+            tracing::error!(%url, "SECRET_SCANNING_KEYS_URL must be https (http only on loopback)");
+            return ScanKeys(Source::Misconfigured(format!(
+                "the key list URL {url} is not https"
+            )));
+        }
+        Self::new(url)
     }
 
     /// Checks the request's signature over its raw body.
@@ -166,6 +190,7 @@ impl ScanKeys {
         match &self.0 {
             Source::Fixed(keys) => Ok(keys.get(key_id).cloned()),
             Source::Fetched(fetched) => fetched.key(key_id).await,
+            Source::Misconfigured(reason) => Err(ScanError::KeysUnavailable(reason.clone())),
         }
     }
 }
@@ -179,10 +204,10 @@ impl Fetched {
         if fresh && cache.keys.contains_key(key_id) {
             return Ok(cache.keys.get(key_id).cloned());
         }
-        if cache
+        let may_fetch = cache
             .last_attempt
-            .is_none_or(|at| at.elapsed() >= MIN_FETCH_INTERVAL)
-        {
+            .is_none_or(|at| at.elapsed() >= MIN_FETCH_INTERVAL);
+        if may_fetch {
             cache.last_attempt = Some(Instant::now());
             match self.fetch().await {
                 Ok(keys) => {
@@ -203,7 +228,16 @@ impl Fetched {
                 self.url
             )));
         }
-        Ok(cache.keys.get(key_id).cloned())
+        match cache.keys.get(key_id) {
+            Some(key) => Ok(Some(key.clone())),
+            // The list was just read and lacks it: no such key.
+            None if may_fetch => Ok(None),
+            // Not read again yet (at most once a minute): GitHub may have rotated its key
+            // since, so ask for a retry (503) rather than refuse a real report.
+            None => Err(ScanError::KeysUnavailable(format!(
+                "key {key_id:?} is not in the list read less than a minute ago"
+            ))),
+        }
     }
 
     async fn fetch(&self) -> Result<HashMap<String, Vec<u8>>, ScanError> {
@@ -219,26 +253,30 @@ impl Fetched {
                 .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
                 .build()
         });
-        let response = tokio::time::timeout(FETCH_TIMEOUT, connector.call(request))
+        // One deadline over the whole exchange, the body included: a server that answers
+        // and then stalls must not hold the function.
+        let exchange = async {
+            let response = connector
+                .call(request)
+                .await
+                .map_err(|err| unavailable(err.to_string()))?;
+            if !response.status().is_success() {
+                return Err(unavailable(format!(
+                    "{} answered {}",
+                    self.url,
+                    response.status()
+                )));
+            }
+            // Read at most the bound: a larger list is refused before it is all in memory.
+            Limited::new(response.into_body(), MAX_KEY_LIST_BYTES)
+                .collect()
+                .await
+                .map(|body| body.to_bytes())
+                .map_err(|err| unavailable(format!("the key list could not be read: {err}")))
+        };
+        let body = tokio::time::timeout(FETCH_TIMEOUT, exchange)
             .await
-            .map_err(|_| unavailable(format!("no answer from {} within 3 s", self.url)))?
-            .map_err(|err| unavailable(err.to_string()))?;
-        if !response.status().is_success() {
-            return Err(unavailable(format!(
-                "{} answered {}",
-                self.url,
-                response.status()
-            )));
-        }
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|err| unavailable(err.to_string()))?
-            .to_bytes();
-        if body.len() > MAX_KEY_LIST_BYTES {
-            return Err(unavailable("the key list is too large".into()));
-        }
+            .map_err(|_| unavailable(format!("no whole answer from {} within 3 s", self.url)))??;
         parse_key_list(&body).map_err(unavailable)
     }
 }
@@ -313,4 +351,31 @@ pub async fn revoke_reported(
         });
     }
     Ok(feedback)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_url_allowed;
+
+    #[test]
+    fn key_lists_are_fetched_over_https_only_but_on_loopback() {
+        for allowed in [
+            "https://api.github.com/meta/public_keys/secret_scanning",
+            "http://127.0.0.1:8080/keys",
+            "http://localhost/keys",
+            "http://[::1]:9/keys",
+        ] {
+            assert!(key_url_allowed(allowed), "{allowed}");
+        }
+        for refused in [
+            "http://api.github.com/meta/public_keys/secret_scanning",
+            "http://127.0.0.1.example.com/keys",
+            "http://127.0.0.1@example.com/keys",
+            "http://example.com:80@127.0.0.1/keys",
+            "ftp://127.0.0.1/keys",
+            "api.github.com/keys",
+        ] {
+            assert!(!key_url_allowed(refused), "{refused}");
+        }
+    }
 }
