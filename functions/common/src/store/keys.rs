@@ -132,6 +132,14 @@ pub fn lookup_pk(digest: &TokenDigest) -> String {
     format!("TOKEN#{}", digest.as_hex())
 }
 
+pub const LEAKED_SK: &str = "LEAKED";
+
+/// The mark of a token reported as leaked and found real: kept a while, so that a replayed
+/// report is still answered `true_positive`.
+pub fn leaked_pk(digest: &TokenDigest) -> String {
+    format!("LEAKED#{}", digest.as_hex())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,12 +152,4 @@ mod tests {
         assert!(access_token_sk("a", "id1").starts_with(&a));
         assert!(longer.starts_with(access_tokens_prefix()));
     }
-}
-
-pub const LEAKED_SK: &str = "LEAKED";
-
-/// The mark of a token reported as leaked and found real: kept a while, so that a replayed
-/// report is still answered `true_positive`.
-pub fn leaked_pk(digest: &TokenDigest) -> String {
-    format!("LEAKED#{}", digest.as_hex())
 }
