@@ -294,3 +294,75 @@ async fn finish_never_makes_a_version_without_a_key_current() {
         "the current key still signs"
     );
 }
+
+/// Issue 16, item 3: a holder of a leaked key cannot mint long-lived tokens (an `exp`
+/// beyond the deployment's lifetime is refused), and the operator retires the previous key
+/// at once, so that what the leaked key signed stops verifying now.
+#[tokio::test]
+async fn a_compromised_key_mints_nothing_long_lived_and_is_retired_at_once() {
+    let state = fresh_state().await;
+    let secret = secret_id(&state);
+    let client = secretsmanager_client().await;
+    let lifetime = state.seatable.access_token_ttl;
+    let minted = |ttl: Duration| {
+        let state = &state;
+        async move {
+            let claims = seatable::claims(
+                state,
+                JwtKind::BaseAccessToken,
+                "5a40dd8e59b749ff84a73c9fb8a0cf60",
+                "mallory@example.com",
+                TokenPermission::Rw,
+                ttl,
+            );
+            seatable::sign(state, JwtKind::BaseAccessToken, &claims)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(verifies(&state, &minted(lifetime).await).await);
+    let ten_years = minted(Duration::from_secs(10 * 365 * 24 * 3600)).await;
+    assert!(
+        !verifies(&state, &ten_years).await,
+        "exp beyond the lifetime"
+    );
+    assert!(!verifies(&state, &minted(lifetime + Duration::from_secs(3600)).await).await);
+
+    let before = issue(&state).await;
+    rotation::rotate_now(&client, &secret).await.unwrap();
+    assert!(verifies(&state, &before).await, "a plain rotation keeps it");
+    let retired = rotation::retire_previous(&client, &secret).await.unwrap();
+    assert_eq!(retired.as_deref(), Some(kid(&before).as_str()));
+    assert_eq!(
+        stages(&client, &secret, &kid(&before)).await,
+        Vec::<String>::new()
+    );
+    assert!(
+        !verifies(&state, &before).await,
+        "the retired key verifies nothing"
+    );
+    assert!(
+        verifies(&state, &issue(&state).await).await,
+        "the new key signs"
+    );
+    assert_eq!(
+        rotation::retire_previous(&client, &secret).await.unwrap(),
+        None
+    );
+}
+
+/// Only one previous key is kept: a rotation interval under two token lifetimes is refused
+/// (the rotation function checks it before any step).
+#[test]
+fn a_rotation_interval_under_two_token_lifetimes_is_refused() {
+    let day = 24 * 3600;
+    assert!(
+        rotation::rotation_interval_fits(30, 3 * day).is_ok(),
+        "the defaults"
+    );
+    assert!(rotation::rotation_interval_fits(6, 3 * day).is_ok());
+    let err = rotation::rotation_interval_fits(5, 3 * day).unwrap_err();
+    assert!(matches!(err, RotationError::Misconfigured(_)));
+    assert!(err.to_string().contains("at least 6 days"), "{err}");
+    assert!(rotation::rotation_interval_fits(1, 30 * day).is_err());
+}

@@ -21,6 +21,7 @@ use crate::{
 
 const CURRENT: &str = "AWSCURRENT";
 const PENDING: &str = "AWSPENDING";
+const PREVIOUS: &str = "AWSPREVIOUS";
 /// Random bytes of a new key; its base64url text (86 characters) is the HMAC key.
 const NEW_KEY_RANDOM_BYTES: usize = 64;
 
@@ -57,6 +58,39 @@ pub enum RotationError {
     TestFailed(String),
     #[error("Secrets Manager: {0}")]
     SecretsManager(String),
+    #[error("refusing to rotate: {0}")]
+    Misconfigured(String),
+}
+
+/// Only one previous key is kept, so a key must stay `AWSPREVIOUS` for as long as a
+/// token it signed lives: a rotation interval under two token lifetimes would cut live
+/// tokens off. `SIGNING_KEY_ROTATION_DAYS` and `ACCESS_TOKEN_TTL_SECONDS` as the template
+/// sets them; either missing passes (a local or operator run).
+pub fn check_rotation_interval() -> Result<(), RotationError> {
+    let number = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    match (
+        number("SIGNING_KEY_ROTATION_DAYS"),
+        number("ACCESS_TOKEN_TTL_SECONDS"),
+    ) {
+        (Some(days), Some(ttl)) => rotation_interval_fits(days, ttl),
+        _ => Ok(()),
+    }
+}
+
+/// Whether rotating every `days` keeps every token of `ttl_secs` verifying to its end.
+pub fn rotation_interval_fits(days: u64, ttl_secs: u64) -> Result<(), RotationError> {
+    if days * 24 * 3600 >= 2 * ttl_secs {
+        return Ok(());
+    }
+    Err(RotationError::Misconfigured(format!(
+        "SigningKeyRotationDays ({days}) is shorter than two token lifetimes \
+         (AccessTokenLifetimeSeconds {ttl_secs}): raise it to at least {} days",
+        (2 * ttl_secs).div_ceil(24 * 3600)
+    )))
 }
 
 fn sm_error(err: impl std::error::Error) -> RotationError {
@@ -279,6 +313,39 @@ pub async fn rotate_now(client: &Client, secret_id: &str) -> Result<String, Rota
         rotation.step(step, &token).await?;
     }
     Ok(token)
+}
+
+/// Retires the `AWSPREVIOUS` key at once (after a key compromise: tokens a leaked key signs
+/// must stop verifying now, not at the next rotation). Returns the retired version, if one
+/// was labelled. Containers stop accepting it when they next read the secret (their cache
+/// refreshes every `SIGNING_KEY_REFRESH_SECONDS`, 5 minutes by default).
+pub async fn retire_previous(
+    client: &Client,
+    secret_id: &str,
+) -> Result<Option<String>, RotationError> {
+    let meta = client
+        .describe_secret()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(sm_error)?;
+    let previous = meta.version_ids_to_stages().and_then(|versions| {
+        versions
+            .iter()
+            .find(|(_, stages)| stages.iter().any(|s| s == PREVIOUS))
+            .map(|(version, _)| version.clone())
+    });
+    if let Some(version) = &previous {
+        client
+            .update_secret_version_stage()
+            .secret_id(secret_id)
+            .version_stage(PREVIOUS)
+            .remove_from_version_id(version)
+            .send()
+            .await
+            .map_err(sm_error)?;
+    }
+    Ok(previous)
 }
 
 /// A new random key as version `token`, labelled `AWSPENDING`.

@@ -218,8 +218,24 @@ pub async fn sign(
     jwt::sign(&ring, kind, claims).map_err(|err| ApiError::Internal(Box::new(err)))
 }
 
+/// A temporary API token's lifetime (SeaTable's: one hour).
+pub const TEMP_API_TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+/// How far past its kind's lifetime a token's `exp` may lie: clocks of containers differ.
+const EXP_LEEWAY_SECS: u64 = 60;
+
+/// The longest a token of `kind` lives, as this deployment issues it.
+fn lifetime(state: &AppState, kind: JwtKind) -> Duration {
+    match kind {
+        JwtKind::BaseAccessToken => state.seatable.access_token_ttl,
+        JwtKind::TempApiToken => TEMP_API_TOKEN_TTL,
+    }
+}
+
 /// The claims of a live token of `kind`; `None` for anything else. A `kid` the cached
-/// keys do not know refreshes them first (the secret may have rotated).
+/// keys do not know refreshes them first (the secret may have rotated). A token whose
+/// `exp` lies further ahead than its kind's lifetime was not issued by this deployment
+/// (whoever holds a leaked key can mint such tokens): refused.
 pub async fn verify(
     state: &AppState,
     kind: JwtKind,
@@ -229,7 +245,8 @@ pub async fn verify(
         return Ok(None);
     };
     let ring = signing_keys(state)?.ring_for_kid(&kid).await?;
-    Ok(jwt::verify(&ring, kind, token))
+    let latest_exp = state.clock.now_secs() + lifetime(state, kind).as_secs() + EXP_LEEWAY_SECS;
+    Ok(jwt::verify(&ring, kind, token).filter(|claims| claims.exp <= latest_exp))
 }
 
 /// A share link as the share-link endpoints show it (never with its token).

@@ -2,11 +2,16 @@
 //! secret's schedule (`SigningKeyRotationDays`) with each of the four steps in turn; see
 //! `tessera_common::rotation`.
 
-use tessera_common::{lambda::Function, rotation::Rotation};
+use tessera_common::{
+    lambda::Function,
+    rotation::{check_rotation_interval, Rotation},
+};
 
-/// What main.rs runs.
+/// What main.rs runs. A rotation interval too short for the token lifetime fails every
+/// step before anything changes (the secret keeps its keys), with the fix in the log.
 pub const FUNCTION: Function = Function::SecretRotation(|client, event| {
     Box::pin(async move {
+        check_rotation_interval()?;
         Rotation::scheduled(client, &event.secret_id)
             .step(event.step, &event.client_request_token)
             .await

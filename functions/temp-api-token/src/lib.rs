@@ -2,19 +2,15 @@
 //! auth token exchanged for `{"api_token": <JWT valid one hour>}`, which app-access-token
 //! accepts like a base's API token, with the user's permission on the base.
 
-use std::time::Duration;
-
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::json_response,
     jwt::JwtKind,
     lambda::Function,
-    seatable::{self, BaseAccess},
+    seatable::{self, BaseAccess, TEMP_API_TOKEN_TTL},
     ApiError, AppState,
 };
-
-const TEMP_API_TOKEN_TTL: Duration = Duration::from_secs(3600);
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -265,6 +265,10 @@ pub enum SigningKeyCommand {
     Rotate {
         #[arg(long, env = "SIGNING_SECRET_ID")]
         secret_id: String,
+        /// After a key compromise: also retire the old key at once, so that nothing it
+        /// signed verifies any more (live tokens it signed stop working too).
+        #[arg(long)]
+        revoke_previous: bool,
     },
 }
 

@@ -52,10 +52,19 @@ async fn run(command: Command) -> Result<Value, Failure> {
         Command::Secret(SecretCommand::Ensure { secret_id }) => {
             ensure_secret(&aws_sdk_secretsmanager::Client::new(&sdk), &secret_id).await?
         }
-        Command::SigningKey(SigningKeyCommand::Rotate { secret_id }) => {
+        Command::SigningKey(SigningKeyCommand::Rotate {
+            secret_id,
+            revoke_previous,
+        }) => {
             let client = aws_sdk_secretsmanager::Client::new(&sdk);
             let kid = tessera_common::rotation::rotate_now(&client, &secret_id).await?;
-            json!({ "message": format!("rotated {secret_id}: new tokens are signed with key version {kid}; the previous key verifies until the next rotation"), "kid": kid })
+            if revoke_previous {
+                let retired =
+                    tessera_common::rotation::retire_previous(&client, &secret_id).await?;
+                json!({ "message": format!("rotated {secret_id}: new tokens are signed with key version {kid}; the previous key is retired: what it signed stops verifying within the key cache's refresh (5 minutes)"), "kid": kid, "retired": retired })
+            } else {
+                json!({ "message": format!("rotated {secret_id}: new tokens are signed with key version {kid}; the previous key verifies until the next rotation"), "kid": kid })
+            }
         }
         Command::Workspace(command) => workspace::workspace(store, command).await?,
         Command::Audit(AuditCommand::List {
