@@ -1,0 +1,110 @@
+//! Issue 16, item 8: the policies grant no more than the functions need, beyond the
+//! actions (which `events.rs` checks against what each function calls): the functions
+//! that record a token's use may update only that attribute, the functions that verify
+//! JWTs may read only the secret's current and previous keys, and only this stack's secret
+//! may invoke the rotation function. DynamoDB Local and the emulator enforce no IAM, so
+//! this reads the template; AWS enforces it.
+
+use serde_yaml_ng::Value;
+use tessera_tests::TEMPLATE;
+
+fn resources() -> Value {
+    let template: Value = serde_yaml_ng::from_str(TEMPLATE).unwrap();
+    template["Resources"].clone()
+}
+
+/// Every policy statement of a function that grants `action`.
+fn statements_granting(function: &Value, action: &str) -> Vec<Value> {
+    let mut found = Vec::new();
+    for policy in function["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+    {
+        for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+            let actions = statement["Action"]
+                .as_sequence()
+                .cloned()
+                .unwrap_or_default();
+            if actions.iter().any(|a| a.as_str() == Some(action)) {
+                found.push(statement.clone());
+            }
+        }
+    }
+    found
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn last_use_writers_may_update_only_the_last_use() {
+    let resources = resources();
+    for id in ["AuthorizerFunction", "IntrospectFunction"] {
+        let updates = statements_granting(&resources[id], "dynamodb:UpdateItem");
+        assert_eq!(updates.len(), 1, "{id}");
+        let condition = &updates[0]["Condition"];
+        assert_eq!(
+            strings(&condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]),
+            ["pk", "sk", "last_used_at"],
+            "{id}"
+        );
+        assert_eq!(
+            strings(&condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]),
+            ["TOKEN#*", "WS#*"],
+            "{id}"
+        );
+        let actions = strings(&updates[0]["Action"]);
+        assert_eq!(
+            actions,
+            ["dynamodb:UpdateItem"],
+            "{id}: the condition covers only it"
+        );
+    }
+}
+
+#[test]
+fn jwt_functions_read_only_the_current_and_previous_keys() {
+    let resources = resources();
+    let mut checked = 0;
+    for (id, resource) in resources.as_mapping().unwrap() {
+        let id = id.as_str().unwrap();
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function")
+            || id == "RotateSigningKeyFunction"
+        {
+            continue;
+        }
+        for statement in statements_granting(resource, "secretsmanager:GetSecretValue") {
+            assert_eq!(
+                strings(&statement["Condition"]["StringEquals"]["secretsmanager:VersionStage"]),
+                ["AWSCURRENT", "AWSPREVIOUS"],
+                "{id}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 6,
+        "every signing or verifying function: {checked}"
+    );
+}
+
+#[test]
+fn only_this_stacks_secret_invokes_the_rotation_function() {
+    let permission = &resources()["RotateSigningKeyPermission"]["Properties"];
+    assert_eq!(
+        permission["Principal"].as_str(),
+        Some("secretsmanager.amazonaws.com")
+    );
+    assert!(!permission["SourceAccount"].is_null());
+    assert!(
+        !permission["SourceArn"].is_null(),
+        "SourceArn names the secret"
+    );
+}
