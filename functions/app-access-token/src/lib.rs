@@ -16,7 +16,7 @@ use tessera_common::{
 };
 
 /// The `app_name` answered for a temporary API token, which belongs to no app.
-pub const TEMP_API_TOKEN_APP_NAME: &str = "temp_api_token";
+pub use tessera_common::seatable::TEMP_API_TOKEN_APP_NAME;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -112,8 +112,10 @@ async fn temp_token_app(state: &AppState, presented: &str) -> Result<App, ApiErr
     else {
         return Err(permission_denied());
     };
+    // A user disabled since the token was issued stays refused, even once enabled again.
+    let issued_at = claims.iat.unwrap_or_default();
     match state.store.user(&user_id).await? {
-        Some(user) if !user.disabled => {}
+        Some(user) if !user.disabled && user.revoked_before.is_none_or(|at| issued_at > at) => {}
         _ => return Err(permission_denied()),
     }
     Ok(App {

@@ -164,6 +164,11 @@ async fn a_disabled_users_temp_api_token_is_refused_at_once() {
         .await
         .unwrap();
     assert!(denied(call(&state, Some(&format!("Token {temp}"))).await));
+    // Enabled again, the user's tokens from before the disable stay refused.
+    seatable_admin::enable_user(&state.store, &b.reader.id)
+        .await
+        .unwrap();
+    assert!(denied(call(&state, Some(&format!("Token {temp}"))).await));
 }
 
 #[tokio::test]

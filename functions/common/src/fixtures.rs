@@ -166,6 +166,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 digest: tokens.user_auth.digest().clone(),
                 created_at: now.clone(),
                 disabled: false,
+                revoked_before: None,
             },
             &operator,
         )

@@ -218,6 +218,35 @@ pub async fn sign(
     jwt::sign(&ring, kind, claims).map_err(|err| ApiError::Internal(Box::new(err)))
 }
 
+/// The `app_name` of base access tokens exchanged for a temporary API token.
+pub const TEMP_API_TOKEN_APP_NAME: &str = "temp_api_token";
+
+/// Whether what a base access token was issued from still stands, as far as Tessera
+/// knows (offline verifiers cannot): its API token still exists and predates it, or its
+/// user is not disabled and was not disabled after it was issued. Tokens of share links
+/// carry no user to look up. Issue time is `exp` less the configured lifetime.
+pub async fn issuer_still_stands(state: &AppState, claims: &BaseClaims) -> Result<bool, ApiError> {
+    let issued_at = claims
+        .exp
+        .saturating_sub(state.seatable.access_token_ttl.as_secs());
+    if let Some(app_name) = claims
+        .app_name
+        .as_deref()
+        .filter(|name| *name != TEMP_API_TOKEN_APP_NAME)
+    {
+        let token = state.store.api_token(&claims.dtable_uuid, app_name).await?;
+        return Ok(token.is_some_and(|token| {
+            crate::clock::secs_from_rfc3339(&token.generated_at).is_some_and(|at| at <= issued_at)
+        }));
+    }
+    if claims.username.starts_with("share-link:") {
+        return Ok(true);
+    }
+    let user = state.store.user_by_name(&claims.username).await?;
+    Ok(user
+        .is_some_and(|user| !user.disabled && user.revoked_before.is_none_or(|at| issued_at > at)))
+}
+
 /// A temporary API token's lifetime (SeaTable's: one hour).
 pub const TEMP_API_TOKEN_TTL: Duration = Duration::from_secs(3600);
 

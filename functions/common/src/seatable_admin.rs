@@ -63,6 +63,7 @@ pub async fn create_user(store: &Store, name: &str) -> Result<(User, NewToken), 
         digest: token.digest().clone(),
         created_at: now_rfc3339(),
         disabled: false,
+        revoked_before: None,
     };
     match store.create_user(&user, &operator()).await {
         Ok(()) => Ok((user, token)),

@@ -124,6 +124,10 @@ async fn base_access_token(
     if claims.workspace_id.as_deref() != Some(caller.workspace_id.as_str()) {
         return Ok(None);
     }
+    // Revocations that the base servers, verifying offline, cannot see.
+    if !seatable::issuer_still_stands(state, &claims).await? {
+        return Ok(None);
+    }
     let mut answer = json!({
         "active": true,
         "token_type": "Bearer",

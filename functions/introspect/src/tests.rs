@@ -189,3 +189,106 @@ async fn the_protocol_details_are_oauths() {
         (401, json!({ "error": "invalid_client" }))
     );
 }
+
+/// Issue 16, item 4: revocations that offline verifiers cannot see are seen here. A base
+/// access token stops being active when its user is disabled (and stays so once they are
+/// enabled again), or when its API token is deleted (even if one of the same name is made
+/// again); tokens of share links name no user to look up.
+#[tokio::test]
+async fn base_access_tokens_stop_when_what_issued_them_is_revoked() {
+    use tessera_common::{
+        audit::Auditor, jwt::JwtKind, seatable, seatable_admin, seatable_tokens,
+        store::records::TokenPermission,
+    };
+    let clock = ManualClock::new();
+    let state = AppState {
+        clock: clock.shared(),
+        ..fresh_state().await
+    };
+    let b = base(&state.store, "Hello").await;
+    let issued = tessera_common::workspace_admin::issue_workspace_token(
+        &state.store,
+        &b.base.workspace_id,
+        "ops",
+        Role::ReadOnly,
+    )
+    .await
+    .unwrap();
+    let ws = TestWorkspace {
+        id: b.base.workspace_id.clone(),
+        user_id: "ops".into(),
+        token: issued.token.expose().to_owned(),
+    };
+    let mint = |username: String, app_name: Option<&'static str>| {
+        let state = &state;
+        let workspace_id = b.base.workspace_id.clone();
+        let dtable_uuid = b.base.dtable_uuid.clone();
+        async move {
+            let mut claims = seatable::claims(
+                state,
+                JwtKind::BaseAccessToken,
+                &dtable_uuid,
+                &username,
+                TokenPermission::R,
+                state.seatable.access_token_ttl,
+            );
+            claims.app_name = app_name.map(str::to_owned);
+            claims.workspace_id = Some(workspace_id);
+            seatable::sign(state, JwtKind::BaseAccessToken, &claims)
+                .await
+                .unwrap()
+        }
+    };
+    let active = |token: String| {
+        let (state, ws) = (&state, &ws);
+        async move { introspect(state, ws, &token).await["active"] == json!(true) }
+    };
+    let hour = Duration::from_secs(3600);
+
+    let user_token = mint(b.reader.name.clone(), None).await;
+    assert!(active(user_token.clone()).await);
+    seatable_admin::disable_user(&state.store, &b.reader.id)
+        .await
+        .unwrap();
+    assert!(!active(user_token.clone()).await, "disabled");
+    seatable_admin::enable_user(&state.store, &b.reader.id)
+        .await
+        .unwrap();
+    assert!(
+        !active(user_token.clone()).await,
+        "issued before the disable"
+    );
+    clock.advance(hour);
+    assert!(
+        active(mint(b.reader.name.clone(), None).await).await,
+        "issued after"
+    );
+
+    let auditor = Auditor::operator(state.clock.clone());
+    let create = || {
+        seatable_tokens::create_api_token(
+            &state.store,
+            &auditor,
+            &b.base,
+            "etl",
+            TokenPermission::R,
+            "owner",
+            100,
+        )
+    };
+    let (record, _) = create().await.unwrap();
+    clock.advance(hour);
+    let api_token = mint(b.owner.name.clone(), Some("etl")).await;
+    assert!(active(api_token.clone()).await);
+    state
+        .store
+        .delete_api_token(&record, &auditor)
+        .await
+        .unwrap();
+    assert!(!active(api_token.clone()).await, "its API token is gone");
+    clock.advance(hour);
+    create().await.unwrap();
+    assert!(!active(api_token).await, "another token of the same name");
+
+    assert!(active(mint("share-link:x".into(), None).await).await);
+}

@@ -161,10 +161,14 @@ impl Store {
         let disable = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::user_pk(&user.id), keys::USER_SK)))
-            .update_expression("SET disabled = :yes")
+            .update_expression("SET disabled = :yes, revoked_before = :now")
             .condition_expression("digest = :leaked")
             .expression_attribute_values(":leaked", AttributeValue::S(user.digest.as_hex().into()))
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(
+                ":now",
+                AttributeValue::N(auditor.clock().now_secs().to_string()),
+            )
             .build()?;
         self.transact(vec![
             TransactWriteItem::builder().update(disable).build(),

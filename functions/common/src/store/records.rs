@@ -110,6 +110,10 @@ pub struct User {
     /// A disabled user's auth token is gone and their temporary API tokens are refused.
     #[serde(default)]
     pub disabled: bool,
+    /// Unix seconds of the last disable: JWTs issued on the user's behalf before it are
+    /// refused by Tessera's own checks even after the user is enabled again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_before: Option<u64>,
 }
 
 /// Reserves a username for one user.

@@ -7,14 +7,29 @@ use aws_sdk_dynamodb::types::{builders::UpdateBuilder, TransactWriteItem, Update
 #[cfg(feature = "admin")]
 use super::{
     key,
-    records::{Member, TokenLookup, UsernameClaim},
+    records::{Member, TokenLookup},
     Keyed,
 };
-use super::{keys, records::User, Store, StoreError};
+use super::{
+    keys,
+    records::{User, UsernameClaim},
+    Store, StoreError,
+};
 #[cfg(feature = "admin")]
 use crate::{audit::Auditor, token::TokenDigest};
 
 impl Store {
+    /// The user a username names (two GetItems: the name's reservation, then the user).
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let claim: Option<UsernameClaim> = self
+            .get(keys::username_pk(username), keys::USERNAME_SK)
+            .await?;
+        match claim {
+            Some(claim) => self.user(&claim.user_id).await,
+            None => Ok(None),
+        }
+    }
+
     pub async fn user(&self, user_id: &str) -> Result<Option<User>, StoreError> {
         self.get(keys::user_pk(user_id), keys::USER_SK).await
     }
@@ -101,8 +116,12 @@ impl Store {
     /// stops working at once. `Conflict` if the token changed meanwhile.
     pub async fn disable_user(&self, user: &User, auditor: &Auditor) -> Result<(), StoreError> {
         let update = self
-            .user_update(user, "SET disabled = :yes")
+            .user_update(user, "SET disabled = :yes, revoked_before = :now")
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(
+                ":now",
+                AttributeValue::N(auditor.clock().now_secs().to_string()),
+            )
             .build()?;
         self.transact(vec![
             TransactWriteItem::builder().update(update).build(),
