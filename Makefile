@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. Both install what is missing first.
-.PHONY: dev test build fuzz-api fuzz bench
+.PHONY: dev test build fuzz-api fuzz bench clean-builds
 
 ## Run Tessera locally on http://127.0.0.1:3000 with a demo workspace (Ctrl-C stops it).
 dev:
@@ -28,3 +28,9 @@ fuzz:
 ## (cold start, CPU, memory, AWS calls, cost), and the local API under load. Prints Markdown.
 bench:
 	@bash infra/scripts/bench.sh
+
+## Remove what only the long runs build (cargo fuzz, make bench's release, make build's arm64),
+## keeping target/debug, which make dev and make test reuse.
+clean-builds:
+	@rm -rf fuzz/target target/release target/lambda target/aarch64-unknown-linux-gnu .aws-sam target/bench
+	@echo "removed the fuzz, bench and release builds; target/ now holds $$(du -sh target 2>/dev/null | cut -f1)"

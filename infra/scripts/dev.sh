@@ -4,7 +4,8 @@
 # requests and serves the API until Ctrl-C, then stops the stack.
 #
 # TESSERA_PORT (default 3000) and TESSERA_DEMO_ENV (default .tessera/demo.env) may be set,
-# e.g. by the smoke test that runs this script inside `make test`.
+# e.g. by the smoke test that runs this script inside `make test`; TESSERA_PREBUILT=1 (set by
+# `make test`, which builds the whole workspace once) uses the binaries already in target/debug.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -18,8 +19,10 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 fi
 
 bash infra/scripts/install.sh
-echo "==> building tessera-admin and tessera-local-api"
-cargo build --quiet -p tessera-admin -p tessera-local-api
+if [ "${TESSERA_PREBUILT:-}" != 1 ]; then
+  echo "==> building tessera-admin and tessera-local-api"
+  cargo build --quiet -p tessera-admin -p tessera-local-api
+fi
 
 trap 'echo; echo "==> stopping the local stack"; bash infra/scripts/stack.sh stop "$stack"' EXIT
 trap 'exit 130' INT TERM

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs every function binary under the real Lambda runtime API (`cargo lambda watch`) against
-# the local stack and sends each function its events from events/ with `cargo lambda
-# invoke`, checking the status each file's name promises (for an authorizer: 200 allowed,
-# 403 denied). The fixture is loaded afresh before every event, so events never depend on
-# one another and a new function needs nothing here. The functions run at TRACE, and
-# everything they print is then scanned for secrets.
+# Runs every function binary under the real Lambda runtime API (`cargo lambda watch
+# --only-lambda-apis`) against the local stack and sends each function its events from
+# events/ with `cargo lambda invoke`, checking the status each file's name promises (for an
+# authorizer: 200 allowed, 403 denied). The fixture is loaded afresh before every event, so
+# events never depend on one another and a new function needs nothing here. The functions
+# run at TRACE, and everything they print is then scanned for secrets.
+# The binaries are the ones `make test` built once for the whole workspace (target/debug):
+# cargo lambda only serves the runtime API, so nothing is built a second time.
 # Needs a running stack: run from infra/scripts/test.sh (or with a stack.env sourced).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -36,10 +38,11 @@ trap 'kill "$keys_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 } >"$work/functions.env"
 
 port="$(free_port)"
-cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" --ignore-changes \
-  --env-file "$work/functions.env" >"$work/watch.log" 2>&1 &
+cargo lambda watch --only-lambda-apis --invoke-address 127.0.0.1 --invoke-port "$port" \
+  >"$work/watch.log" 2>&1 &
 watch_pid=$!
-trap 'kill "$watch_pid" "$keys_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+function_pid=""
+trap 'kill $function_pid "$watch_pid" "$keys_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 "$watch_pid" 2>/dev/null || { cat "$work/watch.log" >&2; echo "runtime: FAILED: cargo lambda watch exited" >&2; exit 1; }
@@ -55,16 +58,40 @@ if out is None:
 else:
     print(out["statusCode"] if "statusCode" in out else (200 if out.get("isAuthorized") else 403))'
 
+# One process per function, as Lambda keeps one warm, with the template's kind of environment;
+# everything it prints goes to one log, scanned below.
+start_function() {
+  [ -x "$root/target/debug/$1" ] || { echo "runtime: FAILED: target/debug/$1 is not built"; return 1; }
+  (
+    set -a
+    # shellcheck source=/dev/null
+    . "$work/functions.env"
+    set +a
+    export AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$port/.rt/$1" AWS_LAMBDA_FUNCTION_NAME="$1" \
+      AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128
+    exec "$root/target/debug/$1"
+  ) >>"$work/functions.log" 2>&1 &
+  function_pid=$!
+}
+stop_function() {
+  [ -n "$function_pid" ] && { kill "$function_pid" 2>/dev/null || true; wait "$function_pid" 2>/dev/null || true; }
+  function_pid=""
+}
+
 failed=0
 for dir in events/*/; do
   function="$(basename "$dir")"
+  stop_function
+  start_function "$function" || { failed=1; continue; }
   for event in "$dir"*.json; do
+    # A function that exited (an init error) is started again, as Lambda would.
+    kill -0 "$function_pid" 2>/dev/null || start_function "$function"
     expected="$(basename "$event" | cut -d- -f1)"
     "$admin" fixtures load --table-name "$table" --reset >/dev/null
     if [ "$function" = rotate-signing-key ]; then
       "$root/.tessera/tools/venv/bin/python" infra/scripts/stage-rotation.py
     fi
-    if out="$(cargo lambda invoke "$function" --invoke-address 127.0.0.1 --invoke-port "$port" \
+    if out="$(timeout 60 cargo lambda invoke "$function" --invoke-address 127.0.0.1 --invoke-port "$port" \
       --data-file "$event" --output-format json 2>"$work/invoke.err" | tee -a "$work/responses.json")"; then
       status="$(python3 -c "$status_of" <<<"$out")"
     elif [ "$expected" = 500 ] && grep -q "errorMessage\|Error" "$work/invoke.err"; then
@@ -82,11 +109,18 @@ for dir in events/*/; do
     fi
   done
 done
-# Everything the functions printed at TRACE, scanned for every secret they saw or issued.
+stop_function
+# Everything the functions printed at TRACE, scanned for every secret they saw or issued: a log
+# without the debug lines that only a verbose level prints would prove nothing.
+verbose_lines="$(grep -cE '"level":"(DEBUG|TRACE)"' "$work/functions.log" || true)"
+echo "runtime: scanning $(wc -l <"$work/functions.log") log lines ($verbose_lines below INFO) for secrets"
+[ "$verbose_lines" -gt 0 ] || { echo "runtime: FAILED: the functions logged nothing below INFO"; failed=1; }
 "$root/.tessera/tools/venv/bin/python" infra/scripts/scan-logs-for-secrets.py \
-  "$work/watch.log" "$secret" "$work/responses.json" || { cp "$work/watch.log" "$root/.tessera/runtime-trace.log"; failed=1; }
+  "$work/functions.log" "$secret" "$work/responses.json" || { cp "$work/functions.log" "$root/.tessera/runtime-trace.log"; failed=1; }
 if [ "$failed" != 0 ]; then
-  echo "--- cargo lambda watch log (last 40 lines):"
-  tail -40 "$work/watch.log"
+  echo "--- the functions' log (last 40 lines):"
+  tail -40 "$work/functions.log"
+  echo "--- cargo lambda watch log (last 10 lines):"
+  tail -10 "$work/watch.log"
   exit 1
 fi

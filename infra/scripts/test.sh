@@ -8,7 +8,8 @@ log="$root/.tessera/test-output.log"
 mkdir -p .tessera
 : >"$log"
 
-step() { printf '\n==> %s\n' "$*"; }
+started=$(date +%s)
+step() { printf '\n==> [%4d s] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
 bash infra/scripts/install.sh
 venv="$root/.tessera/tools/venv/bin"
@@ -36,9 +37,14 @@ set -a
 . .tessera/test/stack.env
 set +a
 
+# One build of everything, with the features cargo test selects: every later step runs these
+# binaries (TESSERA_PREBUILT, BENCH_NO_BUILD) instead of building a second variant of the tree.
+step "cargo build: the whole workspace, every target, once"
+cargo build --workspace --all-targets --quiet
+export TESSERA_PREBUILT=1 BENCH_NO_BUILD=1
+
 step "cargo test (every test gets a fresh table on the test stack)"
 cargo test --workspace 2>&1 | tee -a "$log"
-cargo build --quiet -p tessera-admin -p tessera-local-api # for the steps below
 
 step "every function under the real Lambda runtime API: cargo lambda watch + invoke of events/"
 bash infra/scripts/runtime-test.sh 2>&1 | tee -a "$log"
@@ -55,6 +61,7 @@ bash infra/scripts/api-fuzz.sh "${TESSERA_API_FUZZ_EXAMPLES:-200}" 2>&1 | tee -a
 step "benchmark smoke: make bench's harness, one run each (numbers not checked; make bench measures)"
 bash infra/scripts/bench.sh --smoke 2>&1 | tee -a "$log"
 
+step "done; target/ holds $(du -sh target | cut -f1)"
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench): ok ' "$log" || true)
 cases=$(grep -Eo '^api-fuzz: ok [0-9]+ cases' "$log" | awk '{print $3}')
