@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs `make dev` on a free port and sends it the seed's requests with curl, as a
-# newcomer would: proves the README's first command works end to end.
+# newcomer would: proves the README's first command (`make dev`) works end to end.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -145,6 +145,18 @@ custom_id="$(python3 -c 'import json, sys; print(next(l["id"] for l in json.load
 echo "smoke: ok tessera-admin share-link list and revoke"
 expect "the revoked external link" 404 "{\"error_msg\":\"Token $custom not found\"}" \
   "$TESSERA_URL/api/v2.1/external-link-tokens/$custom/access-token/"
+
+# The README's "Try it with curl" block, as a newcomer pastes it (with this run's demo.env);
+# here every curl fails on a 4xx or 5xx.
+readme_block="$(awk '/^## Try it with curl/ {on = 1} on && /^```sh/ {body = 1; next} body && /^```/ {exit} body' README.md)"
+[ -n "$readme_block" ] || fail "README.md has no 'Try it with curl' block"
+(
+  set -euo pipefail
+  curl() { command curl --fail-with-body "$@"; }
+  eval "${readme_block//.tessera\/demo.env/$work/demo.env}"
+) >"$work/readme.out" 2>&1 || fail "the README's curl block: $(tail -5 "$work/readme.out")"
+grep -q '"workspaceId"' "$work/readme.out" || fail "the README's curl block: whoami did not answer: $(cat "$work/readme.out")"
+echo "smoke: ok the README's curl block"
 
 # The operator CLI revokes and rotates what it issued, effective at once (these run last:
 # they retire the demo's tokens).

@@ -26,6 +26,9 @@ for template in template.yaml infra/examples/protected-api.yaml; do
   SAM_CLI_TELEMETRY=0 "$venv/sam" validate --lint --template "$template" --region us-east-1
 done
 
+step "the README and docs/: every relative link and repository path resolves"
+python3 infra/scripts/check-docs.py | tee -a "$log"
+
 step "openapi.yaml is a valid OpenAPI 3.1 document"
 "$venv/openapi-spec-validator" openapi.yaml
 
@@ -63,7 +66,7 @@ bash infra/scripts/bench.sh --smoke 2>&1 | tee -a "$log"
 
 step "done; target/ holds $(du -sh target | cut -f1)"
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
-checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench): ok ' "$log" || true)
+checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench|docs): ok ' "$log" || true)
 cases=$(grep -Eo '^api-fuzz: ok [0-9]+ cases' "$log" | awk '{print $3}')
 echo
 echo "schemathesis: ${cases:-0} generated API test cases passed (counted as one check below)"

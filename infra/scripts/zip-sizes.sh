@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the size of each built function's bootstrap, raw and zipped (zip -9, as a
-# deployment package), from .aws-sam/build. Run after `make build`; the README records it.
+# deployment package), from .aws-sam/build. Run after `make build`; docs/performance.md records it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 python3 - "$root/.aws-sam/build" <<'PY'
