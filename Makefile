@@ -1,9 +1,14 @@
 # The two commands a newcomer needs. Both install what is missing first.
-.PHONY: dev test build fuzz-api fuzz bench clean-builds
+.PHONY: dev sam-local test build fuzz-api fuzz bench clean-builds
 
 ## Run Tessera locally on http://127.0.0.1:3000 with a demo workspace (Ctrl-C stops it).
 dev:
 	@bash infra/scripts/dev.sh
+
+## The same, served by SAM's own emulation: sam build, then sam local start-api on 127.0.0.1:3000,
+## one Docker container per function (installs docker.io and starts dockerd if need be).
+sam-local:
+	@TESSERA_SERVER=sam-local bash infra/scripts/dev.sh
 
 ## Format check, clippy, every test against a fresh local stack, template lint.
 test:

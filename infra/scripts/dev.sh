@@ -6,12 +6,22 @@
 # TESSERA_PORT (default 3000) and TESSERA_DEMO_ENV (default .tessera/demo.env) may be set,
 # e.g. by the smoke test that runs this script inside `make test`; TESSERA_PREBUILT=1 (set by
 # `make test`, which builds the whole workspace once) uses the binaries already in target/debug.
+#
+# TESSERA_SERVER=sam-local (`make sam-local`) serves the template through SAM's own emulation,
+# `sam local start-api`, instead of tessera-local-api: the same stack, demo and printed
+# requests, with the functions in Docker containers (infra/scripts/docker.sh) and their
+# variables in .tessera/sam-local.env. The functions are built by `sam build` (cargo-lambda,
+# debug, for this machine's architecture) or, with TESSERA_PREBUILT=1, are make test's own.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 port="${TESSERA_PORT:-3000}"
-demo_env="${TESSERA_DEMO_ENV:-$root/.tessera/demo.env}"
-stack="${TESSERA_STACK_NAME:-dev}"
+server="${TESSERA_SERVER:-local-api}"
+case "$server" in
+  local-api) demo_env="${TESSERA_DEMO_ENV:-$root/.tessera/demo.env}" stack="${TESSERA_STACK_NAME:-dev}" ;;
+  sam-local) demo_env="${TESSERA_DEMO_ENV:-$root/.tessera/sam-local.env}" stack="${TESSERA_STACK_NAME:-sam-local}" ;;
+  *) echo "error: TESSERA_SERVER is local-api or sam-local, not $server" >&2; exit 2 ;;
+esac
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "error: 127.0.0.1:$port is already in use. Stop what holds it, or run: TESSERA_PORT=3001 make dev" >&2
@@ -24,8 +34,53 @@ if [ "${TESSERA_PREBUILT:-}" != 1 ]; then
   cargo build --quiet -p tessera-admin -p tessera-local-api
 fi
 
-trap 'echo; echo "==> stopping the local stack"; bash infra/scripts/stack.sh stop "$stack"' EXIT
+server_pid=""
+cleanup() {
+  echo
+  if [ "$server" = sam-local ]; then
+    if [ -n "$server_pid" ]; then
+      echo "==> stopping sam local (pid $server_pid) and removing its containers"
+      kill -TERM "$server_pid" 2>/dev/null || true
+      wait "$server_pid" 2>/dev/null || true
+    fi
+    if declare -F docker_remove_containers >/dev/null; then
+      docker_remove_containers
+      docker_stop_if_started
+    fi
+  fi
+  echo "==> stopping the local stack"
+  bash infra/scripts/stack.sh stop "$stack"
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ "$server" = sam-local ]; then
+  # shellcheck source=infra/scripts/docker.sh
+  . infra/scripts/docker.sh
+  docker_ensure || { echo "error: sam local needs a Docker engine (above: why there is none)" >&2; exit 1; }
+  arch="$(sam_local_arch)"
+  docker_base_image "$arch" || exit 1
+  # The containers reach the stack at the docker bridge's address, as the host does.
+  TESSERA_STACK_HOST="$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}')"
+  export TESSERA_STACK_HOST
+  sam_dir="$root/.tessera/sam-local"
+  mkdir -p "$sam_dir"
+  sam_python="$root/.tessera/tools/venv/bin/python"
+  if [ "${TESSERA_PREBUILT:-}" = 1 ]; then
+    echo "==> laying out make test's function binaries as sam build would ($arch)"
+    rm -rf "$sam_dir/build"
+    "$sam_python" infra/scripts/sam-local-template.py prebuilt "$sam_dir/build" "$arch" "$root/target/debug"
+  else
+    echo "==> sam build: every function with cargo-lambda, debug, for $arch (the first time takes minutes)"
+    "$sam_python" infra/scripts/sam-local-template.py source "$sam_dir/template.yaml" "$arch"
+    packages=()
+    for dir in functions/*/; do [ "$dir" = functions/common/ ] || packages+=(-p "$(basename "$dir")"); done
+    # One build of every function first (both cores), which sam build's per-function builds then find.
+    PATH="$root/.tessera/tools/venv/bin:$PATH" cargo lambda build --quiet "${packages[@]}"
+    (cd "$sam_dir" && SAM_BUILD_MODE=debug SAM_CLI_TELEMETRY=0 PATH="$root/.tessera/tools/venv/bin:$PATH" \
+      sam build --template template.yaml --build-dir build >"$sam_dir/build.log" 2>&1) ||
+      { tail -20 "$sam_dir/build.log" >&2; echo "error: sam build failed; see $sam_dir/build.log" >&2; exit 1; }
+  fi
+fi
 bash infra/scripts/stack.sh start "$stack"
 set -a
 # shellcheck source=/dev/null
@@ -151,4 +206,23 @@ Operator CLI against the same stack:  set -a; . $demo_env; set +a; target/debug/
 Press Ctrl-C to stop.
 
 MSG
-"$root/target/debug/tessera-local-api" --listen "127.0.0.1:$port" --template template.yaml
+if [ "$server" = local-api ]; then
+  "$root/target/debug/tessera-local-api" --listen "127.0.0.1:$port" --template template.yaml
+  exit
+fi
+# The functions' variables that the template leaves to the stack (sam local passes a function
+# only what its template declares: infra/scripts/sam-local-template.py declares these).
+"$sam_python" - "$sam_dir/env.json" <<'PY'
+import json, os, sys
+names = ["TABLE_NAME", "SIGNING_SECRET_ID", "AWS_ENDPOINT_URL_DYNAMODB",
+         "AWS_ENDPOINT_URL_SECRETS_MANAGER", "SECRET_SCANNING_PUBLIC_KEYS"]
+with open(os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+    json.dump({"Parameters": {name: os.environ[name] for name in names}}, f)
+PY
+echo "==> sam local start-api on 127.0.0.1:$port: starting one warm container per function"
+(cd "$sam_dir/build" && exec env SAM_CLI_TELEMETRY=0 "$root/.tessera/tools/venv/bin/sam" local start-api \
+  --template template.yaml --host 127.0.0.1 --port "$port" --skip-pull-image --warm-containers EAGER \
+  --env-vars "$sam_dir/env.json" --parameter-overrides \
+  "DtableServerUrl=$DTABLE_SERVER_URL DtableSocketUrl=$DTABLE_SOCKET_URL DtableDbUrl=$DTABLE_DB_URL") &
+server_pid=$!
+wait "$server_pid"

@@ -5,12 +5,17 @@
 #
 #   infra/scripts/stack.sh start NAME   # starts, waits until both answer, writes stack.env
 #   infra/scripts/stack.sh stop NAME    # stops both (safe to call twice)
+#
+# TESSERA_STACK_HOST (default 127.0.0.1) is the address the stack is reached at: `make
+# sam-local` gives the docker bridge's own address (172.17.0.1), which the host and its
+# containers reach and nothing outside the machine does.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tools="$root/.tessera/tools"
 action="${1:?usage: stack.sh start|stop NAME}"
 name="${2:?usage: stack.sh start|stop NAME}"
 dir="$root/.tessera/$name"
+host="${TESSERA_STACK_HOST:-127.0.0.1}"
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -18,7 +23,7 @@ free_port() {
 
 wait_for_port() { # name port pid log
   for _ in $(seq 1 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+    if (exec 3<>"/dev/tcp/$host/$2") 2>/dev/null; then return 0; fi
     if ! kill -0 "$3" 2>/dev/null; then
       echo "error: $1 exited during start-up; its log ($4) ends with:" >&2
       tail -20 "$4" >&2
@@ -26,7 +31,7 @@ wait_for_port() { # name port pid log
     fi
     sleep 0.2
   done
-  echo "error: $1 did not listen on 127.0.0.1:$2 within 30 s; see $4" >&2
+  echo "error: $1 did not listen on $host:$2 within 30 s; see $4" >&2
   return 1
 }
 
@@ -51,14 +56,14 @@ start() {
   fi
 
   dynamodb_port="$(free_port)"
-  # DynamoDB Local has no bind-address flag; clients only ever use 127.0.0.1.
+  # DynamoDB Local has no bind-address flag; clients only ever use $host.
   java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m \
     -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -jar "$jar_dir/DynamoDBLocal.jar" \
     -inMemory -port "$dynamodb_port" -disableTelemetry >"$dir/dynamodb.log" 2>&1 &
   echo $! >"$dir/dynamodb.pid"
 
   secrets_port="$(free_port)"
-  "$tools/venv/bin/moto_server" -H 127.0.0.1 -p "$secrets_port" >"$dir/secretsmanager.log" 2>&1 &
+  "$tools/venv/bin/moto_server" -H "$host" -p "$secrets_port" >"$dir/secretsmanager.log" 2>&1 &
   echo $! >"$dir/secretsmanager.pid"
 
   wait_for_port "DynamoDB Local" "$dynamodb_port" "$(cat "$dir/dynamodb.pid")" "$dir/dynamodb.log"
@@ -69,10 +74,10 @@ AWS_REGION=us-east-1
 AWS_ACCESS_KEY_ID=local
 AWS_SECRET_ACCESS_KEY=local
 AWS_EC2_METADATA_DISABLED=true
-AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$dynamodb_port
-AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:$secrets_port
+AWS_ENDPOINT_URL_DYNAMODB=http://$host:$dynamodb_port
+AWS_ENDPOINT_URL_SECRETS_MANAGER=http://$host:$secrets_port
 ENV
-  echo "==> local stack '$name': DynamoDB Local on 127.0.0.1:$dynamodb_port, Secrets Manager on 127.0.0.1:$secrets_port"
+  echo "==> local stack '$name': DynamoDB Local on $host:$dynamodb_port, Secrets Manager on $host:$secrets_port"
 }
 
 case "$action" in

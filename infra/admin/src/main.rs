@@ -103,10 +103,8 @@ async fn run(command: Command) -> Result<Value, Failure> {
             extra_access_tokens,
         }) => {
             let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
-            if !endpoint.starts_with("http://127.0.0.1:")
-                && !endpoint.starts_with("http://localhost:")
-            {
-                return Err("fixtures hold public tokens: load them only into a local stack (AWS_ENDPOINT_URL_DYNAMODB on 127.0.0.1)".into());
+            if !is_local_stack(&endpoint) {
+                return Err("fixtures hold public tokens: load them only into a local stack (AWS_ENDPOINT_URL_DYNAMODB on 127.0.0.1 or a private address)".into());
             }
             let store = store(table.table_name.clone());
             if reset {
@@ -177,4 +175,42 @@ fn error_chain(err: &dyn std::error::Error) -> String {
         cause = next.source();
     }
     text
+}
+
+/// A local stack: plain HTTP on a loopback or private address (127.0.0.1 for `make dev`, the
+/// docker bridge's 172.17.0.1 for `make sam-local`), never an AWS endpoint.
+fn is_local_stack(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split([':', '/']).next().unwrap_or_default();
+    host == "localhost"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_private())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_stack;
+
+    #[test]
+    fn fixtures_load_only_into_a_local_stack() {
+        for local in [
+            "http://127.0.0.1:8000",
+            "http://localhost:8000",
+            "http://172.17.0.1:41029",
+        ] {
+            assert!(is_local_stack(local), "{local}");
+        }
+        for remote in [
+            "",
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://dynamodb.us-east-1.amazonaws.com",
+            "http://8.8.8.8:80",
+            "https://127.0.0.1:8000",
+        ] {
+            assert!(!is_local_stack(remote), "{remote}");
+        }
+    }
 }
