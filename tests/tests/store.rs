@@ -197,3 +197,29 @@ async fn workspace_ids_are_integers_allocated_once_each_under_concurrency() {
         .unwrap();
     assert_eq!(next.id, "22");
 }
+
+/// The SDK sends CreateTable again when its answer was lost (a timeout under load); the table
+/// it finds is the one its first attempt made, so creating must succeed, TTL and all.
+#[tokio::test]
+async fn creating_a_table_twice_is_the_retry_of_one_creation() {
+    use tessera_common::{provision::TableDefinition, testing};
+    let client = testing::dynamodb_client().await;
+    let table = format!("test-twice-{}", tessera_common::token::new_id());
+    let definition = TableDefinition::from_template(testing::TEMPLATE).unwrap();
+    definition.create(&client, &table).await.unwrap();
+    definition
+        .create(&client, &table)
+        .await
+        .expect("the second creation of one table succeeds");
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ttl.time_to_live_description()
+            .and_then(|d| d.attribute_name()),
+        Some("expires_at")
+    );
+}

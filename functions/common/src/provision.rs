@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::{
     types::{
         AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-        Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+        Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
     },
     Client,
 };
@@ -139,12 +139,35 @@ impl TableDefinition {
                     .map_err(StoreError::from)?,
             );
         }
-        request.send().await.map_err(StoreError::from)?;
+        match request.send().await {
+            Ok(_) => {}
+            // The table exists: most often this very request, which the SDK sent again after
+            // its answer was lost (DynamoDB Local under load). Creating is idempotent.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_in_use_exception()) => {}
+            Err(e) => return Err(StoreError::from(e).into()),
+        }
         if let Some(ttl) = self
             .time_to_live_specification
             .as_ref()
             .filter(|t| t.enabled)
         {
+            let current = client
+                .describe_time_to_live()
+                .table_name(table_name)
+                .send()
+                .await
+                .map_err(StoreError::from)?;
+            let status = current
+                .time_to_live_description()
+                .and_then(|d| d.time_to_live_status());
+            if matches!(
+                status,
+                Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+            ) {
+                return Ok(());
+            }
             client
                 .update_time_to_live()
                 .table_name(table_name)
