@@ -45,7 +45,9 @@ docker_ensure() {
     return 1
   fi
   docker_say "starting dockerd (log: $docker_state/dockerd.log)"
-  dockerd --pidfile "$docker_state/dockerd.pid" >"$docker_state/dockerd.log" 2>&1 &
+  # In a session of its own: a Ctrl-C meant for make must not stop dockerd before SAM has
+  # removed its containers; this script stops it afterwards, by its pid.
+  setsid dockerd --pidfile "$docker_state/dockerd.pid" >"$docker_state/dockerd.log" 2>&1 &
   docker_started_pid=$!
   for _ in $(seq 1 100); do
     docker info >/dev/null 2>&1 && return 0
