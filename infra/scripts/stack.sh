@@ -68,6 +68,12 @@ start() {
 
   wait_for_port "DynamoDB Local" "$dynamodb_port" "$(cat "$dir/dynamodb.pid")" "$dir/dynamodb.log"
   wait_for_port "the Secrets Manager emulator" "$secrets_port" "$(cat "$dir/secretsmanager.pid")" "$dir/secretsmanager.log"
+  # RotateSecret invokes the rotation Lambda in the emulator; where a Docker engine runs, moto
+  # would try to run it in a container (pulling an image from a registry, until the SDK times
+  # out). Its Docker-free Lambda answers at once, whether or not Docker runs here.
+  curl -sf -X POST "http://$host:$secrets_port/moto-api/config" -H 'Content-Type: application/json' \
+    -d '{"lambda": {"use_docker": false}}' >/dev/null ||
+    { echo "error: could not configure the Secrets Manager emulator; see $dir/secretsmanager.log" >&2; exit 1; }
 
   cat >"$dir/stack.env" <<ENV
 AWS_REGION=us-east-1
