@@ -1,4 +1,4 @@
-//! The Markdown tables `make bench` prints and the README keeps.
+//! The Markdown tables `make bench` prints and docs/performance.md keeps.
 
 use std::{collections::BTreeMap, fmt::Write};
 

@@ -25,6 +25,13 @@ docker_install() { # packages...
     return 1
   fi
   docker_say "installing ${missing[*]} (apt)"
+  # A new machine may have no package lists yet.
+  if ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
+    apt-get update -q >"$docker_state/apt-update.log" 2>&1 || {
+      docker_say "apt-get update failed; see $docker_state/apt-update.log"
+      return 1
+    }
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$docker_state/apt.log" 2>&1 || {
     docker_say "apt-get install ${missing[*]} failed; see $docker_state/apt.log"
     return 1

@@ -3,8 +3,8 @@
 //!
 //! The SDK's default client loads the system's whole CA store during init: on a machine
 //! with ca-certificates that is the bundle plus every file in /etc/ssl/certs (146 here),
-//! parsed before the first connection. Five embedded roots cost next to nothing (see the
-//! README's Performance section). `TESSERA_TRUST_SYSTEM_ROOTS=true` adds the system's
+//! parsed before the first connection. Five embedded roots cost next to nothing (see
+//! docs/performance.md). `TESSERA_TRUST_SYSTEM_ROOTS=true` adds the system's
 //! store back, for endpoints that present another CA's certificate (a TLS-terminating
 //! proxy, an emulator behind https).
 

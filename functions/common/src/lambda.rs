@@ -71,7 +71,7 @@ pub enum Needs {
 macro_rules! function_main {
     ($function:expr, $needs:expr) => {
         // One invocation at a time per container: worker threads would only cost memory
-        // and start-up (see the README's Performance section).
+        // and start-up (see docs/performance.md).
         #[tokio::main(flavor = "current_thread")]
         async fn main() -> Result<(), lambda_http::Error> {
             $crate::lambda::run(env!("CARGO_CRATE_NAME"), $function, $needs).await
