@@ -391,7 +391,7 @@ fn stalling_server(head: &'static str, body_bytes: usize) -> String {
 }
 
 async fn fetch_error(url: String) -> String {
-    let keys = tessera_common::secret_scanning::ScanKeys::new(url);
+    let keys = secret_scanning::reports::ScanKeys::new(url);
     // A safety net against a hang, not a measurement: the fetch's own deadline is 3 s.
     let result = tokio::time::timeout(
         std::time::Duration::from_secs(30),
@@ -400,9 +400,7 @@ async fn fetch_error(url: String) -> String {
     .await
     .expect("the fetch gives up by itself");
     match result {
-        Err(err @ tessera_common::secret_scanning::ScanError::KeysUnavailable(_)) => {
-            err.to_string()
-        }
+        Err(err @ secret_scanning::reports::ScanError::KeysUnavailable(_)) => err.to_string(),
         other => panic!("expected the keys to be unavailable, got {other:?}"),
     }
 }

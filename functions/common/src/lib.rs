@@ -27,7 +27,6 @@ pub mod seatable;
 #[cfg(feature = "admin")]
 pub mod seatable_admin;
 pub mod seatable_tokens;
-pub mod secret_scanning;
 pub mod signing_key;
 pub mod store;
 #[cfg(feature = "test-support")]

@@ -3,7 +3,9 @@
 //! once (record and lookup together, with an audit entry naming the source and URL), and
 //! the answer is GitHub's feedback: `true_positive` for a token that was live, else
 //! `false_positive`. Requests must be signed by a key of the key list (see
-//! `tessera_common::secret_scanning`); others are refused with 401.
+//! `reports`); others are refused with 401.
+
+pub mod reports;
 
 use std::sync::OnceLock;
 
@@ -13,9 +15,10 @@ use tessera_common::{
     audit::Auditor,
     http::{error_response, json_response},
     lambda::Function,
-    secret_scanning::{revoke_reported, Report, ScanError, ScanKeys, MAX_REPORTED_TOKENS},
     ApiError, AppState,
 };
+
+use reports::{revoke_reported, Report, ScanError, ScanKeys, MAX_REPORTED_TOKENS};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -33,10 +36,7 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
     }
 }
 
-async fn scan(
-    state: &AppState,
-    req: &Request,
-) -> Result<Vec<tessera_common::secret_scanning::Feedback>, ApiError> {
+async fn scan(state: &AppState, req: &Request) -> Result<Vec<reports::Feedback>, ApiError> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let body = req.body().as_ref();
     KEYS.get_or_init(ScanKeys::from_env)

@@ -25,7 +25,7 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use http_body_util::{BodyExt, Limited};
 use serde::{Deserialize, Serialize};
 
-use crate::{
+use tessera_common::{
     audit::Auditor,
     store::{leaks::LeakOutcome, records::TokenLookup, Store, StoreError},
     token::{PresentedToken, TokenDigest},
