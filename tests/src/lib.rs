@@ -9,10 +9,11 @@ pub mod template;
 
 use std::sync::Arc;
 
-use tessera_common::{testing::fresh_state, AppState};
+use tessera_common::AppState;
 use tessera_local_api::{serve, App};
+use tessera_test_support::fresh_state;
 
-pub use tessera_common::testing::TEMPLATE;
+pub use tessera_test_support::TEMPLATE;
 
 /// A running local API (the template's routes) over its own fresh table.
 pub struct LocalApi {
@@ -99,7 +100,7 @@ impl Answer {
 pub async fn call(
     state: &AppState,
     function: &str,
-    request: tessera_common::apigw::HttpApiRequest,
+    request: tessera_admin::apigw::HttpApiRequest,
 ) -> Answer {
     let handler = tessera_local_api::handlers::http_handler_for(&format!("functions/{function}"))
         .unwrap_or_else(|| panic!("no handler for functions/{function}"));

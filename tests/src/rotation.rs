@@ -131,7 +131,7 @@ impl Intercept for OperationRecorder {
 /// The secret of events/rotate-signing-key, afresh, in the middle of a scheduled rotation
 /// to `fixtures::ROTATION_VERSION` whose new key has been created (as after createSecret).
 pub async fn stage_fixture_rotation(client: &aws_sdk_secretsmanager::Client) {
-    use tessera_common::fixtures::{ROTATING_SECRET_ID, ROTATION_VERSION};
+    use tessera_admin::fixtures::{ROTATING_SECRET_ID, ROTATION_VERSION};
     // Gone for good, so that the name can be created again at once.
     let _ = client
         .delete_secret()

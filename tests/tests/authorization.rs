@@ -1,12 +1,9 @@
 //! Who may do what: a base's owner is admin of that base only, and usernames are unique
 //! because every JWT names its user by username.
 
-use tessera_common::{
-    seatable_admin,
-    store::records::MemberPermission,
-    testing::{fresh_state, route_request, user},
-    workspace_admin,
-};
+use tessera_admin::{seatable_admin, workspace_admin};
+use tessera_common::store::records::MemberPermission;
+use tessera_test_support::{fresh_state, route_request, user};
 use tessera_tests::call;
 
 #[tokio::test]

@@ -3,15 +3,14 @@
 //! Every cell is refused with the family's status, and B is unchanged afterwards.
 
 use serde_json::{json, Value};
+use tessera_admin::{apigw::HttpApiRequest, seatable_admin};
 use tessera_common::{
-    apigw::HttpApiRequest,
-    seatable_admin,
     store::records::{MemberPermission, Role, TokenPermission},
-    testing::{
-        access_token, base, create_api_token, create_share_link, fresh_state, route_request, user,
-        workspace, TestUser,
-    },
     verify::verify_access_token,
+};
+use tessera_test_support::{
+    access_token, base, create_api_token, create_share_link, fresh_state, route_request, user,
+    workspace, TestUser,
 };
 use tessera_tests::call;
 
@@ -29,7 +28,7 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
     // Workspace B: a base with an API token and a share link, and an access token.
     let b = base(&state.store, "Secret").await;
     let ws_b = b.base.workspace_id.clone();
-    let b_token = tessera_common::workspace_admin::issue_workspace_token(
+    let b_token = tessera_admin::workspace_admin::issue_workspace_token(
         &state.store,
         &ws_b,
         "b-owner",
@@ -37,7 +36,7 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
     )
     .await
     .unwrap();
-    let b_ws = tessera_common::testing::TestWorkspace {
+    let b_ws = tessera_test_support::TestWorkspace {
         id: ws_b.clone(),
         user_id: "b-owner".into(),
         token: b_token.token.expose().to_owned(),

@@ -9,11 +9,9 @@
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
 use tessera_common::{authorizer::AuthorizerRequest, lambda::Function, rotation::RotationEvent};
-use tessera_common::{
-    testing::{fixture_state, secretsmanager_client},
-    AppState, Store,
-};
+use tessera_common::{AppState, Store};
 use tessera_local_api::handlers::handler_for;
+use tessera_test_support::{fixture_state, secretsmanager_client};
 use tessera_tests::{recorder::ActionRecorder, rotation::stage_fixture_rotation, template};
 
 fn events_dir() -> PathBuf {

@@ -2,12 +2,9 @@
 //! `Retry-After` in each family's shape, and best-effort writes never fail a request.
 
 use serde_json::json;
-use tessera_common::{
-    fixtures,
-    store::records::Role,
-    testing::{fixture_state, fresh_state, route_request, workspace},
-    AppState, Store,
-};
+use tessera_admin::fixtures;
+use tessera_common::{store::records::Role, AppState, Store};
+use tessera_test_support::{fixture_state, fresh_state, route_request, workspace};
 use tessera_tests::{
     call,
     faults::{Fault, FaultInjector},
@@ -39,9 +36,9 @@ fn assert_unavailable(answer: &Answer, what: &str) {
     assert!(retry_after >= 1, "{what}");
 }
 
-fn fixture_requests() -> Vec<(&'static str, tessera_common::apigw::HttpApiRequest)> {
+fn fixture_requests() -> Vec<(&'static str, tessera_admin::apigw::HttpApiRequest)> {
     let tokens = fixtures::tokens();
-    let basic = tessera_common::testing::basic_auth_for(tokens.workspace.expose());
+    let basic = tessera_test_support::basic_auth_for(tokens.workspace.expose());
     vec![
         (
             "list-access-tokens",

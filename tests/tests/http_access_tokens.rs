@@ -4,11 +4,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::join_all;
 use serde_json::{json, Value};
-use tessera_common::{
-    store::records::Role,
-    testing::{workspace, TestWorkspace},
-    verify::verify_access_token,
-};
+use tessera_common::{store::records::Role, verify::verify_access_token};
+use tessera_test_support::{workspace, TestWorkspace};
 use tessera_tests::LocalApi;
 
 async fn create(api: &LocalApi, ws: &TestWorkspace, body: Value) -> (u16, Value) {
@@ -226,7 +223,7 @@ async fn a_read_only_workspace_token_lists_but_cannot_create_or_delete() {
     let admin = workspace(&api.state.store, Role::Admin).await;
     create(&api, &admin, json!({ "name": "keep" })).await;
     let reader = TestWorkspace {
-        token: tessera_common::workspace_admin::issue_workspace_token(
+        token: tessera_admin::workspace_admin::issue_workspace_token(
             &api.state.store,
             &admin.id,
             &admin.user_id,

@@ -6,13 +6,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use tessera_common::{
-    authorizer::AuthorizerRequest,
-    clock::{Clock, ManualClock},
-    store::records::Role,
-    testing::{access_token, basic_auth_for, fresh_state, workspace},
-    AppState, Store,
+    authorizer::AuthorizerRequest, clock::Clock, store::records::Role, AppState, Store,
 };
 use tessera_local_api::routes::api_from_template;
+use tessera_test_support::{access_token, basic_auth_for, fresh_state, workspace, ManualClock};
 use tessera_tests::{recorder::ActionRecorder, LocalApi, TEMPLATE};
 
 async fn whoami(api: &LocalApi, authorization: Option<&str>) -> (u16, Value) {

@@ -5,10 +5,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use tessera_common::{
-    testing::{base, secretsmanager_client, TestBase},
-    token::random_base62,
-};
+use tessera_common::token::random_base62;
+use tessera_test_support::{base, secretsmanager_client, TestBase};
 use tessera_tests::LocalApi;
 
 async fn get(api: &LocalApi, path: &str, auth: Option<&str>) -> (u16, Value) {
@@ -144,7 +142,7 @@ async fn the_seed_requests_behave_as_the_seed_says() {
     );
 
     // The share-link sample, and a base name that needs percent-encoding in the path.
-    tessera_common::seatable_admin::create_base(
+    tessera_admin::seatable_admin::create_base(
         &api.state.store,
         &b.base.workspace_id,
         "My Base",

@@ -2,10 +2,8 @@
 //! the family's 400, never a 500 from DynamoDB's key-size limit.
 
 use serde_json::json;
-use tessera_common::{
-    store::records::Role,
-    testing::{base, fresh_state, route_request, workspace},
-};
+use tessera_common::store::records::Role;
+use tessera_test_support::{base, fresh_state, route_request, workspace};
 use tessera_tests::call;
 
 const BASE_ROUTE: &str = "/api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}";

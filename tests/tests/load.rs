@@ -12,12 +12,8 @@ use std::{
 };
 
 use serde_json::json;
-use tessera_common::{
-    clock::SystemClock,
-    store::records::Role,
-    testing::{base, workspace, TestBase, TestWorkspace},
-    verify::verify_access_token,
-};
+use tessera_common::{clock::SystemClock, store::records::Role, verify::verify_access_token};
+use tessera_test_support::{base, workspace, TestBase, TestWorkspace};
 use tessera_tests::LocalApi;
 
 const WORKSPACES: usize = 4;

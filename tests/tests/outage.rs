@@ -12,18 +12,18 @@ use std::{
 };
 
 use serde_json::{json, Value};
+use tessera_admin::provision::TableDefinition;
 use tessera_common::{
     audit::DEFAULT_RETENTION,
-    clock::{ManualClock, SystemClock},
+    clock::SystemClock,
     config::sdk_config,
-    provision::TableDefinition,
     signing_key::{CachePolicy, SigningKeys},
     store::records::Role,
-    testing::{base, test_settings, workspace},
     token::{new_id, random_base62},
     verify::verify_access_token,
     AppState, Quotas, Store,
 };
+use tessera_test_support::{base, test_settings, workspace, ManualClock};
 use tessera_tests::{
     outage::{DiskDynamoDb, SwitchableProxy},
     LocalApi, TEMPLATE,

@@ -3,11 +3,8 @@
 //! counted in the same transactions that create and delete them.
 
 use serde_json::json;
-use tessera_common::{
-    store::records::Role,
-    testing::{base, fresh_state, route_request, workspace},
-    AppState, Quotas,
-};
+use tessera_common::{store::records::Role, AppState, Quotas};
+use tessera_test_support::{base, fresh_state, route_request, workspace};
 use tessera_tests::{call, Answer};
 
 async fn create(state: &AppState, auth: &str, name: &str) -> Answer {

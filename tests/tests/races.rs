@@ -2,15 +2,14 @@
 //! lost (live but unlisted) and no success may turn into an error.
 
 use serde_json::json;
+use tessera_admin::{apigw::HttpApiRequest, seatable_admin};
 use tessera_common::{
-    apigw::HttpApiRequest,
-    seatable_admin,
     store::records::{Role, TokenLookup, TokenPermission},
-    testing::{base, fresh_state, route_request, workspace, TestWorkspace},
     token::PresentedToken,
     verify::verify_access_token,
     AppState, Store,
 };
+use tessera_test_support::{base, fresh_state, route_request, workspace, TestWorkspace};
 use tessera_tests::{
     call,
     faults::{Fault, FaultInjector},
@@ -28,15 +27,9 @@ async fn a_stale_delete_never_removes_a_re_created_api_token() {
     let state = fresh_state().await;
     let b = base(&state.store, "Hello").await;
     let uuid = &b.base.dtable_uuid;
-    tessera_common::testing::create_api_token(
-        &state.store,
-        &b.base,
-        "etl",
-        TokenPermission::R,
-        "o",
-    )
-    .await
-    .unwrap();
+    tessera_test_support::create_api_token(&state.store, &b.base, "etl", TokenPermission::R, "o")
+        .await
+        .unwrap();
     // Request A reads the token, then stalls.
     let stale = state.store.api_token(uuid, "etl").await.unwrap().unwrap();
     // Request B deletes it and request C creates another under the same app name.
@@ -45,7 +38,7 @@ async fn a_stale_delete_never_removes_a_re_created_api_token() {
         .delete_api_token(&stale, &seatable_admin::operator())
         .await
         .unwrap();
-    let (_, second) = tessera_common::testing::create_api_token(
+    let (_, second) = tessera_test_support::create_api_token(
         &state.store,
         &b.base,
         "etl",

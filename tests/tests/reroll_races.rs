@@ -10,12 +10,12 @@ use futures::future::join_all;
 use serde_json::json;
 use tessera_common::{
     audit::Auditor,
-    clock::{Clock, ManualClock},
+    clock::Clock,
     store::records::{AccessToken, Role},
-    testing::{access_token, fresh_state, workspace, TestWorkspace},
     token::{new_id, NewToken, TokenKind},
     AppState, Quotas, StoreError,
 };
+use tessera_test_support::{access_token, fresh_state, workspace, ManualClock, TestWorkspace};
 use tessera_tests::LocalApi;
 
 /// The workspace item's `access_token_count`.

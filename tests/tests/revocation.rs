@@ -2,13 +2,12 @@
 //! enabled again), workspace tokens rotate and are revoked; each in one transaction with
 //! its record, effective at once. These are what `tessera-admin` runs.
 
-use tessera_common::{
+use tessera_admin::{
     seatable_admin::{self, UserError},
-    store::records::Role,
-    testing::{base, basic_auth_for, fresh_state, route_request, workspace},
     workspace_admin::{self, AdminError},
-    AppState,
 };
+use tessera_common::{store::records::Role, AppState};
+use tessera_test_support::{base, basic_auth_for, fresh_state, route_request, workspace};
 use tessera_tests::call;
 
 const ACCESS_TOKEN: &str = "/api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}/access-token/";

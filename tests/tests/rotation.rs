@@ -5,17 +5,16 @@
 use std::{sync::Arc, time::Duration};
 
 use tessera_common::{
-    clock::ManualClock,
     jwt::JwtKind,
     lambda::Function,
     rotation::{self, RotationError, RotationEvent, Step},
     seatable,
     signing_key::{CachePolicy, SigningKeys},
     store::records::TokenPermission,
-    testing::{fresh_state, secretsmanager_client, signing_keys},
     token::new_uuid_hex,
     AppState,
 };
+use tessera_test_support::{fresh_state, secretsmanager_client, signing_keys, ManualClock};
 use tessera_tests::{
     rotation::{begin_scheduled_rotation, OperationRecorder},
     template,

@@ -18,12 +18,12 @@ use aws_lc_rs::{
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::{json, Value};
+use tessera_admin::fixtures;
 use tessera_common::{
-    fixtures,
-    testing::{fixture_state, route_request},
     token::{NewToken, TokenDigest, TokenKind},
     AppState,
 };
+use tessera_test_support::{fixture_state, route_request};
 use tessera_tests::{call, Answer};
 
 const ROUTE: &str = "/secret-scanning/github";

@@ -4,14 +4,13 @@
 
 use std::{sync::Arc, time::Duration};
 
+use tessera_admin::fixtures;
 use tessera_common::{
-    clock::ManualClock,
-    fixtures,
     signing_key::{CachePolicy, KeyError, SigningKeys},
-    testing::{fixture_state, route_request, secretsmanager_client},
     token::{new_id, random_base62},
     AppState,
 };
+use tessera_test_support::{fixture_state, route_request, secretsmanager_client, ManualClock};
 use tessera_tests::{
     call,
     faults::{Fault, FaultInjector},
@@ -41,7 +40,7 @@ fn keys(state: &AppState) -> &SigningKeys {
     state.signing.as_deref().unwrap()
 }
 
-fn temp_api_token_request() -> tessera_common::apigw::HttpApiRequest {
+fn temp_api_token_request() -> tessera_admin::apigw::HttpApiRequest {
     route_request(
         "GET",
         "/api/v2.1/workspace/{workspace_id}/dtable/{dtable_name}/temp-api-token/",
@@ -56,7 +55,7 @@ fn temp_api_token_request() -> tessera_common::apigw::HttpApiRequest {
     )))
 }
 
-fn exchange_request(temp_api_token: &str) -> tessera_common::apigw::HttpApiRequest {
+fn exchange_request(temp_api_token: &str) -> tessera_admin::apigw::HttpApiRequest {
     route_request("GET", "/api/v2.1/dtable/app-access-token/", &[])
         .authorization(Some(&format!("Token {temp_api_token}")))
 }

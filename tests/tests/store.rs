@@ -1,14 +1,16 @@
 //! The store and the operator actions against DynamoDB Local, a fresh table per test.
 
-use tessera_common::{
+use tessera_admin::{
     seatable_admin::operator,
+    workspace_admin::{self, AdminError},
+};
+use tessera_common::{
     store::records::Role,
-    testing::{broken_state, fresh_state},
     token::{NewToken, PresentedToken, TokenKind},
     verify::verify_access_token,
-    workspace_admin::{self, AdminError},
     StoreError,
 };
+use tessera_test_support::{broken_state, fresh_state};
 
 async fn workspace_token_works(store: &tessera_common::Store, token: &str) -> bool {
     let presented = PresentedToken::parse(token).unwrap();
@@ -171,7 +173,7 @@ async fn warm_up_reaches_the_table_and_reports_a_missing_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn workspace_ids_are_integers_allocated_once_each_under_concurrency() {
     let state = fresh_state().await;
-    tessera_common::fixtures::load(&state.store).await.unwrap();
+    tessera_admin::fixtures::load(&state.store).await.unwrap();
     let creations = (0..20).map(|i| {
         let store = state.store.clone();
         tokio::spawn(async move {
@@ -202,7 +204,8 @@ async fn workspace_ids_are_integers_allocated_once_each_under_concurrency() {
 /// it finds is the one its first attempt made, so creating must succeed, TTL and all.
 #[tokio::test]
 async fn creating_a_table_twice_is_the_retry_of_one_creation() {
-    use tessera_common::{provision::TableDefinition, testing};
+    use tessera_admin::provision::TableDefinition;
+    use tessera_test_support as testing;
     let client = testing::dynamodb_client().await;
     let table = format!("test-twice-{}", tessera_common::token::new_id());
     let definition = TableDefinition::from_template(testing::TEMPLATE).unwrap();

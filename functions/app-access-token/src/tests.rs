@@ -1,17 +1,15 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tessera_admin::{apigw::HttpApiRequest, seatable_admin};
 use tessera_common::{
-    apigw::HttpApiRequest,
     jwt::JwtKind,
-    seatable_admin,
     store::records::TokenPermission,
-    testing::create_api_token,
-    testing::{
-        base, broken_state, claims_of, fresh_state, keys, signing_keys, status_and_json,
-        unknown_user_auth, TestBase,
-    },
     token::{NewToken, TokenKind},
+};
+use tessera_test_support::{
+    base, broken_state, claims_of, create_api_token, fresh_state, keys, signing_keys,
+    status_and_json, unknown_user_auth, TestBase,
 };
 
 use super::*;
@@ -201,7 +199,7 @@ async fn a_deleted_api_token_stops_working_at_once() {
         .unwrap();
     state
         .store
-        .delete_api_token(&record, &tessera_common::seatable_admin::operator())
+        .delete_api_token(&record, &tessera_admin::seatable_admin::operator())
         .await
         .unwrap();
     assert!(denied(call(&state, Some(&format!("Token {token}"))).await));

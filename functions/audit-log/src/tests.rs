@@ -1,10 +1,7 @@
 use serde_json::Value;
-use tessera_common::{
-    apigw::HttpApiRequest,
-    audit::Auditor,
-    store::records::Role,
-    testing::{access_token, fresh_state, status_and_json, workspace, TestWorkspace},
-};
+use tessera_admin::apigw::HttpApiRequest;
+use tessera_common::{audit::Auditor, store::records::Role};
+use tessera_test_support::{access_token, fresh_state, status_and_json, workspace, TestWorkspace};
 
 use super::*;
 

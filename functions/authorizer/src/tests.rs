@@ -1,11 +1,13 @@
 use std::time::Duration;
 
+use tessera_admin::apigw::HttpApiRequest;
 use tessera_common::{
-    apigw::HttpApiRequest,
-    clock::{Clock, ManualClock},
+    clock::Clock,
     store::records::Role,
-    testing::{access_token, basic_auth_for, broken_state, fresh_state, workspace},
     token::{NewToken, TokenKind},
+};
+use tessera_test_support::{
+    access_token, basic_auth_for, broken_state, fresh_state, workspace, ManualClock,
 };
 
 use super::*;

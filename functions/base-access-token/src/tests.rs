@@ -1,11 +1,11 @@
 use serde_json::{json, Value};
 use tessera_common::{
     store::records::TokenPermission,
-    testing::{
-        base, broken_state, claims_of, fresh_state, keys, route_request, signing_keys,
-        status_and_json, unknown_user_auth, user, TestUser,
-    },
     token::{NewToken, TokenKind},
+};
+use tessera_test_support::{
+    base, broken_state, claims_of, fresh_state, keys, route_request, signing_keys, status_and_json,
+    unknown_user_auth, user, TestUser,
 };
 
 use super::*;
@@ -157,7 +157,7 @@ async fn a_secrets_manager_fault_is_503_and_is_not_cached() {
     assert_eq!(status, 503);
     assert!(body["error_msg"].is_string());
 
-    tessera_common::testing::secretsmanager_client()
+    tessera_test_support::secretsmanager_client()
         .await
         .create_secret()
         .name(&secret_id)

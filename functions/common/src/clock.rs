@@ -42,41 +42,6 @@ pub fn system() -> SharedClock {
     Arc::new(SystemClock)
 }
 
-/// A clock that moves only when told to.
-#[cfg(feature = "test-support")]
-#[derive(Debug, Clone)]
-pub struct ManualClock(Arc<std::sync::Mutex<SystemTime>>);
-
-#[cfg(feature = "test-support")]
-impl ManualClock {
-    /// Starts at the system's time.
-    pub fn new() -> Self {
-        ManualClock(Arc::new(std::sync::Mutex::new(SystemTime::now())))
-    }
-
-    pub fn advance(&self, by: Duration) {
-        *self.0.lock().expect("clock lock") += by;
-    }
-
-    pub fn shared(&self) -> SharedClock {
-        Arc::new(self.clone())
-    }
-}
-
-#[cfg(feature = "test-support")]
-impl Default for ManualClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[cfg(feature = "test-support")]
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().expect("clock lock")
-    }
-}
-
 /// How long ago `earlier` was; zero if the clock went back.
 pub fn elapsed_since(clock: &dyn Clock, earlier: SystemTime) -> Duration {
     clock.now().duration_since(earlier).unwrap_or_default()

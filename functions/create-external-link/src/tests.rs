@@ -1,8 +1,6 @@
 use serde_json::{json, Value};
-use tessera_common::{
-    testing::{base, fresh_state, route_request, status_and_json},
-    Quotas,
-};
+use tessera_common::Quotas;
+use tessera_test_support::{base, fresh_state, route_request, status_and_json};
 
 use super::*;
 
@@ -150,7 +148,7 @@ async fn only_base_admins_may_and_the_quota_counts_every_link() {
         );
     }
     // A seed share link and an external link count against one quota.
-    tessera_common::testing::create_share_link(
+    tessera_test_support::create_share_link(
         &state.store,
         &b.base,
         &b.owner.id,

@@ -1,11 +1,11 @@
 use serde_json::{json, Value};
+use tessera_admin::apigw::HttpApiRequest;
 use tessera_common::{
-    apigw::HttpApiRequest,
     clock::now_secs,
     store::records::{TokenLookup, TokenPermission},
-    testing::{base, broken_state, fresh_state, status_and_json, unknown_user_auth},
     token::PresentedToken,
 };
+use tessera_test_support::{base, broken_state, fresh_state, status_and_json, unknown_user_auth};
 
 use super::*;
 

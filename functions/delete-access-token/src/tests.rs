@@ -1,11 +1,7 @@
 use serde_json::json;
-use tessera_common::{
-    apigw::HttpApiRequest,
-    clock::SystemClock,
-    store::records::Role,
-    testing::{access_token, fresh_state, status_and_json, workspace},
-    verify::verify_access_token,
-};
+use tessera_admin::apigw::HttpApiRequest;
+use tessera_common::{clock::SystemClock, store::records::Role, verify::verify_access_token};
+use tessera_test_support::{access_token, fresh_state, status_and_json, workspace};
 
 use super::*;
 

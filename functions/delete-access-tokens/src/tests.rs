@@ -1,11 +1,13 @@
 use lambda_http::Request;
 use serde_json::json;
+use tessera_admin::apigw::HttpApiRequest;
 use tessera_common::{
-    apigw::HttpApiRequest,
     store::records::{AccessToken, Role},
-    testing::{basic_auth_for, body_json, broken_state, fresh_state, seed_access_token, workspace},
     token::{NewToken, TokenKind},
     verify::verify_access_token,
+};
+use tessera_test_support::{
+    basic_auth_for, body_json, broken_state, fresh_state, seed_access_token, workspace,
 };
 
 use super::*;

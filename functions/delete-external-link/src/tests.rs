@@ -1,9 +1,9 @@
 use serde_json::{json, Value};
 use tessera_common::{
     store::records::{TokenLookup, TokenPermission},
-    testing::{base, create_share_link, fresh_state, route_request, status_and_json},
     token::TokenDigest,
 };
+use tessera_test_support::{base, create_share_link, fresh_state, route_request, status_and_json};
 
 use super::*;
 

@@ -1,9 +1,11 @@
 use serde_json::{json, Value};
 use tessera_common::{
     store::records::{TokenLookup, TokenPermission},
-    testing::create_share_link,
-    testing::{base, broken_state, fresh_state, route_request, status_and_json, unknown_user_auth},
     token::{NewToken, PresentedToken, TokenKind},
+};
+use tessera_test_support::{
+    base, broken_state, create_share_link, fresh_state, route_request, status_and_json,
+    unknown_user_auth,
 };
 
 use super::*;

@@ -2,14 +2,13 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use tessera_common::{
-    clock::ManualClock,
     jwt::JwtKind,
     seatable_tokens::{create_share_link, NewLink},
     store::records::TokenPermission,
-    testing::{
-        base, claims_of, create_share_link as seed_link, fresh_state, route_request,
-        status_and_json,
-    },
+};
+use tessera_test_support::{
+    base, claims_of, create_share_link as seed_link, fresh_state, route_request, status_and_json,
+    ManualClock,
 };
 
 use super::*;

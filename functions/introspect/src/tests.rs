@@ -1,15 +1,15 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tessera_admin::{apigw::HttpApiRequest, fixtures};
 use tessera_common::{
-    apigw::HttpApiRequest,
-    clock::{Clock, ManualClock},
-    fixtures,
+    clock::Clock,
     store::records::Role,
-    testing::{
-        access_token, base, fixture_state, fresh_state, status_and_json, workspace, TestWorkspace,
-    },
     token::{NewToken, TokenKind},
+};
+use tessera_test_support::{
+    access_token, base, fixture_state, fresh_state, status_and_json, workspace, ManualClock,
+    TestWorkspace,
 };
 
 use super::*;
@@ -113,7 +113,7 @@ async fn base_access_tokens_are_active_for_their_workspace_only() {
     let jwt = body["access_token"].as_str().unwrap();
 
     // A workspace token of the base's workspace.
-    let owner = tessera_common::workspace_admin::issue_workspace_token(
+    let owner = tessera_admin::workspace_admin::issue_workspace_token(
         &state.store,
         &b.base.workspace_id,
         "ops",
@@ -196,9 +196,9 @@ async fn the_protocol_details_are_oauths() {
 /// again); tokens of share links name no user to look up.
 #[tokio::test]
 async fn base_access_tokens_stop_when_what_issued_them_is_revoked() {
+    use tessera_admin::seatable_admin;
     use tessera_common::{
-        audit::Auditor, jwt::JwtKind, seatable, seatable_admin, seatable_tokens,
-        store::records::TokenPermission,
+        audit::Auditor, jwt::JwtKind, seatable, seatable_tokens, store::records::TokenPermission,
     };
     let clock = ManualClock::new();
     let state = AppState {
@@ -206,7 +206,7 @@ async fn base_access_tokens_stop_when_what_issued_them_is_revoked() {
         ..fresh_state().await
     };
     let b = base(&state.store, "Hello").await;
-    let issued = tessera_common::workspace_admin::issue_workspace_token(
+    let issued = tessera_admin::workspace_admin::issue_workspace_token(
         &state.store,
         &b.base.workspace_id,
         "ops",

@@ -1,12 +1,12 @@
 use lambda_http::Request;
 use serde_json::json;
+use tessera_admin::apigw::HttpApiRequest;
 use tessera_common::{
-    apigw::HttpApiRequest,
     store::records::Role,
-    testing::{
-        basic_auth_for, body_json, broken_state, fresh_state, keys, seed_access_token, workspace,
-    },
     token::{NewToken, TokenKind},
+};
+use tessera_test_support::{
+    basic_auth_for, body_json, broken_state, fresh_state, keys, seed_access_token, workspace,
 };
 
 use super::*;

@@ -1,10 +1,8 @@
 use serde_json::{json, Value};
-use tessera_common::{
-    store::records::TokenPermission,
-    testing::create_api_token,
-    testing::{
-        base, broken_state, fresh_state, keys, route_request, status_and_json, unknown_user_auth,
-    },
+use tessera_common::store::records::TokenPermission;
+use tessera_test_support::{
+    base, broken_state, create_api_token, fresh_state, keys, route_request, status_and_json,
+    unknown_user_auth,
 };
 
 use super::*;

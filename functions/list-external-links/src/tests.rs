@@ -1,8 +1,6 @@
 use serde_json::{json, Value};
-use tessera_common::{
-    store::records::TokenPermission,
-    testing::{base, create_share_link, fresh_state, route_request, status_and_json},
-};
+use tessera_common::store::records::TokenPermission;
+use tessera_test_support::{base, create_share_link, fresh_state, route_request, status_and_json};
 
 use super::*;
 

@@ -1,10 +1,8 @@
 use serde_json::{json, Value};
-use tessera_common::{
-    apigw::HttpApiRequest,
-    seatable_admin::create_base,
-    store::records::TokenPermission,
-    testing::create_share_link,
-    testing::{base, broken_state, fresh_state, status_and_json, unknown_user_auth},
+use tessera_admin::{apigw::HttpApiRequest, seatable_admin::create_base};
+use tessera_common::store::records::TokenPermission;
+use tessera_test_support::{
+    base, broken_state, create_share_link, fresh_state, status_and_json, unknown_user_auth,
 };
 
 use super::*;

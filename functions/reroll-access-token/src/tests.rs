@@ -1,12 +1,10 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tessera_common::{
-    apigw::HttpApiRequest,
-    clock::{Clock, ManualClock},
-    store::records::Role,
-    testing::{access_token, fresh_state, status_and_json, workspace, TestWorkspace},
-    verify::verify_access_token,
+use tessera_admin::apigw::HttpApiRequest;
+use tessera_common::{clock::Clock, store::records::Role, verify::verify_access_token};
+use tessera_test_support::{
+    access_token, fresh_state, status_and_json, workspace, ManualClock, TestWorkspace,
 };
 
 use super::*;

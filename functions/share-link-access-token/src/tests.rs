@@ -1,11 +1,13 @@
 use serde_json::{json, Value};
+use tessera_admin::apigw::HttpApiRequest;
 use tessera_common::{
-    apigw::HttpApiRequest,
     clock::{now_rfc3339, now_secs},
     store::records::{ShareLink, TokenPermission},
-    testing::create_share_link,
-    testing::{base, broken_state, claims_of, fresh_state, keys, signing_keys, status_and_json},
     token::{new_id, NewToken, TokenKind},
+};
+use tessera_test_support::{
+    base, broken_state, claims_of, create_share_link, fresh_state, keys, signing_keys,
+    status_and_json,
 };
 
 use super::*;
@@ -88,7 +90,7 @@ async fn expired_and_revoked_links_are_403() {
         .create_share_link(
             &expired,
             tessera_common::Quotas::DEFAULT.share_links_per_base,
-            &tessera_common::seatable_admin::operator(),
+            &tessera_admin::seatable_admin::operator(),
         )
         .await
         .unwrap();
@@ -111,7 +113,7 @@ async fn expired_and_revoked_links_are_403() {
         .revoke_share_link(
             &link,
             now_secs(),
-            &tessera_common::seatable_admin::operator(),
+            &tessera_admin::seatable_admin::operator(),
         )
         .await
         .unwrap();

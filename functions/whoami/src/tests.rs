@@ -1,8 +1,6 @@
 use serde_json::json;
-use tessera_common::{
-    apigw::HttpApiRequest,
-    testing::{broken_state, status_and_json},
-};
+use tessera_admin::apigw::HttpApiRequest;
+use tessera_test_support::{broken_state, status_and_json};
 
 use super::*;
 

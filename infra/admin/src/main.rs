@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use aws_config::BehaviorVersion;
 use clap::Parser;
 use serde_json::{json, Value};
-use tessera_common::{provision::TableDefinition, token::random_base62, Store};
+use tessera_admin::provision::TableDefinition;
+use tessera_common::{token::random_base62, Store};
 
 use cli::{
     AuditCommand, Cli, Command, FixturesCommand, SecretCommand, SigningKeyCommand, TableCommand,
@@ -108,11 +109,11 @@ async fn run(command: Command) -> Result<Value, Failure> {
             }
             let store = store(table.table_name.clone());
             if reset {
-                tessera_common::fixtures::reset(&store).await?;
+                tessera_admin::fixtures::reset(&store).await?;
             }
-            tessera_common::fixtures::load(&store).await?;
-            tessera_common::fixtures::add_access_tokens(&store, extra_access_tokens).await?;
-            json!({ "message": format!("loaded the fixture into {}", table.table_name), "workspace_id": tessera_common::limits::workspace_id_json(tessera_common::fixtures::WORKSPACE_ID) })
+            tessera_admin::fixtures::load(&store).await?;
+            tessera_admin::fixtures::add_access_tokens(&store, extra_access_tokens).await?;
+            json!({ "message": format!("loaded the fixture into {}", table.table_name), "workspace_id": tessera_common::limits::workspace_id_json(tessera_admin::fixtures::WORKSPACE_ID) })
         }
         Command::User(command) => seatable::user(store, command).await?,
         Command::Base(command) => seatable::base(store, command).await?,

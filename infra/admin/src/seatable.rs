@@ -1,8 +1,9 @@
 //! The SeaTable-side commands: users, bases, memberships, API tokens, share links.
 
 use serde_json::{json, Value};
+use tessera_admin::seatable_admin;
 use tessera_common::{
-    limits, seatable_admin, seatable_tokens,
+    limits, seatable_tokens,
     store::records::{Base, MemberPermission, TokenPermission},
     Quotas, Store,
 };

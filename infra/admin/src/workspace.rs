@@ -1,11 +1,8 @@
 //! The workspace commands: workspaces and their tokens.
 
 use serde_json::{json, Value};
-use tessera_common::{
-    store::records::Role,
-    workspace_admin::{self, IssuedWorkspaceToken},
-    Store,
-};
+use tessera_admin::workspace_admin::{self, IssuedWorkspaceToken};
+use tessera_common::{store::records::Role, Store};
 
 use crate::{
     cli::{WorkspaceCommand, WorkspaceTokenCommand},

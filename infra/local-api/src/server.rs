@@ -19,8 +19,8 @@ use hyper::{
     Request, Response, StatusCode,
 };
 use hyper_util::rt::TokioIo;
+use tessera_admin::apigw::HttpApiRequest;
 use tessera_common::{
-    apigw::HttpApiRequest,
     authorizer::AuthorizerResponse,
     lambda::{Authorizer, Function},
     AppState,

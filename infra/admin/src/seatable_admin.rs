@@ -1,7 +1,7 @@
 //! Operator actions on users, bases and memberships (the `admin` feature: the CLI and
 //! the tests; no function can create users or bases).
 
-use crate::{
+use tessera_common::{
     audit::Auditor,
     clock::now_rfc3339,
     limits,
@@ -14,7 +14,7 @@ use crate::{
 
 /// Who these actions are, in the audit log: the operator, through tessera-admin.
 pub fn operator() -> Auditor {
-    Auditor::operator(crate::clock::system())
+    Auditor::operator(tessera_common::clock::system())
 }
 
 /// Revokes a user's membership of a workspace; `false` if there was none.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use lambda_http::Request;
 
-use crate::authorizer::AuthorizerRequest;
 use serde_json::{json, Map, Value};
+use tessera_common::authorizer::AuthorizerRequest;
 
 /// One HTTP request as API Gateway sees it after matching a route.
 #[derive(Debug, Clone, Default)]
@@ -167,7 +167,7 @@ impl HttpApiRequest {
                     "sourceIp": self.source_ip,
                     "userAgent": user_agent,
                 },
-                "requestId": crate::token::new_id(),
+                "requestId": tessera_common::token::new_id(),
                 "routeKey": route_key,
                 "stage": "$default",
                 "time": "01/Jan/2026:00:00:00 +0000",

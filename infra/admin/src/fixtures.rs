@@ -2,7 +2,7 @@
 //! into local tables by the event tests, the runtime tests and `tessera-admin fixtures
 //! load`. Its tokens are public, so it never belongs in a deployed table.
 
-use crate::{
+use tessera_common::{
     audit::Auditor,
     clock::{self, now_rfc3339},
     store::{
@@ -90,7 +90,7 @@ pub async fn add_access_tokens(store: &Store, count: u32) -> Result<(), StoreErr
     for i in 1..=count {
         let token = NewToken::generate(TokenKind::AccessToken);
         let record = AccessToken::new(
-            crate::token::new_id(),
+            tessera_common::token::new_id(),
             WORKSPACE_ID.into(),
             format!("bench-token-{i}"),
             "added for the benchmark".into(),

@@ -3,23 +3,26 @@
 //! `make test` starts DynamoDB Local and exports its endpoint; these helpers refuse to
 //! run against anything but a loopback endpoint, so a test can never touch real AWS.
 
+mod manual_clock;
+
+pub use manual_clock::ManualClock;
+
 use base64::{engine::general_purpose::STANDARD, Engine};
 
 use std::{sync::Arc, time::Duration};
 
-use crate::{
+use tessera_admin::{provision::TableDefinition, seatable_admin, workspace_admin};
+use tessera_common::{
     clock,
     config::sdk_config,
     jwt::JwtKind,
-    provision::TableDefinition,
-    seatable_admin,
     signing_key::{CachePolicy, SigningKeys},
     store::{
         records::{ApiToken, Base, MemberPermission, Role, ShareLink, TokenPermission},
         Store,
     },
     token::{new_id, random_base62, NewToken},
-    workspace_admin, AppState, Quotas, SeaTableSettings,
+    AppState, Quotas, SeaTableSettings,
 };
 
 /// The template every table is made from.
@@ -92,7 +95,7 @@ pub async fn fresh_state() -> AppState {
         signing: Some(signing_keys(&secret_id).await),
         quotas: Quotas::DEFAULT,
         clock: clock::system(),
-        audit_retention: crate::audit::DEFAULT_RETENTION,
+        audit_retention: tessera_common::audit::DEFAULT_RETENTION,
         max_access_token_lifetime: Duration::from_secs(365 * 24 * 3600),
     }
 }
@@ -105,7 +108,7 @@ pub async fn broken_state() -> AppState {
         signing: Some(signing_keys("no-such-secret").await),
         quotas: Quotas::DEFAULT,
         clock: clock::system(),
-        audit_retention: crate::audit::DEFAULT_RETENTION,
+        audit_retention: tessera_common::audit::DEFAULT_RETENTION,
         max_access_token_lifetime: Duration::from_secs(365 * 24 * 3600),
     }
 }
@@ -229,19 +232,23 @@ pub fn route_request(
     method: &str,
     route: &str,
     params: &[(&str, &str)],
-) -> crate::apigw::HttpApiRequest {
+) -> tessera_admin::apigw::HttpApiRequest {
     let path = params.iter().fold(route.to_owned(), |path, (name, value)| {
         path.replace(&format!("{{{name}}}"), value)
     });
     params.iter().fold(
-        crate::apigw::HttpApiRequest::new(method, route, &path),
+        tessera_admin::apigw::HttpApiRequest::new(method, route, &path),
         |req, (name, value)| req.path_parameter(name, value),
     )
 }
 
 /// The claims of a JWT of `kind` this state signed (panics if it does not verify).
-pub async fn claims_of(state: &AppState, kind: JwtKind, token: &str) -> crate::jwt::BaseClaims {
-    crate::seatable::verify(state, kind, token)
+pub async fn claims_of(
+    state: &AppState,
+    kind: JwtKind,
+    token: &str,
+) -> tessera_common::jwt::BaseClaims {
+    tessera_common::seatable::verify(state, kind, token)
         .await
         .expect("keys")
         .expect("the JWT verifies")
@@ -257,7 +264,7 @@ pub fn status_and_json(
 /// A fresh state with the fixture data set (`events/` names its tokens) loaded.
 pub async fn fixture_state() -> AppState {
     let state = fresh_state().await;
-    crate::fixtures::load(&state.store)
+    tessera_admin::fixtures::load(&state.store)
         .await
         .expect("load the fixture");
     state
@@ -267,7 +274,8 @@ pub async fn fixture_state() -> AppState {
 pub fn unknown_user_auth() -> String {
     format!(
         "Token {}",
-        crate::token::NewToken::generate(crate::token::TokenKind::UserAuthToken).expose()
+        tessera_common::token::NewToken::generate(tessera_common::token::TokenKind::UserAuthToken)
+            .expose()
     )
 }
 
@@ -288,10 +296,10 @@ pub async fn create_api_token(
     app_name: &str,
     permission: TokenPermission,
     generated_by: &str,
-) -> Result<(ApiToken, NewToken), crate::ApiError> {
-    crate::seatable_tokens::create_api_token(
+) -> Result<(ApiToken, NewToken), tessera_common::ApiError> {
+    tessera_common::seatable_tokens::create_api_token(
         store,
-        &crate::audit::Auditor::operator(clock::system()),
+        &tessera_common::audit::Auditor::operator(clock::system()),
         base,
         app_name,
         permission,
@@ -308,19 +316,19 @@ pub async fn create_share_link(
     created_by: &str,
     permission: TokenPermission,
     expire_days: Option<u64>,
-) -> Result<(ShareLink, crate::seatable_tokens::LinkToken), crate::ApiError> {
-    let new = crate::seatable_tokens::NewLink {
+) -> Result<(ShareLink, tessera_common::seatable_tokens::LinkToken), tessera_common::ApiError> {
+    let new = tessera_common::seatable_tokens::NewLink {
         permission,
         expire_days,
         custom_token: None,
     };
-    crate::seatable_tokens::create_share_link(
+    tessera_common::seatable_tokens::create_share_link(
         store,
-        &crate::audit::Auditor::operator(clock::system()),
+        &tessera_common::audit::Auditor::operator(clock::system()),
         base,
         created_by,
         new,
-        crate::Quotas::DEFAULT.share_links_per_base,
+        tessera_common::Quotas::DEFAULT.share_links_per_base,
     )
     .await
 }
@@ -333,8 +341,8 @@ pub async fn access_token(
     name: &str,
     scopes: &[&str],
     expires: Option<u64>,
-) -> (crate::store::records::AccessToken, NewToken) {
-    let template = crate::store::records::AccessToken {
+) -> (tessera_common::store::records::AccessToken, NewToken) {
+    let template = tessera_common::store::records::AccessToken {
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         expires,
         ..new_access_token(state, &ws.id, &ws.user_id, name, "")
@@ -366,14 +374,14 @@ fn new_access_token(
     user_id: &str,
     name: &str,
     description: &str,
-) -> crate::store::records::AccessToken {
-    crate::store::records::AccessToken::new(
+) -> tessera_common::store::records::AccessToken {
+    tessera_common::store::records::AccessToken::new(
         new_id(),
         workspace_id.to_owned(),
         name.to_owned(),
         description.to_owned(),
         user_id.to_owned(),
-        crate::token::TokenDigest::of(""),
+        tessera_common::token::TokenDigest::of(""),
         state.clock.now_rfc3339(),
     )
 }
@@ -381,10 +389,10 @@ fn new_access_token(
 /// Stores `record` under a new token's digest; the record and the token.
 async fn store_access_token(
     state: &AppState,
-    record: crate::store::records::AccessToken,
-) -> (crate::store::records::AccessToken, NewToken) {
-    let token = NewToken::generate(crate::token::TokenKind::AccessToken);
-    let record = crate::store::records::AccessToken {
+    record: tessera_common::store::records::AccessToken,
+) -> (tessera_common::store::records::AccessToken, NewToken) {
+    let token = NewToken::generate(tessera_common::token::TokenKind::AccessToken);
+    let record = tessera_common::store::records::AccessToken {
         digest: token.digest().clone(),
         ..record
     };
@@ -393,7 +401,7 @@ async fn store_access_token(
         .create_access_token(
             &record,
             state.quotas.access_tokens_per_workspace,
-            &crate::audit::Auditor::operator(state.clock.clone()),
+            &tessera_common::audit::Auditor::operator(state.clock.clone()),
         )
         .await
         .expect("create an access token");

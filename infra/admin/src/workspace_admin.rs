@@ -1,9 +1,9 @@
 //! Operator actions on workspaces and their tokens, shared by the CLI and the tests (the
 //! `admin` feature).
 
-use crate::{
+use crate::seatable_admin::operator;
+use tessera_common::{
     clock::now_rfc3339,
-    seatable_admin::operator,
     store::{
         records::{Role, Workspace, WorkspaceToken},
         Store, StoreError,

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::{
 };
 use serde::Deserialize;
 
-use crate::store::StoreError;
+use tessera_common::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
@@ -215,7 +215,10 @@ mod tests {
             .collect();
         assert_eq!(keys, [("pk", "HASH"), ("sk", "RANGE")]);
         let index = &table.global_secondary_indexes[0];
-        assert_eq!(index.index_name, crate::store::keys::WORKSPACES_GSI);
+        assert_eq!(
+            index.index_name,
+            tessera_common::store::keys::WORKSPACES_GSI
+        );
         assert_eq!(
             table
                 .time_to_live_specification
