@@ -4,10 +4,11 @@
 
 use std::{sync::Arc, time::Duration};
 
+use rotate_signing_key::protocol;
 use tessera_common::{
     jwt::JwtKind,
     lambda::Function,
-    rotation::{self, RotationError, RotationEvent, Step},
+    rotation::{RotationError, RotationEvent, Step},
     seatable,
     signing_key::{CachePolicy, SigningKeys},
     store::records::TokenPermission,
@@ -265,7 +266,7 @@ async fn the_operator_rotates_without_a_schedule() {
     let secret = secret_id(&state);
     let client = secretsmanager_client().await;
     let before = issue(&state).await;
-    let kid_now = rotation::rotate_now(&client, &secret).await.unwrap();
+    let kid_now = protocol::rotate_now(&client, &secret).await.unwrap();
     assert_eq!(stages(&client, &secret, &kid_now).await, ["AWSCURRENT"]);
     assert_eq!(
         stages(&client, &secret, &kid(&before)).await,
@@ -328,9 +329,9 @@ async fn a_compromised_key_mints_nothing_long_lived_and_is_retired_at_once() {
     assert!(!verifies(&state, &minted(lifetime + Duration::from_secs(3600)).await).await);
 
     let before = issue(&state).await;
-    rotation::rotate_now(&client, &secret).await.unwrap();
+    protocol::rotate_now(&client, &secret).await.unwrap();
     assert!(verifies(&state, &before).await, "a plain rotation keeps it");
-    let retired = rotation::retire_previous(&client, &secret).await.unwrap();
+    let retired = protocol::retire_previous(&client, &secret).await.unwrap();
     assert_eq!(retired.as_deref(), Some(kid(&before).as_str()));
     assert_eq!(
         stages(&client, &secret, &kid(&before)).await,
@@ -345,7 +346,7 @@ async fn a_compromised_key_mints_nothing_long_lived_and_is_retired_at_once() {
         "the new key signs"
     );
     assert_eq!(
-        rotation::retire_previous(&client, &secret).await.unwrap(),
+        protocol::retire_previous(&client, &secret).await.unwrap(),
         None
     );
 }
@@ -356,12 +357,12 @@ async fn a_compromised_key_mints_nothing_long_lived_and_is_retired_at_once() {
 fn a_rotation_interval_under_two_token_lifetimes_is_refused() {
     let day = 24 * 3600;
     assert!(
-        rotation::rotation_interval_fits(30, 3 * day).is_ok(),
+        protocol::rotation_interval_fits(30, 3 * day).is_ok(),
         "the defaults"
     );
-    assert!(rotation::rotation_interval_fits(6, 3 * day).is_ok());
-    let err = rotation::rotation_interval_fits(5, 3 * day).unwrap_err();
+    assert!(protocol::rotation_interval_fits(6, 3 * day).is_ok());
+    let err = protocol::rotation_interval_fits(5, 3 * day).unwrap_err();
     assert!(matches!(err, RotationError::Misconfigured(_)));
     assert!(err.to_string().contains("at least 6 days"), "{err}");
-    assert!(rotation::rotation_interval_fits(1, 30 * day).is_err());
+    assert!(protocol::rotation_interval_fits(1, 30 * day).is_err());
 }

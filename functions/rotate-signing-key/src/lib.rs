@@ -1,11 +1,11 @@
 //! The signing key's Secrets Manager rotation function: Secrets Manager invokes it on the
 //! secret's schedule (`SigningKeyRotationDays`) with each of the four steps in turn; see
-//! `tessera_common::rotation`.
+//! `protocol`.
 
-use tessera_common::{
-    lambda::Function,
-    rotation::{check_rotation_interval, Rotation},
-};
+pub mod protocol;
+
+use protocol::{check_rotation_interval, Rotation};
+use tessera_common::lambda::Function;
 
 /// What main.rs runs. A rotation interval too short for the token lifetime fails every
 /// step before anything changes (the secret keeps its keys), with the fix in the log.

@@ -58,10 +58,10 @@ async fn run(command: Command) -> Result<Value, Failure> {
             revoke_previous,
         }) => {
             let client = aws_sdk_secretsmanager::Client::new(&sdk);
-            let kid = tessera_common::rotation::rotate_now(&client, &secret_id).await?;
+            let kid = rotate_signing_key::protocol::rotate_now(&client, &secret_id).await?;
             if revoke_previous {
                 let retired =
-                    tessera_common::rotation::retire_previous(&client, &secret_id).await?;
+                    rotate_signing_key::protocol::retire_previous(&client, &secret_id).await?;
                 json!({ "message": format!("rotated {secret_id}: new tokens are signed with key version {kid}; the previous key is retired: what it signed stops verifying within the key cache's refresh (5 minutes)"), "kid": kid, "retired": retired })
             } else {
                 json!({ "message": format!("rotated {secret_id}: new tokens are signed with key version {kid}; the previous key verifies until the next rotation"), "kid": kid })
