@@ -3,9 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tessera_common::{
-    jwt::{kid_of, verify, JwtKind},
+use tessera_jwt::{
+    kid_of,
     signing_key::{KeyRing, SigningKey},
+    verify, JwtKind,
 };
 
 fuzz_target!(|token: &str| {

@@ -73,7 +73,7 @@ if [ "$server" = sam-local ]; then
     echo "==> sam build: every function with cargo-lambda, debug, for $arch (the first time takes minutes)"
     "$sam_python" infra/scripts/sam-local-template.py source "$sam_dir/template.yaml" "$arch"
     packages=()
-    for dir in functions/*/; do [ "$dir" = functions/common/ ] || packages+=(-p "$(basename "$dir")"); done
+    for dir in functions/*/; do if [ -f "$dir/src/main.rs" ]; then packages+=(-p "$(basename "$dir")"); fi; done
     # One build of every function first (both cores), which sam build's per-function builds then find.
     PATH="$root/.tessera/tools/venv/bin:$PATH" cargo lambda build --quiet "${packages[@]}"
     (cd "$sam_dir" && SAM_BUILD_MODE=debug SAM_CLI_TELEMETRY=0 PATH="$root/.tessera/tools/venv/bin:$PATH" \

@@ -9,7 +9,7 @@
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
 use tessera_common::{authorizer::AuthorizerRequest, lambda::Function, rotation::RotationEvent};
-use tessera_common::{AppState, Store};
+use tessera_common::{config::sdk_config, AppState, Store};
 use tessera_local_api::handlers::handler_for;
 use tessera_test_support::{fixture_state, secretsmanager_client};
 use tessera_tests::{recorder::ActionRecorder, rotation::stage_fixture_rotation, template};
@@ -118,7 +118,7 @@ async fn answer(
                 .map_err(|err| format!("not a rotation event: {err}"))?;
             let client = secretsmanager_client().await;
             stage_fixture_rotation(&client).await;
-            Ok(match rotate(&client, event).await {
+            Ok(match rotate(&sdk_config().await, event).await {
                 Ok(()) => (200, "null".into()),
                 Err(err) => (500, err.to_string()),
             })

@@ -29,7 +29,10 @@ fn access_token_path(b: &TestBase, name: &str) -> String {
 }
 
 fn secret_id(api: &LocalApi) -> String {
-    api.state.signing.as_ref().unwrap().secret_id().to_owned()
+    tessera_jwt::base_token::signing_keys(&api.state)
+        .unwrap()
+        .secret_id()
+        .to_owned()
 }
 
 /// Checks an HS256 JWT without the crate that signed it: HMAC-SHA256 over

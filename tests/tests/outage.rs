@@ -17,12 +17,12 @@ use tessera_common::{
     audit::DEFAULT_RETENTION,
     clock::SystemClock,
     config::sdk_config,
-    signing_key::{CachePolicy, SigningKeys},
     store::records::Role,
     token::{new_id, random_base62},
     verify::verify_access_token,
     AppState, Quotas, Store,
 };
+use tessera_jwt::signing_key::{CachePolicy, SigningKeys};
 use tessera_test_support::{base, test_settings, workspace, ManualClock};
 use tessera_tests::{
     outage::{DiskDynamoDb, SwitchableProxy},

@@ -6,14 +6,15 @@ use std::{sync::Arc, time::Duration};
 
 use rotate_signing_key::protocol;
 use tessera_common::{
-    jwt::JwtKind,
-    lambda::Function,
     rotation::{RotationError, RotationEvent, Step},
-    seatable,
-    signing_key::{CachePolicy, SigningKeys},
     store::records::TokenPermission,
     token::new_uuid_hex,
     AppState,
+};
+use tessera_jwt::{
+    base_token,
+    signing_key::{CachePolicy, SigningKeys},
+    JwtKind,
 };
 use tessera_test_support::{fresh_state, secretsmanager_client, signing_keys, ManualClock};
 use tessera_tests::{
@@ -29,7 +30,10 @@ const STEPS: [Step; 4] = [
 ];
 
 fn secret_id(state: &AppState) -> String {
-    state.signing.as_ref().unwrap().secret_id().to_owned()
+    base_token::signing_keys(state)
+        .unwrap()
+        .secret_id()
+        .to_owned()
 }
 
 /// Calls the rotation function as Secrets Manager would, with one step's event.
@@ -39,16 +43,13 @@ async fn invoke(
     token: &str,
     step: Step,
 ) -> Result<(), RotationError> {
-    let Function::SecretRotation(rotate) = rotate_signing_key::FUNCTION else {
-        panic!("rotate-signing-key is a rotation function");
-    };
     let event: RotationEvent = serde_json::from_value(serde_json::json!({
         "SecretId": secret_id,
         "ClientRequestToken": token,
         "Step": step_name(step),
     }))
     .unwrap();
-    rotate(client, event).await
+    rotate_signing_key::rotate(client, event).await
 }
 
 fn step_name(step: Step) -> &'static str {
@@ -93,7 +94,7 @@ async fn stages(
 
 /// A base access token signed with the state's current key.
 async fn issue(state: &AppState) -> String {
-    let claims = seatable::claims(
+    let claims = base_token::claims(
         state,
         JwtKind::BaseAccessToken,
         "5a40dd8e59b749ff84a73c9fb8a0cf60",
@@ -101,20 +102,20 @@ async fn issue(state: &AppState) -> String {
         TokenPermission::R,
         Duration::from_secs(3600),
     );
-    seatable::sign(state, JwtKind::BaseAccessToken, &claims)
+    base_token::sign(state, JwtKind::BaseAccessToken, &claims)
         .await
         .unwrap()
 }
 
 async fn verifies(state: &AppState, token: &str) -> bool {
-    seatable::verify(state, JwtKind::BaseAccessToken, token)
+    base_token::verify(state, JwtKind::BaseAccessToken, token)
         .await
         .unwrap()
         .is_some()
 }
 
 fn kid(token: &str) -> String {
-    tessera_common::jwt::kid_of(token).unwrap()
+    tessera_jwt::kid_of(token).unwrap()
 }
 
 #[tokio::test]
@@ -307,7 +308,7 @@ async fn a_compromised_key_mints_nothing_long_lived_and_is_retired_at_once() {
     let minted = |ttl: Duration| {
         let state = &state;
         async move {
-            let claims = seatable::claims(
+            let claims = base_token::claims(
                 state,
                 JwtKind::BaseAccessToken,
                 "5a40dd8e59b749ff84a73c9fb8a0cf60",
@@ -315,7 +316,7 @@ async fn a_compromised_key_mints_nothing_long_lived_and_is_retired_at_once() {
                 TokenPermission::Rw,
                 ttl,
             );
-            seatable::sign(state, JwtKind::BaseAccessToken, &claims)
+            base_token::sign(state, JwtKind::BaseAccessToken, &claims)
                 .await
                 .unwrap()
         }

@@ -6,10 +6,10 @@ use std::{sync::Arc, time::Duration};
 
 use tessera_admin::fixtures;
 use tessera_common::{
-    signing_key::{CachePolicy, KeyError, SigningKeys},
     token::{new_id, random_base62},
     AppState,
 };
+use tessera_jwt::signing_key::{CachePolicy, KeyError, SigningKeys};
 use tessera_test_support::{fixture_state, route_request, secretsmanager_client, ManualClock};
 use tessera_tests::{
     call,
@@ -23,7 +23,10 @@ fn container(
     client: aws_sdk_secretsmanager::Client,
     clock: &ManualClock,
 ) -> AppState {
-    let secret_id = state.signing.as_ref().unwrap().secret_id().to_owned();
+    let secret_id = tessera_jwt::base_token::signing_keys(state)
+        .unwrap()
+        .secret_id()
+        .to_owned();
     AppState {
         signing: Some(Arc::new(SigningKeys::new(
             client,
@@ -37,7 +40,7 @@ fn container(
 }
 
 fn keys(state: &AppState) -> &SigningKeys {
-    state.signing.as_deref().unwrap()
+    tessera_jwt::base_token::signing_keys(state).unwrap()
 }
 
 fn temp_api_token_request() -> tessera_admin::apigw::HttpApiRequest {

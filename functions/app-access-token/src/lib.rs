@@ -6,17 +6,17 @@ use serde_json::json;
 use tessera_common::{
     auth::token_or_bearer,
     http::json_response,
-    jwt::JwtKind,
     lambda::Function,
     limits,
-    seatable::{self, permission_denied},
     store::records::{TokenLookup, TokenPermission},
     token::{PresentedToken, TokenKind},
     ApiError, AppState,
 };
+use tessera_jwt::{base_token, JwtKind};
+use tessera_seatable::{self as seatable, permission_denied};
 
 /// The `app_name` answered for a temporary API token, which belongs to no app.
-pub use tessera_common::seatable::TEMP_API_TOKEN_APP_NAME;
+pub use tessera_jwt::base_token::TEMP_API_TOKEN_APP_NAME;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -43,7 +43,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         None => temp_token_app(state, &presented).await?,
     };
     let settings = &state.seatable;
-    let mut claims = seatable::claims(
+    let mut claims = base_token::claims(
         state,
         JwtKind::BaseAccessToken,
         &app.dtable_uuid,
@@ -53,7 +53,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     );
     claims.app_name = Some(app.app_name.clone());
     claims.workspace_id = Some(app.workspace_id.clone());
-    let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
+    let access_token = base_token::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(dtable_uuid = %app.dtable_uuid, app_name = %app.app_name, "app access token issued");
     Ok(json_response(
         StatusCode::OK,
@@ -104,7 +104,7 @@ async fn api_token_app(state: &AppState, token: &PresentedToken) -> Result<App, 
 /// A temporary API token is a JWT of ours: verified by signature and audience, then its
 /// user is checked (one GetItem), so that a disabled user's tokens stop at once.
 async fn temp_token_app(state: &AppState, presented: &str) -> Result<App, ApiError> {
-    let claims = seatable::verify(state, JwtKind::TempApiToken, presented)
+    let claims = base_token::verify(state, JwtKind::TempApiToken, presented)
         .await?
         .ok_or_else(permission_denied)?;
     let (Some(user_id), Some(workspace_id), Some(dtable_name)) =

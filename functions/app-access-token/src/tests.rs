@@ -3,10 +3,10 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tessera_admin::{apigw::HttpApiRequest, seatable_admin};
 use tessera_common::{
-    jwt::JwtKind,
     store::records::TokenPermission,
     token::{NewToken, TokenKind},
 };
+use tessera_jwt::{base_token, JwtKind};
 use tessera_test_support::{
     base, broken_state, claims_of, create_api_token, fresh_state, keys, signing_keys,
     status_and_json, unknown_user_auth, TestBase,
@@ -41,7 +41,7 @@ async fn api_token(
 /// A JWT of `kind` for the base's reader, as temp-api-token issues it, expiring `expires_in`
 /// seconds from now (negative: expired).
 async fn temp_token(state: &AppState, b: &TestBase, kind: JwtKind, expires_in: i64) -> String {
-    let mut claims = seatable::claims(
+    let mut claims = base_token::claims(
         state,
         kind,
         &b.base.dtable_uuid,
@@ -53,7 +53,7 @@ async fn temp_token(state: &AppState, b: &TestBase, kind: JwtKind, expires_in: i
     claims.sub = Some(b.reader.id.clone());
     claims.workspace_id = Some(b.base.workspace_id.clone());
     claims.dtable_name = Some(b.base.name.clone());
-    seatable::sign(state, kind, &claims).await.unwrap()
+    base_token::sign(state, kind, &claims).await.unwrap()
 }
 
 #[tokio::test]
@@ -92,7 +92,7 @@ async fn an_api_token_yields_everything_the_official_client_reads() {
     assert_eq!(body["use_api_gateway"], false);
     let claims = claims_of(
         &state,
-        tessera_common::jwt::JwtKind::BaseAccessToken,
+        tessera_jwt::JwtKind::BaseAccessToken,
         body["access_token"].as_str().unwrap(),
     )
     .await;
@@ -117,7 +117,7 @@ async fn a_read_only_api_token_yields_read_only_access() {
     let (_, body) = call(&state, Some(&format!("Token {token}"))).await;
     let claims = claims_of(
         &state,
-        tessera_common::jwt::JwtKind::BaseAccessToken,
+        tessera_jwt::JwtKind::BaseAccessToken,
         body["access_token"].as_str().unwrap(),
     )
     .await;
@@ -135,7 +135,7 @@ async fn a_temp_api_token_is_accepted_and_other_jwts_are_not() {
     assert_eq!(
         claims_of(
             &state,
-            tessera_common::jwt::JwtKind::BaseAccessToken,
+            tessera_jwt::JwtKind::BaseAccessToken,
             body["access_token"].as_str().unwrap()
         )
         .await

@@ -3,14 +3,9 @@
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
-use tessera_common::{
-    http::json_response,
-    jwt::JwtKind,
-    lambda::Function,
-    limits,
-    seatable::{self, BaseAccess},
-    ApiError, AppState,
-};
+use tessera_common::{http::json_response, lambda::Function, limits, ApiError, AppState};
+use tessera_jwt::{base_token, JwtKind};
+use tessera_seatable::{self as seatable, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -26,7 +21,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         permission,
     } = BaseAccess::of(state, req).await?;
     let settings = &state.seatable;
-    let mut claims = seatable::claims(
+    let mut claims = base_token::claims(
         state,
         JwtKind::BaseAccessToken,
         &base.dtable_uuid,
@@ -36,7 +31,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     );
     // Lets introspection tell which workspace a token belongs to.
     claims.workspace_id = Some(base.workspace_id.clone());
-    let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
+    let access_token = base_token::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(user_id = %caller.user_id, dtable_uuid = %base.dtable_uuid, "base access token issued");
     Ok(json_response(
         StatusCode::OK,

@@ -1,4 +1,1 @@
-tessera_common::function_main!(
-    base_access_token::FUNCTION,
-    tessera_common::lambda::Needs::SigningKey
-);
+tessera_jwt::function_main!(base_access_token::FUNCTION);

@@ -59,7 +59,7 @@ async fn members_get_a_token_with_their_permission_and_the_seed_fields() {
         assert_eq!(body["dtable_name"], "Hello");
         let claims = claims_of(
             &state,
-            tessera_common::jwt::JwtKind::BaseAccessToken,
+            tessera_jwt::JwtKind::BaseAccessToken,
             body["access_token"].as_str().unwrap(),
         )
         .await;

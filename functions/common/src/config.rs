@@ -1,13 +1,12 @@
 //! Configuration from the environment, read once at start-up; a missing or malformed
 //! value stops the function before it takes a request.
 
-use std::{sync::Arc, time::Duration};
+use std::{any::Any, sync::Arc, time::Duration};
 
 use aws_config::{timeout::TimeoutConfig, BehaviorVersion};
 
 use crate::{
     clock::{self, SharedClock},
-    signing_key::{CachePolicy, SigningKeys},
     store::Store,
 };
 
@@ -45,7 +44,7 @@ impl SeaTableSettings {
     }
 }
 
-fn optional(name: &'static str) -> Option<String> {
+pub fn optional(name: &'static str) -> Option<String> {
     std::env::var(name)
         .ok()
         .filter(|value| !value.trim().is_empty())
@@ -55,7 +54,7 @@ fn required(name: &'static str) -> Result<String, ConfigError> {
     optional(name).ok_or(ConfigError::Missing(name))
 }
 
-fn parse_or<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+pub fn parse_or<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
@@ -140,30 +139,15 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
-/// The signing-key cache's lifetimes, from the environment.
-pub fn cache_policy() -> Result<CachePolicy, ConfigError> {
-    let default = CachePolicy::DEFAULT;
-    Ok(CachePolicy {
-        refresh: Duration::from_secs(parse_or(
-            "SIGNING_KEY_REFRESH_SECONDS",
-            default.refresh.as_secs(),
-        )?),
-        stale_for: Duration::from_secs(parse_or(
-            "SIGNING_KEY_STALE_SECONDS",
-            default.stale_for.as_secs(),
-        )?),
-        min_fetch_interval: default.min_fetch_interval,
-    })
-}
-
 /// What a handler needs, built once per container and shared by every invocation.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
     pub seatable: SeaTableSettings,
-    /// Present when `SIGNING_SECRET_ID` is set: only functions that sign or verify JWTs
-    /// are given the secret (and the permission to read it).
-    pub signing: Option<Arc<SigningKeys>>,
+    /// The signing keys of a function that signs or verifies JWTs, which tessera-jwt
+    /// builds and reads back (`tessera_jwt::base_token::signing_keys`); held here as `Any`
+    /// so that no other function links Secrets Manager. `None` elsewhere.
+    pub signing: Option<Arc<dyn Any + Send + Sync>>,
     pub quotas: Quotas,
     pub clock: SharedClock,
     /// How long audit log entries are kept (`AUDIT_RETENTION_DAYS`).
@@ -174,9 +158,13 @@ pub struct AppState {
 
 impl AppState {
     pub async fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with(&sdk_config().await)
+    }
+
+    /// From the environment, with clients built from `sdk`.
+    pub fn from_env_with(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let table_name = required("TABLE_NAME")?;
         let seatable = SeaTableSettings::from_env()?;
-        let policy = cache_policy()?;
         let quotas = Quotas::from_env()?;
         let clock = clock::system();
         let days = |name, default: u64| -> Result<Duration, ConfigError> {
@@ -184,19 +172,10 @@ impl AppState {
         };
         let audit_retention = days("AUDIT_RETENTION_DAYS", 365)?;
         let max_access_token_lifetime = days("MAX_ACCESS_TOKEN_LIFETIME_DAYS", 365)?;
-        let sdk = sdk_config().await;
-        let signing = optional("SIGNING_SECRET_ID").map(|secret_id| {
-            Arc::new(SigningKeys::new(
-                aws_sdk_secretsmanager::Client::new(&sdk),
-                secret_id,
-                policy,
-                clock.clone(),
-            ))
-        });
         Ok(AppState {
-            store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), table_name),
+            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), table_name),
             seatable,
-            signing,
+            signing: None,
             quotas,
             clock,
             audit_retention,

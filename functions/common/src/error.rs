@@ -73,12 +73,6 @@ impl ApiError {
     }
 }
 
-impl From<crate::signing_key::KeyError> for ApiError {
-    fn from(err: crate::signing_key::KeyError) -> Self {
-        ApiError::Unavailable(Box::new(err))
-    }
-}
-
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {

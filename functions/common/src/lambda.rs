@@ -29,10 +29,10 @@ pub type Authorizer = for<'a> fn(&'a AppState, AuthorizerRequest) -> AuthorizerF
 
 pub type RotationFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RotationError>> + Send + 'a>>;
 
-/// A Secrets Manager rotation function: one step of the rotation protocol per event; an
-/// error makes Secrets Manager retry the rotation later.
-pub type Rotator =
-    for<'a> fn(&'a aws_sdk_secretsmanager::Client, RotationEvent) -> RotationFuture<'a>;
+/// A Secrets Manager rotation function: one step of the rotation protocol per event, with
+/// clients built from the SDK configuration it is given; an error makes Secrets Manager
+/// retry the rotation later.
+pub type Rotator = for<'a> fn(&'a aws_config::SdkConfig, RotationEvent) -> RotationFuture<'a>;
 
 /// What a function crate is: each exports `pub const FUNCTION: Function`, which its
 /// main.rs runs and the local API calls in-process.
@@ -56,12 +56,11 @@ impl std::fmt::Debug for Function {
     }
 }
 
-/// What a function needs besides its table.
+/// Whether a function reads its table. (A function that signs or verifies JWTs starts with
+/// `tessera_jwt::function_main!` instead, which also loads the signing keys.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
     Table,
-    /// It signs or verifies JWTs: `SIGNING_SECRET_ID` must be set.
-    SigningKey,
     /// It reads nothing: no connection is opened during init.
     Nothing,
 }
@@ -83,30 +82,36 @@ macro_rules! function_main {
 /// SDK clients once per container, then the runtime loop. `own_crate` is the function's
 /// crate, whose logs follow the configured level.
 pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> Result<(), Error> {
-    crate::logging::init([own_crate]);
+    let sdk = start(own_crate).await;
     if let Function::SecretRotation(rotate) = function {
-        return run_rotation(rotate).await;
+        return run_rotation(&sdk, rotate).await;
     }
-    // A missing variable stops the function here, before it takes a request.
-    let state = AppState::from_env()
-        .await
-        .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
-    if needs != Needs::Nothing {
-        // Warm the connection during init; a failure here is retried by the first request.
+    let state = state_from_env(&sdk, needs).await?;
+    serve(&state, function).await
+}
+
+/// The first step of every start: logging, then the SDK configuration.
+pub async fn start(own_crate: &'static str) -> aws_config::SdkConfig {
+    crate::logging::init([own_crate]);
+    crate::config::sdk_config().await
+}
+
+/// The state from the environment: a missing variable stops the function here, before it
+/// takes a request. A function that reads its table opens the connection now.
+pub async fn state_from_env(sdk: &aws_config::SdkConfig, needs: Needs) -> Result<AppState, Error> {
+    let state =
+        AppState::from_env_with(sdk).inspect_err(|err| tracing::error!("cannot start: {err}"))?;
+    if needs == Needs::Table {
+        // A failure here is retried by the first request.
         if let Err(err) = state.store.warm_up().await {
             tracing::warn!("DynamoDB not reached during init: {err}");
         }
     }
-    if needs == Needs::SigningKey {
-        let Some(keys) = &state.signing else {
-            tracing::error!("cannot start: environment variable SIGNING_SECRET_ID is not set");
-            return Err("SIGNING_SECRET_ID is not set".into());
-        };
-        keys.load_at_start()
-            .await
-            .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
-    }
-    let state = &state;
+    Ok(state)
+}
+
+/// The runtime loop: every invocation of this container is handled with `state`.
+pub async fn serve(state: &AppState, function: Function) -> Result<(), Error> {
     match function {
         Function::Http(handler) => {
             lambda_http::run(service_fn(move |req| async move {
@@ -129,15 +134,12 @@ pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> R
     }
 }
 
-/// A rotation function needs only its Secrets Manager client: the event names the secret.
-async fn run_rotation(rotate: Rotator) -> Result<(), Error> {
-    let sdk = crate::config::sdk_config().await;
-    let client = aws_sdk_secretsmanager::Client::new(&sdk);
-    let client = &client;
+/// A rotation function needs no table and no state: the event names the secret.
+async fn run_rotation(sdk: &aws_config::SdkConfig, rotate: Rotator) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<RotationEvent>| async move {
             let step = event.payload.step;
-            rotate(client, event.payload).await.map_err(|err| {
+            rotate(sdk, event.payload).await.map_err(|err| {
                 tracing::error!(?step, "rotation step failed: {err}");
                 Error::from(err.to_string())
             })

@@ -7,11 +7,11 @@ use serde_json::json;
 use tessera_common::{
     http::{json_response, Fields},
     lambda::Function,
-    seatable::{self, invalid, BaseAccess},
-    seatable_tokens::create_api_token,
     store::records::TokenPermission,
     ApiError, AppState,
 };
+use tessera_seatable::tokens::create_api_token;
+use tessera_seatable::{self as seatable, invalid, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -10,11 +10,11 @@ use tessera_common::{
     http::{json_response, Fields},
     lambda::Function,
     limits,
-    seatable::{self, external_link_json, invalid, BaseAccess},
-    seatable_tokens::{create_share_link, NewLink, MAX_EXPIRE_DAYS},
     store::records::TokenPermission,
     ApiError, AppState,
 };
+use tessera_seatable::tokens::{create_share_link, NewLink, MAX_EXPIRE_DAYS};
+use tessera_seatable::{self as seatable, external_link_json, invalid, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

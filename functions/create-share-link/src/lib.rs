@@ -7,13 +7,13 @@ use serde_json::json;
 use tessera_common::{
     http::{json_response, Fields},
     lambda::Function,
-    seatable::{
-        self, authenticate_user, base_for_admin, checked_base_name, checked_workspace_id, invalid,
-        share_link_json,
-    },
-    seatable_tokens::{create_share_link, NewLink, MAX_EXPIRE_DAYS},
     store::records::TokenPermission,
     ApiError, AppState,
+};
+use tessera_seatable::tokens::{create_share_link, NewLink, MAX_EXPIRE_DAYS};
+use tessera_seatable::{
+    self as seatable, authenticate_user, base_for_admin, checked_base_name, checked_workspace_id,
+    invalid, share_link_json,
 };
 
 /// What main.rs runs and the local API calls.

@@ -3,12 +3,8 @@
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
-use tessera_common::{
-    http::json_response,
-    lambda::Function,
-    seatable::{self, not_found, path_app_name, BaseAccess},
-    ApiError, AppState, StoreError,
-};
+use tessera_common::{http::json_response, lambda::Function, ApiError, AppState, StoreError};
+use tessera_seatable::{self as seatable, not_found, path_app_name, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

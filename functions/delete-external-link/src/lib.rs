@@ -8,11 +8,11 @@ use tessera_common::{
     http::{json_response, path_param},
     lambda::Function,
     limits,
-    seatable::{self, invalid, not_found, BaseAccess},
-    seatable_tokens::link_by_token,
     store::records::ShareLink,
     ApiError, AppState, StoreError,
 };
+use tessera_seatable::tokens::link_by_token;
+use tessera_seatable::{self as seatable, invalid, not_found, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -7,10 +7,12 @@ use tessera_common::{
     http::{json_response, path_param},
     lambda::Function,
     limits,
-    seatable::{self, authenticate_user, base_for_admin, invalid, not_found, UserCaller},
-    seatable_tokens::link_by_token,
     store::records::ShareLink,
     ApiError, AppState, StoreError,
+};
+use tessera_seatable::tokens::link_by_token;
+use tessera_seatable::{
+    self as seatable, authenticate_user, base_for_admin, invalid, not_found, UserCaller,
 };
 
 /// What main.rs runs and the local API calls.

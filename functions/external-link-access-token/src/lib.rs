@@ -7,13 +7,13 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
 use tessera_common::{
     http::{json_response, path_param},
-    jwt::JwtKind,
     lambda::Function,
-    seatable,
-    seatable_tokens::link_token_digest,
     store::records::TokenLookup,
     ApiError, AppState,
 };
+use tessera_jwt::{base_token, JwtKind};
+use tessera_seatable as seatable;
+use tessera_seatable::tokens::link_token_digest;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -41,7 +41,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     if expires_at.is_some_and(|at| at <= state.clock.now_secs()) {
         return Err(not_found());
     }
-    let mut claims = seatable::claims(
+    let mut claims = base_token::claims(
         state,
         JwtKind::BaseAccessToken,
         &dtable_uuid,
@@ -50,7 +50,7 @@ async fn exchange(state: &AppState, req: &Request) -> Result<Response<Body>, Api
         state.seatable.access_token_ttl,
     );
     claims.workspace_id = Some(workspace_id);
-    let access_token = seatable::sign(state, JwtKind::BaseAccessToken, &claims).await?;
+    let access_token = base_token::sign(state, JwtKind::BaseAccessToken, &claims).await?;
     tracing::info!(%link_id, %dtable_uuid, "external link access token issued");
     Ok(json_response(
         StatusCode::OK,

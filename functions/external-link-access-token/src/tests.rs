@@ -1,11 +1,9 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tessera_common::{
-    jwt::JwtKind,
-    seatable_tokens::{create_share_link, NewLink},
-    store::records::TokenPermission,
-};
+use tessera_common::store::records::TokenPermission;
+use tessera_jwt::JwtKind;
+use tessera_seatable::tokens::{create_share_link, NewLink};
 use tessera_test_support::{
     base, claims_of, create_share_link as seed_link, fresh_state, route_request, status_and_json,
     ManualClock,

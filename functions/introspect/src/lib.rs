@@ -16,15 +16,14 @@ use lambda_http::{
 use serde_json::{json, Value};
 use tessera_common::{
     http::{error_response, json_response, Fields},
-    jwt::JwtKind,
     lambda::Function,
     limits,
     rudderstack::{self, WorkspaceCaller},
-    seatable,
     token::PresentedToken,
     verify::{record_use, verify_access_token},
     ApiError, AppState,
 };
+use tessera_jwt::{base_token, JwtKind};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -118,14 +117,14 @@ async fn base_access_token(
     caller: &WorkspaceCaller,
     token: &str,
 ) -> Result<Option<Value>, ApiError> {
-    let Some(claims) = seatable::verify(state, JwtKind::BaseAccessToken, token).await? else {
+    let Some(claims) = base_token::verify(state, JwtKind::BaseAccessToken, token).await? else {
         return Ok(None);
     };
     if claims.workspace_id.as_deref() != Some(caller.workspace_id.as_str()) {
         return Ok(None);
     }
     // Revocations that the base servers, verifying offline, cannot see.
-    if !seatable::issuer_still_stands(state, &claims).await? {
+    if !base_token::issuer_still_stands(state, &claims).await? {
         return Ok(None);
     }
     let mut answer = json!({

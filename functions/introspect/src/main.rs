@@ -1,4 +1,1 @@
-tessera_common::function_main!(
-    introspect::FUNCTION,
-    tessera_common::lambda::Needs::SigningKey
-);
+tessera_jwt::function_main!(introspect::FUNCTION);

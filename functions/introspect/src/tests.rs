@@ -197,9 +197,9 @@ async fn the_protocol_details_are_oauths() {
 #[tokio::test]
 async fn base_access_tokens_stop_when_what_issued_them_is_revoked() {
     use tessera_admin::seatable_admin;
-    use tessera_common::{
-        audit::Auditor, jwt::JwtKind, seatable, seatable_tokens, store::records::TokenPermission,
-    };
+    use tessera_common::{audit::Auditor, store::records::TokenPermission};
+    use tessera_jwt::{base_token, JwtKind};
+    use tessera_seatable::tokens as seatable_tokens;
     let clock = ManualClock::new();
     let state = AppState {
         clock: clock.shared(),
@@ -224,7 +224,7 @@ async fn base_access_tokens_stop_when_what_issued_them_is_revoked() {
         let workspace_id = b.base.workspace_id.clone();
         let dtable_uuid = b.base.dtable_uuid.clone();
         async move {
-            let mut claims = seatable::claims(
+            let mut claims = base_token::claims(
                 state,
                 JwtKind::BaseAccessToken,
                 &dtable_uuid,
@@ -234,7 +234,7 @@ async fn base_access_tokens_stop_when_what_issued_them_is_revoked() {
             );
             claims.app_name = app_name.map(str::to_owned);
             claims.workspace_id = Some(workspace_id);
-            seatable::sign(state, JwtKind::BaseAccessToken, &claims)
+            base_token::sign(state, JwtKind::BaseAccessToken, &claims)
                 .await
                 .unwrap()
         }

@@ -4,12 +4,8 @@
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
-use tessera_common::{
-    http::json_response,
-    lambda::Function,
-    seatable::{self, BaseAccess},
-    ApiError, AppState,
-};
+use tessera_common::{http::json_response, lambda::Function, ApiError, AppState};
+use tessera_seatable::{self as seatable, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

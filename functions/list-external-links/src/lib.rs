@@ -5,12 +5,8 @@
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
-use tessera_common::{
-    http::json_response,
-    lambda::Function,
-    seatable::{self, external_link_json, BaseAccess},
-    ApiError, AppState,
-};
+use tessera_common::{http::json_response, lambda::Function, ApiError, AppState};
+use tessera_seatable::{self as seatable, external_link_json, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

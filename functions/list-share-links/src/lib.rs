@@ -6,9 +6,9 @@ use serde_json::json;
 use tessera_common::{
     http::{json_response, query_param},
     lambda::Function,
-    seatable::{self, authenticate_user, share_link_json},
     ApiError, AppState,
 };
+use tessera_seatable::{self as seatable, authenticate_user, share_link_json};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

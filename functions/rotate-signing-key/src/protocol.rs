@@ -12,10 +12,13 @@ use std::collections::HashMap;
 use aws_sdk_secretsmanager::{operation::get_secret_value::GetSecretValueError, Client};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use tessera_common::{
-    jwt::{self, BaseClaims, JwtKind},
     rotation::{RotationError, Step},
-    signing_key::{KeyRing, SigningKey},
     store::records::TokenPermission,
+};
+use tessera_jwt::{
+    self as jwt,
+    signing_key::{KeyRing, SigningKey},
+    BaseClaims, JwtKind,
 };
 
 const CURRENT: &str = "AWSCURRENT";

@@ -36,7 +36,7 @@ async fn a_share_link_yields_a_read_only_token_even_when_the_link_is_rw() {
         assert_eq!(body["dtable_uuid"], json!(b.base.dtable_uuid));
         let claims = claims_of(
             &state,
-            tessera_common::jwt::JwtKind::BaseAccessToken,
+            tessera_jwt::JwtKind::BaseAccessToken,
             body["access_token"].as_str().unwrap(),
         )
         .await;

@@ -4,13 +4,9 @@
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::json;
-use tessera_common::{
-    http::json_response,
-    jwt::JwtKind,
-    lambda::Function,
-    seatable::{self, BaseAccess, TEMP_API_TOKEN_TTL},
-    ApiError, AppState,
-};
+use tessera_common::{http::json_response, lambda::Function, ApiError, AppState};
+use tessera_jwt::{base_token, JwtKind};
+use tessera_seatable::{self as seatable, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -25,19 +21,19 @@ async fn issue(state: &AppState, req: &Request) -> Result<Response<Body>, ApiErr
         base,
         permission,
     } = BaseAccess::of(state, req).await?;
-    let mut claims = seatable::claims(
+    let mut claims = base_token::claims(
         state,
         JwtKind::TempApiToken,
         &base.dtable_uuid,
         &caller.username,
         permission.token_permission(),
-        TEMP_API_TOKEN_TTL,
+        base_token::TEMP_API_TOKEN_TTL,
     );
     // Who it was issued to, so that it stops when the user is disabled.
     claims.sub = Some(caller.user_id.clone());
     claims.workspace_id = Some(base.workspace_id);
     claims.dtable_name = Some(base.name);
-    let api_token = seatable::sign(state, JwtKind::TempApiToken, &claims).await?;
+    let api_token = base_token::sign(state, JwtKind::TempApiToken, &claims).await?;
     tracing::info!(user_id = %caller.user_id, dtable_uuid = %base.dtable_uuid, "temporary API token issued");
     Ok(json_response(
         StatusCode::OK,

@@ -1,5 +1,6 @@
 use serde_json::{json, Value};
-use tessera_common::{jwt::JwtKind, store::records::TokenPermission};
+use tessera_common::store::records::TokenPermission;
+use tessera_jwt::JwtKind;
 use tessera_test_support::{
     base, broken_state, claims_of, fresh_state, route_request, signing_keys, status_and_json,
     unknown_user_auth,

@@ -6,10 +6,10 @@ use serde_json::json;
 use tessera_common::{
     http::{json_response, Fields},
     lambda::Function,
-    seatable::{self, invalid, not_found, path_app_name, BaseAccess},
     store::records::TokenPermission,
     ApiError, AppState, StoreError,
 };
+use tessera_seatable::{self as seatable, invalid, not_found, path_app_name, BaseAccess};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -3,10 +3,11 @@
 use serde_json::{json, Value};
 use tessera_admin::seatable_admin;
 use tessera_common::{
-    limits, seatable_tokens,
+    limits,
     store::records::{Base, MemberPermission, TokenPermission},
     Quotas, Store,
 };
+use tessera_seatable::tokens as seatable_tokens;
 
 use crate::{
     cli::{

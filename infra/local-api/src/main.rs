@@ -45,7 +45,16 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let yaml = std::fs::read_to_string(&args.template)
         .map_err(|e| format!("cannot read {}: {e}", args.template.display()))?;
-    let mut app = App::from_template(&yaml, AppState::from_env().await?)?;
+    let sdk = tessera_common::config::sdk_config().await;
+    let mut state = AppState::from_env_with(&sdk)?;
+    // One state serves every function in-process, those that sign JWTs too.
+    if tessera_common::config::optional("SIGNING_SECRET_ID").is_some() {
+        state.signing = Some(tessera_jwt::lambda::signing_keys_from_env(
+            &sdk,
+            state.clock.clone(),
+        )?);
+    }
+    let mut app = App::from_template(&yaml, state)?;
     // The API's contract, beside the template, for people's tools (local only).
     let spec = args.template.with_file_name("openapi.yaml");
     if let Ok(text) = std::fs::read_to_string(&spec) {

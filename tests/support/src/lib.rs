@@ -15,14 +15,16 @@ use tessera_admin::{provision::TableDefinition, seatable_admin, workspace_admin}
 use tessera_common::{
     clock,
     config::sdk_config,
-    jwt::JwtKind,
-    signing_key::{CachePolicy, SigningKeys},
     store::{
         records::{ApiToken, Base, MemberPermission, Role, ShareLink, TokenPermission},
         Store,
     },
     token::{new_id, random_base62, NewToken},
     AppState, Quotas, SeaTableSettings,
+};
+use tessera_jwt::{
+    signing_key::{CachePolicy, SigningKeys},
+    JwtKind,
 };
 
 /// The template every table is made from.
@@ -243,12 +245,8 @@ pub fn route_request(
 }
 
 /// The claims of a JWT of `kind` this state signed (panics if it does not verify).
-pub async fn claims_of(
-    state: &AppState,
-    kind: JwtKind,
-    token: &str,
-) -> tessera_common::jwt::BaseClaims {
-    tessera_common::seatable::verify(state, kind, token)
+pub async fn claims_of(state: &AppState, kind: JwtKind, token: &str) -> tessera_jwt::BaseClaims {
+    tessera_jwt::base_token::verify(state, kind, token)
         .await
         .expect("keys")
         .expect("the JWT verifies")
@@ -297,7 +295,7 @@ pub async fn create_api_token(
     permission: TokenPermission,
     generated_by: &str,
 ) -> Result<(ApiToken, NewToken), tessera_common::ApiError> {
-    tessera_common::seatable_tokens::create_api_token(
+    tessera_seatable::tokens::create_api_token(
         store,
         &tessera_common::audit::Auditor::operator(clock::system()),
         base,
@@ -316,13 +314,13 @@ pub async fn create_share_link(
     created_by: &str,
     permission: TokenPermission,
     expire_days: Option<u64>,
-) -> Result<(ShareLink, tessera_common::seatable_tokens::LinkToken), tessera_common::ApiError> {
-    let new = tessera_common::seatable_tokens::NewLink {
+) -> Result<(ShareLink, tessera_seatable::tokens::LinkToken), tessera_common::ApiError> {
+    let new = tessera_seatable::tokens::NewLink {
         permission,
         expire_days,
         custom_token: None,
     };
-    tessera_common::seatable_tokens::create_share_link(
+    tessera_seatable::tokens::create_share_link(
         store,
         &tessera_common::audit::Auditor::operator(clock::system()),
         base,

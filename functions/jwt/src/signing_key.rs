@@ -18,7 +18,7 @@ use std::{
 
 use aws_sdk_secretsmanager::{operation::get_secret_value::GetSecretValueError, Client};
 
-use crate::clock::{elapsed_since, SharedClock};
+use tessera_common::clock::{elapsed_since, SharedClock};
 
 /// HS256 keys shorter than this are refused (RFC 7518 asks for at least the hash size).
 pub const MIN_KEY_BYTES: usize = 32;

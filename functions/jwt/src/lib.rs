@@ -19,10 +19,12 @@ use jsonwebtoken::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    signing_key::{KeyRing, SigningKey},
-    store::records::TokenPermission,
-};
+use signing_key::{KeyRing, SigningKey};
+use tessera_common::store::records::TokenPermission;
+
+pub mod base_token;
+pub mod lambda;
+pub mod signing_key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JwtKind {

@@ -1,21 +1,20 @@
-//! The SeaTable-style base access-token API's side of common: who the caller is
-//! (`Authorization: Token <auth token>`), what they may do with a base, how base access
-//! tokens are signed and verified, and how errors look (exactly as SeaTable's).
+//! What the SeaTable-style functions share: who the caller is (`Authorization: Token <auth
+//! token>`), what they may do with a base, how links and API tokens are issued (`tokens`),
+//! and how errors look (exactly as SeaTable's). How base access tokens are signed and
+//! verified is tessera-jwt's.
 
-use std::{sync::Arc, time::Duration};
+pub mod tokens;
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
-use crate::{
+use tessera_common::{
     audit::Auditor,
     auth::token_or_bearer,
     clock::rfc3339_from_secs,
     error::ApiError,
     http::{error_response, path_param},
-    jwt::{self, BaseClaims, JwtKind},
     limits,
-    signing_key::KeyRing,
     store::{
         records::{Base, MemberPermission, ShareLink, TokenLookup, TokenPermission},
         Store,
@@ -177,107 +176,6 @@ impl BaseAccess {
     }
 }
 
-/// The keys to sign with: 503 when Secrets Manager cannot be read.
-pub async fn key_ring(state: &AppState) -> Result<Arc<KeyRing>, ApiError> {
-    Ok(signing_keys(state)?.ring().await?)
-}
-
-fn signing_keys(state: &AppState) -> Result<&crate::signing_key::SigningKeys, ApiError> {
-    state.signing.as_deref().ok_or_else(|| {
-        ApiError::Internal("SIGNING_SECRET_ID is not configured for this function".into())
-    })
-}
-
-/// Claims of a `kind` token valid from now for `ttl`; the caller fills in what it grants.
-pub fn claims(
-    state: &AppState,
-    kind: JwtKind,
-    dtable_uuid: &str,
-    username: &str,
-    permission: TokenPermission,
-    ttl: Duration,
-) -> BaseClaims {
-    let now = state.clock.now_secs();
-    BaseClaims::new(
-        kind,
-        now,
-        now + ttl.as_secs(),
-        dtable_uuid,
-        username,
-        permission,
-    )
-}
-
-/// Signs claims of `kind` with the current key.
-pub async fn sign(
-    state: &AppState,
-    kind: JwtKind,
-    claims: &BaseClaims,
-) -> Result<String, ApiError> {
-    let ring = key_ring(state).await?;
-    jwt::sign(&ring, kind, claims).map_err(|err| ApiError::Internal(Box::new(err)))
-}
-
-/// The `app_name` of base access tokens exchanged for a temporary API token.
-pub const TEMP_API_TOKEN_APP_NAME: &str = "temp_api_token";
-
-/// Whether what a base access token was issued from still stands, as far as Tessera
-/// knows (offline verifiers cannot): its API token still exists and predates it, or its
-/// user is not disabled and was not disabled after it was issued. Tokens of share links
-/// carry no user to look up. Issue time is `exp` less the configured lifetime.
-pub async fn issuer_still_stands(state: &AppState, claims: &BaseClaims) -> Result<bool, ApiError> {
-    let issued_at = claims
-        .exp
-        .saturating_sub(state.seatable.access_token_ttl.as_secs());
-    if let Some(app_name) = claims
-        .app_name
-        .as_deref()
-        .filter(|name| *name != TEMP_API_TOKEN_APP_NAME)
-    {
-        let token = state.store.api_token(&claims.dtable_uuid, app_name).await?;
-        return Ok(token.is_some_and(|token| {
-            crate::clock::secs_from_rfc3339(&token.generated_at).is_some_and(|at| at <= issued_at)
-        }));
-    }
-    if claims.username.starts_with("share-link:") {
-        return Ok(true);
-    }
-    let user = state.store.user_by_name(&claims.username).await?;
-    Ok(user
-        .is_some_and(|user| !user.disabled && user.revoked_before.is_none_or(|at| issued_at > at)))
-}
-
-/// A temporary API token's lifetime (SeaTable's: one hour).
-pub const TEMP_API_TOKEN_TTL: Duration = Duration::from_secs(3600);
-
-/// How far past its kind's lifetime a token's `exp` may lie: clocks of containers differ.
-const EXP_LEEWAY_SECS: u64 = 60;
-
-/// The longest a token of `kind` lives, as this deployment issues it.
-fn lifetime(state: &AppState, kind: JwtKind) -> Duration {
-    match kind {
-        JwtKind::BaseAccessToken => state.seatable.access_token_ttl,
-        JwtKind::TempApiToken => TEMP_API_TOKEN_TTL,
-    }
-}
-
-/// The claims of a live token of `kind`; `None` for anything else. A `kid` the cached
-/// keys do not know refreshes them first (the secret may have rotated). A token whose
-/// `exp` lies further ahead than its kind's lifetime was not issued by this deployment
-/// (whoever holds a leaked key can mint such tokens): refused.
-pub async fn verify(
-    state: &AppState,
-    kind: JwtKind,
-    token: &str,
-) -> Result<Option<BaseClaims>, ApiError> {
-    let Some(kid) = jwt::kid_of(token) else {
-        return Ok(None);
-    };
-    let ring = signing_keys(state)?.ring_for_kid(&kid).await?;
-    let latest_exp = state.clock.now_secs() + lifetime(state, kind).as_secs() + EXP_LEEWAY_SECS;
-    Ok(jwt::verify(&ring, kind, token).filter(|claims| claims.exp <= latest_exp))
-}
-
 /// A share link as the share-link endpoints show it (never with its token).
 pub fn share_link_json(link: &ShareLink, username: &str) -> serde_json::Value {
     json!({
@@ -301,7 +199,7 @@ pub fn external_permission(permission: TokenPermission) -> &'static str {
 
 /// Where SeaTable serves an external link: under its web root, which SeaTable clients
 /// know as `dtable_socket`.
-pub fn external_link_url(settings: &crate::SeaTableSettings, token: &str) -> String {
+pub fn external_link_url(settings: &tessera_common::SeaTableSettings, token: &str) -> String {
     format!(
         "{}/dtable/external-links/{token}/",
         settings.dtable_socket.trim_end_matches('/')
@@ -313,7 +211,7 @@ pub fn external_link_url(settings: &crate::SeaTableSettings, token: &str) -> Str
 pub fn external_link_json(
     link: &ShareLink,
     now: u64,
-    settings: &crate::SeaTableSettings,
+    settings: &tessera_common::SeaTableSettings,
     token: Option<&str>,
 ) -> serde_json::Value {
     let mut body = json!({

@@ -276,3 +276,19 @@ fn the_temp_api_token_key_is_hkdf_of_the_secret_and_differs_from_it() {
     expand.update(b"tessera/temp-api-token/v1\x01");
     assert_eq!(&derived[..], &expand.finalize().into_bytes()[..]);
 }
+
+proptest::proptest! {
+    #[test]
+    fn properties_no_made_up_jwt_verifies(token in ".{0,300}", header in "[A-Za-z0-9_-]{0,80}") {
+        let ring = KeyRing {
+            current: SigningKey::new("k", "a secret of at least thirty-two bytes"),
+            previous: None,
+        };
+        for candidate in [token.clone(), format!("{header}.{token}"), format!("{header}.e30.{token}")] {
+            let _ = kid_of(&candidate);
+            for kind in JwtKind::ALL {
+                proptest::prop_assert!(verify(&ring, kind, &candidate).is_none());
+            }
+        }
+    }
+}

@@ -1,10 +1,10 @@
 //! Issuing a base's API tokens and share links, shared by the handlers and the CLI.
 
-use crate::{
+use crate::invalid;
+use tessera_common::{
     audit::Auditor,
     error::ApiError,
     limits,
-    seatable::invalid,
     store::{
         records::{ApiToken, Base, ShareLink, TokenLookup, TokenPermission},
         Store, StoreError,
