@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes one event of events/<function>/: the event API Gateway sends a function, built from
 `sam local generate-event apigateway http-api-proxy` and filled in with a route and the public
-fixture tokens (functions/common/src/fixtures.rs). For an authorizer (--authorizer), the
+fixture tokens (infra/admin/src/fixtures.rs). For an authorizer (--authorizer), the
 request API Gateway sends a Lambda authorizer (payload 2.0) instead.
 
 The file is named <status>-<case>.json after what the function must answer (for an

@@ -4,6 +4,7 @@
 
 use tessera_admin::{
     seatable_admin::{self, UserError},
+    store::WorkspaceStore,
     workspace_admin::{self, AdminError},
 };
 use tessera_common::{store::records::Role, AppState};

@@ -2,6 +2,7 @@
 
 use tessera_admin::{
     seatable_admin::operator,
+    store::WorkspaceStore,
     workspace_admin::{self, AdminError},
 };
 use tessera_common::{

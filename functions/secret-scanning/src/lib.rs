@@ -5,6 +5,7 @@
 //! `false_positive`. Requests must be signed by a key of the key list (see
 //! `reports`); others are refused with 401.
 
+pub mod leaks;
 pub mod reports;
 
 use std::sync::OnceLock;

@@ -25,9 +25,10 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use http_body_util::{BodyExt, Limited};
 use serde::{Deserialize, Serialize};
 
+use crate::leaks::{LeakOutcome, LeakStore};
 use tessera_common::{
     audit::Auditor,
-    store::{leaks::LeakOutcome, records::TokenLookup, Store, StoreError},
+    store::{records::TokenLookup, Store, StoreError},
     token::{PresentedToken, TokenDigest},
 };
 

@@ -2,6 +2,7 @@
 //! into local tables by the event tests, the runtime tests and `tessera-admin fixtures
 //! load`. Its tokens are public, so it never belongs in a deployed table.
 
+use crate::store::{SeaTableStore, WorkspaceStore};
 use tessera_common::{
     audit::Auditor,
     clock::{self, now_rfc3339},

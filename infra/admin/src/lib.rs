@@ -6,4 +6,5 @@ pub mod apigw;
 pub mod fixtures;
 pub mod provision;
 pub mod seatable_admin;
+pub mod store;
 pub mod workspace_admin;

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 use tessera_admin::seatable_admin;
+use tessera_admin::store::WorkspaceStore;
 use tessera_common::{
     limits,
     store::records::{Base, MemberPermission, TokenPermission},

@@ -1,6 +1,7 @@
 //! Operator actions on users, bases and memberships (the `admin` feature: the CLI and
 //! the tests; no function can create users or bases).
 
+use crate::store::SeaTableStore;
 use tessera_common::{
     audit::Auditor,
     clock::now_rfc3339,

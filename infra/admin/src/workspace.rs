@@ -1,6 +1,7 @@
 //! The workspace commands: workspaces and their tokens.
 
 use serde_json::{json, Value};
+use tessera_admin::store::WorkspaceStore;
 use tessera_admin::workspace_admin::{self, IssuedWorkspaceToken};
 use tessera_common::{store::records::Role, Store};
 

@@ -2,6 +2,7 @@
 //! `admin` feature).
 
 use crate::seatable_admin::operator;
+use crate::store::WorkspaceStore;
 use tessera_common::{
     clock::now_rfc3339,
     store::{

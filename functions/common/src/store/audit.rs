@@ -14,7 +14,7 @@ pub struct AuditPage {
 
 impl Store {
     /// The Put of an entry, for the transaction of the change it records.
-    pub(super) fn audit_put(&self, entry: &AuditEntry) -> Result<TransactWriteItem, StoreError> {
+    pub fn audit_put(&self, entry: &AuditEntry) -> Result<TransactWriteItem, StoreError> {
         self.put_new(&Keyed::new(
             keys::audit_pk(&entry.scope),
             keys::audit_sk(entry.at_ms, &entry.id),

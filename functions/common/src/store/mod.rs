@@ -1,5 +1,10 @@
 //! The DynamoDB store: one table, keys from `keys`, items through serde_dynamo.
 //!
+//! What functions share is here. Operations used by one function or only by operators
+//! live in that crate as an extension trait over the public building blocks below (`get`,
+//! `put_new`, `delete_token`, `transact`, ...): secret scanning's `LeakStore`, the CLI's
+//! `WorkspaceStore` and `SeaTableStore`.
+//!
 //! Every token lookup is one consistent GetItem, so a revoked token stops working at
 //! once; every listing is a paginated Query; nothing on a request path scans.
 
@@ -8,14 +13,13 @@ mod api_tokens;
 mod audit;
 mod bases;
 pub mod keys;
-pub mod leaks;
 pub mod records;
 mod share_links;
 pub use access_tokens::Deleted;
 pub use audit::AuditPage;
 mod users;
-#[cfg(feature = "admin")]
-mod workspaces;
+mod workspace_tokens;
+pub use users::s;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -106,19 +110,19 @@ pub struct Store {
 
 /// A record with the keys it is stored under.
 #[derive(Serialize, Deserialize)]
-struct Keyed<T> {
-    pk: String,
-    sk: String,
+pub struct Keyed<T> {
+    pub pk: String,
+    pub sk: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    gsi1pk: Option<String>,
+    pub gsi1pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    gsi1sk: Option<String>,
+    pub gsi1sk: Option<String>,
     #[serde(flatten)]
-    record: T,
+    pub record: T,
 }
 
 impl<T> Keyed<T> {
-    fn new(pk: String, sk: String, record: T) -> Self {
+    pub fn new(pk: String, sk: String, record: T) -> Self {
         Keyed {
             pk,
             sk,
@@ -129,14 +133,16 @@ impl<T> Keyed<T> {
     }
 }
 
-fn key(pk: String, sk: &str) -> Item {
+/// The primary key of an item.
+pub fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
         ("pk".to_owned(), AttributeValue::S(pk)),
         ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
     ])
 }
 
-fn records<T: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<T>, StoreError> {
+/// The records of items a query returned.
+pub fn records<T: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<T>, StoreError> {
     items
         .into_iter()
         .map(|item| Ok(serde_dynamo::from_item::<_, Keyed<T>>(item)?.record))
@@ -151,8 +157,7 @@ impl Store {
         }
     }
 
-    /// The SDK client, for operators and tests (e.g. to scan a test table).
-    #[cfg(feature = "admin")]
+    /// The SDK client, for store extensions and tests (e.g. to scan a test table).
     pub fn client(&self) -> &Client {
         &self.client
     }
@@ -180,7 +185,7 @@ impl Store {
     }
 
     /// One record by key, read consistently.
-    async fn get<T: DeserializeOwned>(
+    pub async fn get<T: DeserializeOwned>(
         &self,
         pk: String,
         sk: &str,
@@ -200,7 +205,7 @@ impl Store {
     }
 
     /// A Put that replaces whatever is stored under the item's key.
-    fn put<T: Serialize>(&self, item: &Keyed<T>) -> Result<TransactWriteItem, StoreError> {
+    pub fn put<T: Serialize>(&self, item: &Keyed<T>) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(serde_dynamo::to_item(item)?))
@@ -208,12 +213,12 @@ impl Store {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn lookup_item(digest: &TokenDigest, lookup: TokenLookup) -> Keyed<TokenLookup> {
+    pub fn lookup_item(digest: &TokenDigest, lookup: TokenLookup) -> Keyed<TokenLookup> {
         Keyed::new(keys::lookup_pk(digest), keys::LOOKUP_SK.to_owned(), lookup)
     }
 
     /// A Put that fails the transaction if the item already exists.
-    fn put_new<T: Serialize>(&self, item: &Keyed<T>) -> Result<TransactWriteItem, StoreError> {
+    pub fn put_new<T: Serialize>(&self, item: &Keyed<T>) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(serde_dynamo::to_item(item)?))
@@ -222,7 +227,7 @@ impl Store {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn delete(&self, pk: String, sk: &str) -> Result<TransactWriteItem, StoreError> {
+    pub fn delete(&self, pk: String, sk: &str) -> Result<TransactWriteItem, StoreError> {
         let delete = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
@@ -233,7 +238,7 @@ impl Store {
     /// A Delete of a token's record that fails the transaction unless the record still
     /// holds the digest that was read: a record re-created meanwhile (same key, another
     /// token) is never removed by a delete meant for its predecessor.
-    fn delete_record_of(
+    pub fn delete_record_of(
         &self,
         pk: String,
         sk: &str,
@@ -249,7 +254,7 @@ impl Store {
     }
 
     /// A token's record and lookup, deleted together: the token stops working at once.
-    fn delete_token(
+    pub fn delete_token(
         &self,
         pk: String,
         sk: &str,
@@ -263,7 +268,7 @@ impl Store {
 
     /// Adds `delta` to a counter attribute of an existing item; with `max`, fails the
     /// transaction when the counter would pass it (a quota).
-    fn count(
+    pub fn count(
         &self,
         (pk, sk): (String, String),
         counter: &str,
@@ -294,13 +299,13 @@ impl Store {
     /// Retries after a lost response are safe: the SDK gives each TransactWriteItems call
     /// a `ClientRequestToken` and reuses it for its own retries, so DynamoDB applies the
     /// transaction once and answers the retry with success (tests/tests/races.rs).
-    async fn transact(&self, actions: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+    pub async fn transact(&self, actions: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         self.transact_counted(actions, None).await
     }
 
     /// Like `transact`, with a quota counter at `counter.0` whose condition failing means
     /// the quota `counter.1` is reached.
-    async fn transact_counted(
+    pub async fn transact_counted(
         &self,
         actions: Vec<TransactWriteItem>,
         counter: Option<(usize, u32)>,
@@ -350,7 +355,7 @@ impl Store {
     }
 
     /// Every item of a query, following DynamoDB's pages to the end.
-    async fn query_all(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+    pub async fn query_all(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -364,7 +369,7 @@ impl Store {
     }
 
     /// A consistent query of the items of one partition whose sort key starts with `prefix`.
-    fn query_prefix(&self, pk: String, prefix: &str) -> QueryFluentBuilder {
+    pub fn query_prefix(&self, pk: String, prefix: &str) -> QueryFluentBuilder {
         self.client
             .query()
             .table_name(&self.table)

@@ -3,13 +3,15 @@
 //! revoke or disable does.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
-
-use super::{
-    key, keys,
-    records::{TokenLookup, User, WorkspaceToken},
-    Store, StoreError,
+use tessera_common::{
+    audit::Auditor,
+    store::{
+        key, keys,
+        records::{TokenLookup, User, WorkspaceToken},
+        Keyed, Store, StoreError,
+    },
+    token::TokenDigest,
 };
-use crate::{audit::Auditor, token::TokenDigest};
 
 /// What revoking a reported token came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,18 +32,24 @@ struct LeakedMark {
     expires_at: u64,
 }
 
-impl Store {
+/// Reported leaks: marks, and the revocation of any kind of token.
+#[allow(async_fn_in_trait)] // called on `Store` itself, whose futures are Send
+pub trait LeakStore {
+    /// The store these operations run on: `Store` itself (the trait only adds methods).
+    fn store(&self) -> &Store;
+
     /// Marks a digest as a real credential that was reported leaked (before it is
     /// revoked, so that even a revocation that fails midway leaves the answer right).
-    pub async fn mark_leaked(&self, digest: &TokenDigest, now: u64) -> Result<(), StoreError> {
+    async fn mark_leaked(&self, digest: &TokenDigest, now: u64) -> Result<(), StoreError> {
         let mark = LeakedMark {
             reported_at: now,
             expires_at: now + LEAKED_MARK_SECS,
         };
-        let item = super::Keyed::new(keys::leaked_pk(digest), keys::LEAKED_SK.to_owned(), mark);
-        self.client
+        let item = Keyed::new(keys::leaked_pk(digest), keys::LEAKED_SK.to_owned(), mark);
+        self.store()
+            .client()
             .put_item()
-            .table_name(&self.table)
+            .table_name(self.store().table_name())
             .set_item(Some(serde_dynamo::to_item(&item)?))
             .send()
             .await?;
@@ -49,8 +57,9 @@ impl Store {
     }
 
     /// Whether a digest was reported leaked, and found real, within the mark's lifetime.
-    pub async fn was_leaked(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
+    async fn was_leaked(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
         Ok(self
+            .store()
             .get::<LeakedMark>(keys::leaked_pk(digest), keys::LEAKED_SK)
             .await?
             .is_some())
@@ -58,7 +67,7 @@ impl Store {
 
     /// Revokes the live token whose lookup says `lookup`. A token changed or revoked
     /// meanwhile (`Conflict`) no longer works either: that is `NotLive`.
-    pub async fn revoke_leaked(
+    async fn revoke_leaked(
         &self,
         digest: &TokenDigest,
         lookup: TokenLookup,
@@ -70,9 +79,13 @@ impl Store {
                 workspace_id,
                 token_id,
                 ..
-            } => match self.access_token_by_id(&workspace_id, &token_id).await? {
+            } => match self
+                .store()
+                .access_token_by_id(&workspace_id, &token_id)
+                .await?
+            {
                 Some(token) if &token.digest == digest => {
-                    self.delete_access_token(&token, auditor).await
+                    self.store().delete_access_token(&token, auditor).await
                 }
                 _ => return Ok(LeakOutcome::NotLive),
             },
@@ -80,9 +93,9 @@ impl Store {
                 dtable_uuid,
                 app_name,
                 ..
-            } => match self.api_token(&dtable_uuid, &app_name).await? {
+            } => match self.store().api_token(&dtable_uuid, &app_name).await? {
                 Some(token) if &token.digest == digest => {
-                    self.delete_api_token(&token, auditor).await
+                    self.store().delete_api_token(&token, auditor).await
                 }
                 _ => return Ok(LeakOutcome::NotLive),
             },
@@ -91,9 +104,9 @@ impl Store {
                 created_by,
                 revoked: false,
                 ..
-            } => match self.share_link(&created_by, &link_id).await? {
+            } => match self.store().share_link(&created_by, &link_id).await? {
                 Some(link) if &link.digest == digest => {
-                    self.revoke_share_link(&link, now, auditor).await
+                    self.store().revoke_share_link(&link, now, auditor).await
                 }
                 _ => return Ok(LeakOutcome::NotLive),
             },
@@ -104,6 +117,7 @@ impl Store {
                 ..
             } => {
                 let record: Option<WorkspaceToken> = self
+                    .store()
                     .get(
                         keys::workspace_pk(&workspace_id),
                         &keys::workspace_token_sk(&token_id),
@@ -111,18 +125,21 @@ impl Store {
                     .await?;
                 match record {
                     Some(token) if &token.digest == digest => {
-                        self.delete_workspace_token(&token, auditor, "reported leaked".into())
+                        self.store()
+                            .delete_workspace_token(&token, auditor, "reported leaked".into())
                             .await
                     }
                     _ => return Ok(LeakOutcome::NotLive),
                 }
             }
-            TokenLookup::UserAuthToken { user_id, .. } => match self.user(&user_id).await? {
-                Some(user) if &user.digest == digest && !user.disabled => {
-                    self.disable_leaked_user(&user, auditor).await
+            TokenLookup::UserAuthToken { user_id, .. } => {
+                match self.store().user(&user_id).await? {
+                    Some(user) if &user.digest == digest && !user.disabled => {
+                        disable_leaked_user(self.store(), &user, auditor).await
+                    }
+                    _ => return Ok(LeakOutcome::NotLive),
                 }
-                _ => return Ok(LeakOutcome::NotLive),
-            },
+            }
         };
         match result {
             Ok(()) => Ok(LeakOutcome::Revoked),
@@ -130,50 +147,38 @@ impl Store {
             Err(err) => Err(err),
         }
     }
+}
 
-    /// Revokes a workspace token: its record and lookup go together, conditional on the
-    /// digest that was read. `Conflict` if it was rotated or revoked meanwhile.
-    pub(super) async fn delete_workspace_token(
-        &self,
-        token: &WorkspaceToken,
-        auditor: &Auditor,
-        detail: String,
-    ) -> Result<(), StoreError> {
-        let mut actions = self
-            .delete_token(
-                keys::workspace_pk(&token.workspace_id),
-                &keys::workspace_token_sk(&token.id),
-                &token.digest,
-            )?
-            .to_vec();
-        actions.push(self.audit_put(&auditor.entry(
-            &token.workspace_id,
-            "workspace_token.revoke",
-            format!("workspace_token:{}", token.id),
-            Some(detail),
-        ))?);
-        self.transact(actions).await
+impl LeakStore for Store {
+    fn store(&self) -> &Store {
+        self
     }
+}
 
-    /// A user whose auth token leaked is disabled (the lookup goes): an operator enables
-    /// them again with a new token (`tessera-admin user enable`).
-    async fn disable_leaked_user(&self, user: &User, auditor: &Auditor) -> Result<(), StoreError> {
-        let disable = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::user_pk(&user.id), keys::USER_SK)))
-            .update_expression("SET disabled = :yes, revoked_before = :now")
-            .condition_expression("digest = :leaked")
-            .expression_attribute_values(":leaked", AttributeValue::S(user.digest.as_hex().into()))
-            .expression_attribute_values(":yes", AttributeValue::Bool(true))
-            .expression_attribute_values(
-                ":now",
-                AttributeValue::N(auditor.clock().now_secs().to_string()),
-            )
-            .build()?;
-        self.transact(vec![
+/// A user whose auth token leaked is disabled (the lookup goes): an operator enables
+/// them again with a new token (`tessera-admin user enable`).
+async fn disable_leaked_user(
+    store: &Store,
+    user: &User,
+    auditor: &Auditor,
+) -> Result<(), StoreError> {
+    let disable = Update::builder()
+        .table_name(store.table_name())
+        .set_key(Some(key(keys::user_pk(&user.id), keys::USER_SK)))
+        .update_expression("SET disabled = :yes, revoked_before = :now")
+        .condition_expression("digest = :leaked")
+        .expression_attribute_values(":leaked", AttributeValue::S(user.digest.as_hex().into()))
+        .expression_attribute_values(":yes", AttributeValue::Bool(true))
+        .expression_attribute_values(
+            ":now",
+            AttributeValue::N(auditor.clock().now_secs().to_string()),
+        )
+        .build()?;
+    store
+        .transact(vec![
             TransactWriteItem::builder().update(disable).build(),
-            self.delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
-            self.audit_put(&auditor.entry(
+            store.delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
+            store.audit_put(&auditor.entry(
                 &format!("user:{}", user.id),
                 "user.disable",
                 format!("user:{}", user.id),
@@ -181,5 +186,4 @@ impl Store {
             ))?,
         ])
         .await
-    }
 }

@@ -1,16 +1,19 @@
-//! Workspaces and their workspace tokens: the operator's side of the store (the `admin`
-//! feature; no function creates workspaces).
+//! Workspaces and their workspace tokens: the operator's side of the store (no function
+//! creates workspaces).
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ReturnValue, TransactWriteItem, Update,
 };
 
-use super::{
-    key, keys, records,
-    records::{TokenLookup, Workspace, WorkspaceToken},
-    Keyed, Store, StoreError,
+use tessera_common::{
+    audit::Auditor,
+    store::{
+        key, keys, records,
+        records::{AuditEntry, TokenLookup, Workspace, WorkspaceToken},
+        Keyed, Store, StoreError,
+    },
+    token::TokenDigest,
 };
-use crate::{audit::Auditor, store::records::AuditEntry, token::TokenDigest};
 
 fn audit(auditor: &Auditor, token: &WorkspaceToken, action: &str) -> AuditEntry {
     auditor.entry(
@@ -21,14 +24,20 @@ fn audit(auditor: &Auditor, token: &WorkspaceToken, action: &str) -> AuditEntry 
     )
 }
 
-impl Store {
+/// Workspaces and workspace tokens, for operators.
+#[allow(async_fn_in_trait)] // called on `Store` itself, whose futures are Send
+pub trait WorkspaceStore {
+    /// The store these operations run on: `Store` itself (the trait only adds methods).
+    fn store(&self) -> &Store;
+
     /// The next workspace id: 1, 2, 3, ... from one counter item, incremented atomically
     /// (`ADD`), so ids are unique and never reused, even after a workspace is deleted.
-    pub async fn allocate_workspace_id(&self) -> Result<String, StoreError> {
+    async fn allocate_workspace_id(&self) -> Result<String, StoreError> {
         let out = self
-            .client
+            .store()
+            .client()
             .update_item()
-            .table_name(&self.table)
+            .table_name(self.store().table_name())
             .set_key(Some(key(
                 keys::COUNTER_PK.to_owned(),
                 keys::WORKSPACE_ID_COUNTER_SK,
@@ -48,11 +57,12 @@ impl Store {
 
     /// Moves the counter to at least `id`, for data loaded with fixed ids (the fixture),
     /// so that no later allocation hands out an id already in use.
-    pub async fn reserve_workspace_ids_through(&self, id: u64) -> Result<(), StoreError> {
+    async fn reserve_workspace_ids_through(&self, id: u64) -> Result<(), StoreError> {
         let result = self
-            .client
+            .store()
+            .client()
             .update_item()
-            .table_name(&self.table)
+            .table_name(self.store().table_name())
             .set_key(Some(key(
                 keys::COUNTER_PK.to_owned(),
                 keys::WORKSPACE_ID_COUNTER_SK,
@@ -76,7 +86,7 @@ impl Store {
 
     /// Creates a workspace with its first workspace token; fails with `Conflict` if the
     /// id is taken.
-    pub async fn create_workspace(
+    async fn create_workspace(
         &self,
         workspace: &Workspace,
         token: &WorkspaceToken,
@@ -90,26 +100,30 @@ impl Store {
         item.gsi1pk = Some(keys::WORKSPACES_GSI_PK.to_owned());
         item.gsi1sk = Some(format!("{}#{}", workspace.created_at, workspace.id));
         let mut actions = vec![
-            self.put_new(&item)?,
-            self.audit_put(&auditor.entry(
+            self.store().put_new(&item)?,
+            self.store().audit_put(&auditor.entry(
                 &workspace.id,
                 "workspace.create",
                 format!("workspace:{}", workspace.id),
                 Some(workspace.name.clone()),
             ))?,
         ];
-        actions.extend(self.workspace_token_puts(token, auditor, "workspace_token.issue")?);
-        self.transact(actions).await
+        actions.extend(self.store().workspace_token_puts(
+            token,
+            auditor,
+            "workspace_token.issue",
+        )?);
+        self.store().transact(actions).await
     }
 
     /// Adds another token to an existing workspace.
-    pub async fn add_workspace_token(
+    async fn add_workspace_token(
         &self,
         token: &WorkspaceToken,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let exists = ConditionCheck::builder()
-            .table_name(&self.table)
+            .table_name(self.store().table_name())
             .set_key(Some(key(
                 keys::workspace_pk(&token.workspace_id),
                 keys::WORKSPACE_SK,
@@ -117,8 +131,12 @@ impl Store {
             .condition_expression("attribute_exists(pk)")
             .build()?;
         let mut actions = vec![TransactWriteItem::builder().condition_check(exists).build()];
-        actions.extend(self.workspace_token_puts(token, auditor, "workspace_token.issue")?);
-        self.transact(actions).await
+        actions.extend(self.store().workspace_token_puts(
+            token,
+            auditor,
+            "workspace_token.issue",
+        )?);
+        self.store().transact(actions).await
     }
 
     fn workspace_token_puts(
@@ -132,7 +150,7 @@ impl Store {
             keys::workspace_token_sk(&token.id),
             token,
         );
-        let lookup = Self::lookup_item(
+        let lookup = Store::lookup_item(
             &token.digest,
             TokenLookup::WorkspaceToken {
                 workspace_id: token.workspace_id.clone(),
@@ -142,22 +160,22 @@ impl Store {
             },
         );
         Ok(vec![
-            self.put_new(&record)?,
-            self.put_new(&lookup)?,
-            self.audit_put(&audit(auditor, token, action))?,
+            self.store().put_new(&record)?,
+            self.store().put_new(&lookup)?,
+            self.store().audit_put(&audit(auditor, token, action))?,
         ])
     }
 
     /// Replaces a workspace token's secret: the old one stops working in the same
     /// transaction in which the new one starts. `Conflict` if it was rotated meanwhile.
-    pub async fn rotate_workspace_token(
+    async fn rotate_workspace_token(
         &self,
         current: &WorkspaceToken,
         new_digest: &TokenDigest,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let update = Update::builder()
-            .table_name(&self.table)
+            .table_name(self.store().table_name())
             .set_key(Some(key(
                 keys::workspace_pk(&current.workspace_id),
                 &keys::workspace_token_sk(&current.id),
@@ -171,7 +189,7 @@ impl Store {
             )
             .build()?;
         let old_lookup = keys::lookup_pk(&current.digest);
-        let new_lookup = Self::lookup_item(
+        let new_lookup = Store::lookup_item(
             new_digest,
             TokenLookup::WorkspaceToken {
                 workspace_id: current.workspace_id.clone(),
@@ -180,53 +198,65 @@ impl Store {
                 role: current.role,
             },
         );
-        self.transact(vec![
-            TransactWriteItem::builder().update(update).build(),
-            self.delete(old_lookup, keys::LOOKUP_SK)?,
-            self.put_new(&new_lookup)?,
-            self.audit_put(&audit(auditor, current, "workspace_token.rotate"))?,
-        ])
-        .await
+        self.store()
+            .transact(vec![
+                TransactWriteItem::builder().update(update).build(),
+                self.store().delete(old_lookup, keys::LOOKUP_SK)?,
+                self.store().put_new(&new_lookup)?,
+                self.store()
+                    .audit_put(&audit(auditor, current, "workspace_token.rotate"))?,
+            ])
+            .await
     }
 
     /// Revokes a workspace token (see `delete_workspace_token`).
-    pub async fn revoke_workspace_token(
+    async fn revoke_workspace_token(
         &self,
         token: &WorkspaceToken,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
         let detail = format!("user {}", token.user_id);
-        self.delete_workspace_token(token, auditor, detail).await
+        self.store()
+            .delete_workspace_token(token, auditor, detail)
+            .await
     }
 
-    pub async fn workspace(&self, workspace_id: &str) -> Result<Option<Workspace>, StoreError> {
-        self.get(keys::workspace_pk(workspace_id), keys::WORKSPACE_SK)
+    async fn workspace(&self, workspace_id: &str) -> Result<Option<Workspace>, StoreError> {
+        self.store()
+            .get(keys::workspace_pk(workspace_id), keys::WORKSPACE_SK)
             .await
     }
 
     /// Every workspace, oldest first (a Query on the workspaces index, not a Scan).
-    pub async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
+    async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
         let query = self
-            .client
+            .store()
+            .client()
             .query()
-            .table_name(&self.table)
+            .table_name(self.store().table_name())
             .index_name(keys::WORKSPACES_GSI)
             .key_condition_expression("gsi1pk = :pk")
             .expression_attribute_values(
                 ":pk",
                 AttributeValue::S(keys::WORKSPACES_GSI_PK.to_owned()),
             );
-        records(self.query_all(query).await?)
+        records(self.store().query_all(query).await?)
     }
 
-    pub async fn workspace_tokens(
+    async fn workspace_tokens(
         &self,
         workspace_id: &str,
     ) -> Result<Vec<WorkspaceToken>, StoreError> {
-        let query = self.query_prefix(
+        let query = self.store().query_prefix(
             keys::workspace_pk(workspace_id),
             keys::workspace_tokens_prefix(),
         );
-        records(self.query_all(query).await?)
+        records(self.store().query_all(query).await?)
+    }
+}
+
+impl WorkspaceStore for Store {
+    fn store(&self) -> &Store {
+        self
     }
 }
