@@ -1,6 +1,6 @@
 //! Issue 16, item 8: the policies grant no more than the functions need, beyond the
 //! actions (which `events.rs` checks against what each function calls): the functions
-//! that record a token's use may update only that attribute, the functions that verify
+//! that verify a token may update only its last use and its limits' counters, the functions that verify
 //! JWTs may read only the secret's current and previous keys, and only this stack's secret
 //! may invoke the rotation function. DynamoDB Local and the emulator enforce no IAM, so
 //! this reads the template; AWS enforces it.
@@ -43,16 +43,33 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What a verification may write: a token's last use and, for a metered token, the rate
+/// limit's window and count and the credits (issue 19).
+const LAST_USE: &[&str] = &["pk", "sk", "last_used_at"];
+const LAST_USE_AND_LIMITS: &[&str] = &[
+    "pk",
+    "sk",
+    "last_used_at",
+    "rl_window",
+    "rl_count",
+    "credits_remaining",
+    "credits_period",
+];
+
 #[test]
-fn last_use_writers_may_update_only_the_last_use() {
+fn verifiers_may_update_only_the_last_use_and_the_limits() {
     let resources = resources();
-    for id in ["AuthorizerFunction", "IntrospectFunction"] {
+    for (id, attributes) in [
+        ("AuthorizerFunction", LAST_USE_AND_LIMITS),
+        ("VerifyAccessTokenFunction", LAST_USE_AND_LIMITS),
+        ("IntrospectFunction", LAST_USE),
+    ] {
         let updates = statements_granting(&resources[id], "dynamodb:UpdateItem");
         assert_eq!(updates.len(), 1, "{id}");
         let condition = &updates[0]["Condition"];
         assert_eq!(
             strings(&condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]),
-            ["pk", "sk", "last_used_at"],
+            attributes,
             "{id}"
         );
         assert_eq!(

@@ -3,10 +3,14 @@
 //! `Bearer <token>` or Basic with the token as user name (as RudderStack's clients send).
 //!
 //! A malformed token or a wrong checksum is refused without a lookup; otherwise one
-//! consistent GetItem decides, and an expired token is refused at once. The protected
-//! backend receives `workspaceId`, `tokenId`, `tokenName` and `scopes` (space-separated)
-//! as `requestContext.authorizer.lambda`. A use is recorded at most once a minute per
-//! token, best effort.
+//! consistent GetItem decides, and an expired or disabled token is refused at once. A
+//! token with a rate limit or credits spends one use of each (refused when either is
+//! spent: `RATE_LIMITED`, `USAGE_EXCEEDED`), as the verify API does at cost 1. The
+//! protected backend receives `workspaceId`, `tokenId`, `tokenName`, `scopes`
+//! (space-separated) and, where set, `externalId`, `ratelimitRemaining` and
+//! `creditsRemaining` as `requestContext.authorizer.lambda`. A use is recorded at most
+//! once a minute per token, best effort. API Gateway does not invoke the authorizer for a
+//! request it answers from its cache: see docs/protecting-apis.md for metered APIs.
 
 use serde_json::{json, Map};
 use tessera_common::{
@@ -14,6 +18,7 @@ use tessera_common::{
     authorizer::{AuthorizerRequest, AuthorizerResponse},
     lambda::Function,
     limits,
+    usage::{Remaining, Spent},
     verify::{record_use, verify_access_token, VerifiedAccessToken},
     ApiError, AppState,
 };
@@ -35,23 +40,51 @@ pub async fn authorize(
         tracing::debug!(route = %req.route_key, "access token refused");
         return Ok(AuthorizerResponse::deny());
     };
+    let remaining = if token.metered {
+        let now = state.clock.now_secs();
+        match state
+            .store
+            .spend(&token.workspace_id, &token.name, &token.token_id, 1, now)
+            .await?
+        {
+            Spent::Valid(remaining) => remaining,
+            refused => {
+                tracing::debug!(token_id = %token.token_id, ?refused, "access token over its limits");
+                return Ok(AuthorizerResponse::deny());
+            }
+        }
+    } else {
+        Remaining::default()
+    };
     record_use(&state.store, state.clock.as_ref(), &token).await;
     tracing::debug!(workspace_id = %token.workspace_id, token_id = %token.token_id, route = %req.route_key, "access token allowed");
-    Ok(AuthorizerResponse::allow(context(&token)))
+    Ok(AuthorizerResponse::allow(context(&token, remaining)))
 }
 
-/// What the protected backend learns about the caller.
-pub fn context(token: &VerifiedAccessToken) -> Map<String, serde_json::Value> {
-    let context = json!({
-        "workspaceId": limits::workspace_id_json(&token.workspace_id),
-        "tokenId": token.token_id,
-        "tokenName": token.name,
-        "scopes": token.scopes.join(" "),
-    });
-    match context {
-        serde_json::Value::Object(map) => map,
-        _ => unreachable!("a JSON object"),
+/// What the protected backend learns about the caller (API Gateway takes no nulls: what
+/// a token does not have is left out).
+pub fn context(
+    token: &VerifiedAccessToken,
+    remaining: Remaining,
+) -> Map<String, serde_json::Value> {
+    let mut context = Map::new();
+    context.insert(
+        "workspaceId".into(),
+        limits::workspace_id_json(&token.workspace_id),
+    );
+    context.insert("tokenId".into(), json!(token.token_id));
+    context.insert("tokenName".into(), json!(token.name));
+    context.insert("scopes".into(), json!(token.scopes.join(" ")));
+    if let Some(external_id) = &token.external_id {
+        context.insert("externalId".into(), json!(external_id));
     }
+    if let Some((_, left, _)) = remaining.ratelimit {
+        context.insert("ratelimitRemaining".into(), json!(left));
+    }
+    if let Some(credits) = remaining.credits {
+        context.insert("creditsRemaining".into(), json!(credits));
+    }
+    context
 }
 
 #[cfg(test)]

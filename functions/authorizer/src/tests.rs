@@ -126,3 +126,59 @@ async fn unknown_revoked_and_expired_tokens_are_denied() {
         "refused at expiry, not at TTL time"
     );
 }
+
+#[tokio::test]
+async fn a_metered_token_spends_one_use_per_call_and_is_denied_over_its_limits() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (record, token) = access_token(&state, &ws, "metered", &[], None).await;
+    let metered = tessera_common::store::records::AccessToken {
+        ratelimit: Some(tessera_common::usage::RateLimit {
+            limit: 2,
+            duration_secs: 3600,
+        }),
+        credits_remaining: Some(5),
+        external_id: Some("user_7".into()),
+        ..record.clone()
+    };
+    state
+        .store
+        .update_access_token(&record, &metered, "test".into(), &test_auditor(&state))
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", token.expose());
+    let first = authorize(&state, request(Some(&bearer))).await.unwrap();
+    assert!(first.is_authorized);
+    assert_eq!(first.context["externalId"], "user_7");
+    assert_eq!(first.context["ratelimitRemaining"], 1);
+    assert_eq!(first.context["creditsRemaining"], 4);
+    assert!(allowed(&state, Some(&bearer)).await);
+    assert!(
+        !allowed(&state, Some(&bearer)).await,
+        "the third use in the hour"
+    );
+    let stored = &state.store.access_tokens(&ws.id).await.unwrap()[0];
+    assert_eq!(
+        stored.credits_remaining,
+        Some(3),
+        "the denied use spent nothing"
+    );
+
+    let disabled = tessera_common::store::records::AccessToken {
+        disabled: true,
+        ..stored.clone()
+    };
+    state
+        .store
+        .update_access_token(stored, &disabled, "test".into(), &test_auditor(&state))
+        .await
+        .unwrap();
+    let (_, other) = access_token(&state, &ws, "other", &[], None).await;
+    assert!(allowed(&state, Some(&format!("Bearer {}", other.expose()))).await);
+    let disabled_one = authorize(&state, request(Some(&bearer))).await.unwrap();
+    assert!(!disabled_one.is_authorized);
+}
+
+fn test_auditor(state: &AppState) -> tessera_common::audit::Auditor {
+    tessera_common::audit::Auditor::operator(state.clock.clone())
+}

@@ -1,6 +1,7 @@
 //! What every Tessera function shares: configuration, errors, credentials, token format,
 //! the DynamoDB store. It knows nothing of routes; handlers know nothing of the SDK.
 
+pub mod access_token_fields;
 pub mod audit;
 pub mod auth;
 pub mod authorizer;
@@ -18,6 +19,7 @@ pub mod rotation;
 pub mod rudderstack;
 pub mod store;
 pub mod token;
+pub mod usage;
 pub mod verify;
 
 pub use config::{AppState, ConfigError, Quotas, SeaTableSettings};

@@ -5,18 +5,21 @@ use lambda_http::{
     http::{header::WWW_AUTHENTICATE, HeaderMap, HeaderValue},
     Body, Request, Response,
 };
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::{
     audit::Auditor,
     auth::basic_user_with_empty_password,
+    clock::rfc3339_from_secs,
     error::ApiError,
     http::error_response,
     store::{
-        records::{Role, TokenLookup},
+        records::{AccessToken, Role, TokenLookup},
         Store,
     },
     token::{PresentedToken, TokenKind},
+    usage::{self, RateLimit, Refill},
     AppState,
 };
 
@@ -87,4 +90,56 @@ pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
         }
         response
     })
+}
+
+/// An access token as GET /accessTokens lists it (and PATCH answers it): RudderStack's
+/// fields, then Tessera's. Never the token or its digest.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedToken {
+    id: String,
+    name: String,
+    description: String,
+    user_id: String,
+    created_at: String,
+    expires_at: Option<String>,
+    scopes: Vec<String>,
+    last_used_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rerolled_to: Option<String>,
+    enabled: bool,
+    ratelimit: Option<RateLimit>,
+    credits: Option<ListedCredits>,
+    meta: Value,
+    external_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ListedCredits {
+    remaining: u64,
+    refill: Option<Refill>,
+}
+
+impl ListedToken {
+    pub fn new(token: AccessToken, now: u64) -> Self {
+        ListedToken {
+            enabled: !token.disabled,
+            ratelimit: token.ratelimit,
+            credits: token.credits_at(now).map(|remaining| ListedCredits {
+                remaining,
+                refill: token.credits_refill,
+            }),
+            meta: usage::meta_json(token.meta.as_deref()),
+            external_id: token.external_id,
+            id: token.id,
+            name: token.name,
+            description: token.description,
+            user_id: token.user_id,
+            created_at: token.created_at,
+            expires_at: token.expires.map(rfc3339_from_secs),
+            scopes: token.scopes,
+            last_used_at: token.last_used_at.map(rfc3339_from_secs),
+            rerolled_to: token.rerolled_to,
+        }
+    }
 }

@@ -23,14 +23,38 @@ pub struct VerifiedAccessToken {
     pub expires_at: Option<u64>,
     pub last_used_at: Option<u64>,
     pub digest: TokenDigest,
+    pub disabled: bool,
+    /// It has a rate limit or credits: a use is checked and spent on its record.
+    pub metered: bool,
+    pub external_id: Option<String>,
+    /// A JSON object, as text.
+    pub meta: Option<String>,
 }
 
-/// `Some` when `presented` is a live access token, in at most one GetItem: a malformed
-/// token or one with a wrong checksum is refused without touching DynamoDB, and an
-/// expired one at once (not when the table's TTL gets to it).
+impl VerifiedAccessToken {
+    pub fn is_expired(&self, now: u64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// `Some` when `presented` is a live access token (neither expired nor disabled), in at
+/// most one GetItem: a malformed token or one with a wrong checksum is refused without
+/// touching DynamoDB, and an expired one at once (not when the table's TTL gets to it).
 pub async fn verify_access_token(
     store: &Store,
     clock: &dyn Clock,
+    presented: &str,
+) -> Result<Option<VerifiedAccessToken>, StoreError> {
+    let now = clock.now_secs();
+    Ok(look_up_access_token(store, presented)
+        .await?
+        .filter(|token| !token.disabled && !token.is_expired(now)))
+}
+
+/// The access token `presented` names, live or not (expired, disabled), in one GetItem;
+/// `None` for anything else.
+pub async fn look_up_access_token(
+    store: &Store,
     presented: &str,
 ) -> Result<Option<VerifiedAccessToken>, StoreError> {
     let Some(token) =
@@ -46,13 +70,14 @@ pub async fn verify_access_token(
         created_at,
         expires_at,
         last_used_at,
+        disabled,
+        metered,
+        external_id,
+        meta,
     }) = store.lookup(token.digest()).await?
     else {
         return Ok(None);
     };
-    if expires_at.is_some_and(|at| at <= clock.now_secs()) {
-        return Ok(None);
-    }
     Ok(Some(VerifiedAccessToken {
         workspace_id,
         token_id,
@@ -62,6 +87,10 @@ pub async fn verify_access_token(
         expires_at,
         last_used_at,
         digest: token.digest().clone(),
+        disabled,
+        metered,
+        external_id,
+        meta,
     }))
 }
 

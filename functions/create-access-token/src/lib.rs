@@ -1,22 +1,20 @@
 //! POST /accessTokens: creates a named access token in the caller's workspace and shows
 //! it once, as `{"success": true, "data": {"token": "..."}}`. Besides the seed's `name` and
-//! `description`, it takes `expiresAt` (RFC 3339) and `scopes` (an array of strings).
+//! `description`, it takes `expiresAt` (RFC 3339), `scopes` (an array of strings) and the
+//! usage control of `usage`: `ratelimit`, `credits`, `enabled`, `meta` and `externalId`.
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use tessera_common::{
-    clock::secs_from_rfc3339,
+    access_token_fields,
     http::{json_body, json_response},
     lambda::Function,
-    limits::{self, MAX_ACCESS_TOKEN_NAME_CHARS as MAX_NAME_CHARS},
     rudderstack,
     store::records::AccessToken,
     token::{new_id, NewToken, TokenKind},
-    ApiError, AppState, StoreError,
+    usage, ApiError, AppState, StoreError,
 };
-
-const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -30,9 +28,20 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     caller.require_admin()?;
     let input = NewAccessToken::parse(json_body(req)?, state)?;
     let token = NewToken::generate(TokenKind::AccessToken);
+    let now = state.clock.now_secs();
     let record = AccessToken {
         scopes: input.scopes,
         expires: input.expires,
+        disabled: !input.enabled,
+        external_id: input.external_id,
+        meta: input.meta,
+        ratelimit: input.ratelimit,
+        credits_remaining: input.credits.map(|credits| credits.remaining),
+        credits_refill: input.credits.and_then(|credits| credits.refill),
+        credits_period: input
+            .credits
+            .and_then(|credits| credits.refill)
+            .map(|refill| refill.period_of(now)),
         ..AccessToken::new(
             new_id(),
             caller.workspace_id.clone(),
@@ -71,6 +80,12 @@ struct CreateBody {
     description: Option<String>,
     expires_at: Option<String>,
     scopes: Option<Vec<String>>,
+    // Checked by hand, so that each bad value's 400 names it.
+    ratelimit: Option<Value>,
+    credits: Option<Value>,
+    enabled: Option<Value>,
+    meta: Option<Value>,
+    external_id: Option<Value>,
 }
 
 /// A validated request to create an access token.
@@ -81,80 +96,53 @@ struct NewAccessToken {
     scopes: Vec<String>,
     /// Unix seconds.
     expires: Option<u64>,
+    enabled: bool,
+    ratelimit: Option<usage::RateLimit>,
+    credits: Option<usage::Credits>,
+    meta: Option<String>,
+    external_id: Option<String>,
 }
 
 impl NewAccessToken {
     fn parse(body: CreateBody, state: &AppState) -> Result<Self, ApiError> {
-        let name = body
-            .name
-            .ok_or_else(|| ApiError::bad_request("name is required"))?;
-        if name.trim().is_empty() {
-            return Err(ApiError::bad_request("name must not be empty"));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(ApiError::bad_request(
-                "name must not contain control characters",
-            ));
-        }
-        if !limits::valid_name(&name, MAX_NAME_CHARS) {
-            return Err(ApiError::bad_request(format!(
-                "name must be at most {MAX_NAME_CHARS} characters"
-            )));
-        }
-        let description = body.description.unwrap_or_default();
-        if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "description must be at most {MAX_DESCRIPTION_CHARS} characters"
-            )));
-        }
+        let name = access_token_fields::name(
+            body.name
+                .ok_or_else(|| ApiError::bad_request("name is required"))?,
+        )?;
+        let description = access_token_fields::description(body.description.unwrap_or_default())?;
+        let enabled = match body.enabled {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(enabled)) => enabled,
+            Some(_) => return Err(ApiError::bad_request("enabled must be true or false")),
+        };
+        let given = |value: Option<Value>| value.filter(|v| !v.is_null());
         Ok(NewAccessToken {
+            enabled,
+            ratelimit: given(body.ratelimit)
+                .as_ref()
+                .map(usage::parse_ratelimit)
+                .transpose()?,
+            credits: given(body.credits)
+                .as_ref()
+                .map(usage::parse_credits)
+                .transpose()?,
+            meta: given(body.meta)
+                .as_ref()
+                .map(usage::parse_meta)
+                .transpose()?,
+            external_id: given(body.external_id)
+                .as_ref()
+                .map(usage::parse_external_id)
+                .transpose()?,
             name,
             description,
-            scopes: scopes(body.scopes.unwrap_or_default())?,
+            scopes: access_token_fields::scopes(body.scopes.unwrap_or_default())?,
             expires: body
                 .expires_at
-                .map(|text| expiry(&text, state))
+                .map(|text| access_token_fields::expiry(&text, state))
                 .transpose()?,
         })
     }
-}
-
-/// Scopes as given, without repeats, each checked.
-fn scopes(mut scopes: Vec<String>) -> Result<Vec<String>, ApiError> {
-    if let Some(bad) = scopes.iter().find(|s| !limits::valid_scope(s)) {
-        return Err(ApiError::bad_request(format!(
-            "scope {bad:?} is invalid: 1 to {} of A-Z a-z 0-9 : . _ / * -",
-            limits::MAX_SCOPE_CHARS
-        )));
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    scopes.retain(|scope| seen.insert(scope.clone()));
-    if scopes.len() > limits::MAX_SCOPES {
-        return Err(ApiError::bad_request(format!(
-            "scopes must be at most {} strings",
-            limits::MAX_SCOPES
-        )));
-    }
-    Ok(scopes)
-}
-
-/// `expiresAt`: RFC 3339, in the future, within the deployment's longest lifetime.
-fn expiry(text: &str, state: &AppState) -> Result<u64, ApiError> {
-    let at = secs_from_rfc3339(text).ok_or_else(|| {
-        ApiError::bad_request("expiresAt must be an RFC 3339 date-time, e.g. 2027-01-31T00:00:00Z")
-    })?;
-    let now = state.clock.now_secs();
-    let longest = state.max_access_token_lifetime.as_secs();
-    if at <= now {
-        return Err(ApiError::bad_request("expiresAt must be in the future"));
-    }
-    if at > now + longest {
-        return Err(ApiError::bad_request(format!(
-            "expiresAt must be within {} days",
-            longest / 86400
-        )));
-    }
-    Ok(at)
 }
 
 #[cfg(test)]

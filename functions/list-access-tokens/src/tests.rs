@@ -54,7 +54,12 @@ async fn lists_the_workspace_tokens_as_a_bare_array_without_secrets() {
                 "createdAt",
                 "expiresAt",
                 "scopes",
-                "lastUsedAt"
+                "lastUsedAt",
+                "enabled",
+                "ratelimit",
+                "credits",
+                "meta",
+                "externalId"
             ]
         );
     }
@@ -120,4 +125,48 @@ async fn a_store_fault_is_an_opaque_500() {
         body_json(&response),
         json!({ "success": false, "error": "internal error" })
     );
+}
+
+#[tokio::test]
+async fn external_id_keeps_one_owners_tokens_and_the_usage_fields_show() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    for (name, owner) in [("a", Some("user_1")), ("b", Some("user_2")), ("c", None)] {
+        let (record, _) = tessera_test_support::access_token(&state, &ws, name, &[], None).await;
+        let changed = tessera_common::store::records::AccessToken {
+            external_id: owner.map(str::to_owned),
+            credits_remaining: Some(3),
+            ..record.clone()
+        };
+        state
+            .store
+            .update_access_token(
+                &record,
+                &changed,
+                "test".into(),
+                &tessera_common::audit::Auditor::operator(state.clock.clone()),
+            )
+            .await
+            .unwrap();
+    }
+    let req = tessera_admin::apigw::HttpApiRequest::new("GET", "/accessTokens", "/accessTokens")
+        .query("externalId=user_2")
+        .authorization(Some(&ws.basic_auth()))
+        .to_lambda_request();
+    let listed = body_json(&handle(&state, req).await);
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["b"]);
+    assert_eq!(listed[0]["externalId"], "user_2");
+    assert_eq!(listed[0]["enabled"], true);
+    assert_eq!(
+        listed[0]["credits"],
+        json!({"remaining": 3, "refill": null})
+    );
+    let all = body_json(&handle(&state, list_request(Some(&ws.basic_auth()))).await);
+    assert_eq!(all.as_array().unwrap().len(), 3);
 }

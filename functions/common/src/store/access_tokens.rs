@@ -1,7 +1,7 @@
 //! Access tokens: created, listed, rerolled and deleted within one workspace, counted on
 //! the workspace's item against its quota; every change with its audit entry.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
 use super::{
     key, keys, records,
@@ -49,7 +49,11 @@ fn lookup_of(token: &AccessToken) -> TokenLookup {
         scopes: token.scopes.clone(),
         created_at: secs_from_rfc3339(&token.created_at).unwrap_or_default(),
         expires_at: token.expires,
-        last_used_at: None,
+        last_used_at: token.last_used_at,
+        disabled: token.disabled,
+        metered: token.is_metered(),
+        external_id: token.external_id.clone(),
+        meta: token.meta.clone(),
     }
 }
 
@@ -339,6 +343,84 @@ impl Store {
                     .await
             }
         }
+    }
+
+    /// Replaces a token's record and lookup with `new` (same id and secret; another name
+    /// moves the record to its new key), with an audit entry naming what changed
+    /// (`detail`, never a secret). Conditional on `old` as it was read, counters included,
+    /// so that no concurrent spend, reroll or delete is lost: `Conflict` then.
+    pub async fn update_access_token(
+        &self,
+        old: &AccessToken,
+        new: &AccessToken,
+        detail: String,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
+        let (pk, old_sk) = record_key(old);
+        let (_, new_sk) = record_key(new);
+        let mut as_read = vec![
+            "digest = :digest".to_owned(),
+            "attribute_not_exists(rerolled_to)".to_owned(),
+        ];
+        let mut values = vec![(":digest", s(old.digest.as_hex()))];
+        for (attribute, placeholder, value) in [
+            ("rl_count", ":rl_count", old.rl_count),
+            ("rl_window", ":rl_window", old.rl_window),
+            (
+                "credits_remaining",
+                ":credits_remaining",
+                old.credits_remaining,
+            ),
+            ("credits_period", ":credits_period", old.credits_period),
+        ] {
+            match value {
+                Some(n) => {
+                    as_read.push(format!("{attribute} = {placeholder}"));
+                    values.push((placeholder, AttributeValue::N(n.to_string())));
+                }
+                None => as_read.push(format!("attribute_not_exists({attribute})")),
+            }
+        }
+        let condition = as_read.join(" AND ");
+        let mut actions = Vec::new();
+        let record = serde_dynamo::to_item(Keyed::new(pk.clone(), new_sk.clone(), new))?;
+        if new_sk == old_sk {
+            let mut put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(record))
+                .condition_expression(&condition);
+            for (name, value) in &values {
+                put = put.expression_attribute_values(*name, value.clone());
+            }
+            actions.push(TransactWriteItem::builder().put(put.build()?).build());
+        } else {
+            let mut delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(pk.clone(), &old_sk)))
+                .condition_expression(&condition);
+            for (name, value) in &values {
+                delete = delete.expression_attribute_values(*name, value.clone());
+            }
+            actions.push(TransactWriteItem::builder().delete(delete.build()?).build());
+            actions.push(self.put_new(&Keyed::new(pk, new_sk, new))?);
+        }
+        let lookup = lookup_of(new);
+        let put_lookup = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(Self::lookup_item(
+                &new.digest,
+                lookup,
+            ))?))
+            .condition_expression("attribute_exists(pk)")
+            .build()?;
+        actions.push(TransactWriteItem::builder().put(put_lookup).build());
+        actions.push(self.audit_put(&auditor.entry(
+            &old.workspace_id,
+            "access_token.update",
+            audit_object(old),
+            Some(detail),
+        ))?);
+        self.transact(actions).await
     }
 
     /// Marks a rerolled token's record: its successor and its end (no TTL: it still counts).

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::token::TokenDigest;
+use crate::{
+    token::TokenDigest,
+    usage::{RateLimit, Refill},
+};
 
 // Optional attributes that conditions test with `attribute_not_exists` are left out when
 // empty: serde_dynamo would write `None` as a NULL attribute, which exists.
@@ -64,6 +67,30 @@ pub struct AccessToken {
     /// No TTL removes it: every record counts, so the counter stays a count of records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerolled_to: Option<String>,
+    /// A disabled token is refused (`DISABLED`) until it is enabled again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
+    /// The platform's id of the token's owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// A JSON object of at most 2 KB, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratelimit: Option<RateLimit>,
+    /// The current window's start and how many verifications it admitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rl_window: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rl_count: Option<u64>,
+    /// Credits left (as of `credits_period`, when there is a refill); `None`: unmetered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_remaining: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_refill: Option<Refill>,
+    /// The refill period `credits_remaining` belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_period: Option<u64>,
 }
 
 impl AccessToken {
@@ -89,7 +116,30 @@ impl AccessToken {
             expires: None,
             last_used_at: None,
             rerolled_to: None,
+            disabled: false,
+            external_id: None,
+            meta: None,
+            ratelimit: None,
+            rl_window: None,
+            rl_count: None,
+            credits_remaining: None,
+            credits_refill: None,
+            credits_period: None,
         }
+    }
+
+    /// Whether a verification must check and spend limits on this record.
+    pub fn is_metered(&self) -> bool {
+        self.ratelimit.is_some() || self.credits_remaining.is_some()
+    }
+
+    /// Credits left at `now`: a refill due in a new period counts, though not yet written.
+    pub fn credits_at(&self, now: u64) -> Option<u64> {
+        let remaining = self.credits_remaining?;
+        Some(match self.credits_refill {
+            Some(refill) if self.credits_period != Some(refill.period_of(now)) => refill.amount,
+            _ => remaining,
+        })
     }
 
     /// A rerolled token whose grace period is over: refused, hidden from the listing,
@@ -250,6 +300,16 @@ pub enum TokenLookup {
         /// Unix seconds of the last recorded use (at most one write a minute).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_used_at: Option<u64>,
+        /// Usage control (issue 19): a disabled token is refused; a metered one (rate limit
+        /// or credits) is checked against its record; the rest is what verify answers.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        disabled: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        metered: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        meta: Option<String>,
     },
     UserAuthToken {
         user_id: String,

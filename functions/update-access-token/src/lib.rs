@@ -1,0 +1,177 @@
+//! PATCH /accessTokens/{id}: changes any of an access token's `name`, `description`,
+//! `scopes`, `expiresAt`, `ratelimit`, `credits`, `enabled`, `meta` and `externalId`
+//! (`null` clears the optional ones) and answers the token as the listing shows it. The
+//! secret stays; the change is audited by the names of the fields it touched.
+
+use lambda_http::{http::StatusCode, Body, Request, Response};
+use serde_json::{Map, Value};
+use tessera_common::{
+    access_token_fields,
+    http::{json_body, json_response, path_param},
+    lambda::Function,
+    limits,
+    rudderstack::{self, ListedToken},
+    store::records::AccessToken,
+    usage, ApiError, AppState, StoreError,
+};
+
+/// Read-modify-writes that lose to a concurrent spend are redone this often before a 409.
+const MAX_ATTEMPTS: usize = 4;
+
+const FIELDS: [&str; 9] = [
+    "name",
+    "description",
+    "scopes",
+    "expiresAt",
+    "ratelimit",
+    "credits",
+    "enabled",
+    "meta",
+    "externalId",
+];
+
+/// What main.rs runs and the local API calls.
+pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
+
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    rudderstack::respond(update(state, &req).await)
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no access token with id {id:?} in this workspace"))
+}
+
+async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = rudderstack::authenticate(&state.store, req.headers()).await?;
+    caller.require_admin()?;
+    let id = path_param(req, "id")?;
+    let changes: Map<String, Value> = json_body(req)?;
+    if let Some(unknown) = changes.keys().find(|key| !FIELDS.contains(&key.as_str())) {
+        return Err(ApiError::bad_request(format!(
+            "{unknown} is not a field of an access token (expected {})",
+            FIELDS.join(", ")
+        )));
+    }
+    if changes.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "nothing to change: send any of {}",
+            FIELDS.join(", ")
+        )));
+    }
+    if !limits::valid_id(&id) {
+        return Err(not_found(&id));
+    }
+    let auditor = caller.auditor(state, req);
+    for _ in 0..MAX_ATTEMPTS {
+        let old = state
+            .store
+            .access_token_by_id(&caller.workspace_id, &id)
+            .await?
+            .ok_or_else(|| not_found(&id))?;
+        if old.rerolled_to.is_some() {
+            return Err(ApiError::Conflict(
+                "this token was rerolled: change its successor".into(),
+            ));
+        }
+        let new = apply(&changes, &old, state)?;
+        let detail = format!("changed {}", changed_fields(&changes));
+        match state
+            .store
+            .update_access_token(&old, &new, detail, &auditor)
+            .await
+        {
+            // A spend, reroll or delete got there first: read it again.
+            Err(StoreError::Conflict) => continue,
+            other => other?,
+        }
+        tracing::info!(workspace_id = %caller.workspace_id, token_id = %id, "access token updated");
+        let now = state.clock.now_secs();
+        return Ok(json_response(StatusCode::OK, &ListedToken::new(new, now)));
+    }
+    Err(ApiError::Conflict(
+        "the token changed on every attempt to update it: try again".into(),
+    ))
+}
+
+fn changed_fields(changes: &Map<String, Value>) -> String {
+    FIELDS
+        .iter()
+        .filter(|field| changes.contains_key(**field))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `old` with `changes` applied, each value checked as POST /accessTokens checks it.
+fn apply(
+    changes: &Map<String, Value>,
+    old: &AccessToken,
+    state: &AppState,
+) -> Result<AccessToken, ApiError> {
+    let mut new = old.clone();
+    let now = state.clock.now_secs();
+    for (field, value) in changes {
+        let null = value.is_null();
+        let text = |field: &str| {
+            value
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| ApiError::bad_request(format!("{field} must be a string")))
+        };
+        match field.as_str() {
+            "name" => new.name = access_token_fields::name(text("name")?)?,
+            "description" if null => new.description = String::new(),
+            "description" => {
+                new.description = access_token_fields::description(text("description")?)?
+            }
+            "scopes" if null => new.scopes = Vec::new(),
+            "scopes" => {
+                let scopes = value
+                    .as_array()
+                    .and_then(|items| {
+                        items
+                            .iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .ok_or_else(|| ApiError::bad_request("scopes must be an array of strings"))?;
+                new.scopes = access_token_fields::scopes(scopes)?;
+            }
+            "expiresAt" if null => new.expires = None,
+            "expiresAt" => {
+                new.expires = Some(access_token_fields::expiry(&text("expiresAt")?, state)?)
+            }
+            "ratelimit" if null => {
+                new.ratelimit = None;
+                new.rl_window = None;
+                new.rl_count = None;
+            }
+            "ratelimit" => new.ratelimit = Some(usage::parse_ratelimit(value)?),
+            "credits" if null => {
+                new.credits_remaining = None;
+                new.credits_refill = None;
+                new.credits_period = None;
+            }
+            "credits" => {
+                let credits = usage::parse_credits(value)?;
+                new.credits_remaining = Some(credits.remaining);
+                new.credits_refill = credits.refill;
+                new.credits_period = credits.refill.map(|refill| refill.period_of(now));
+            }
+            "enabled" => {
+                new.disabled = !value
+                    .as_bool()
+                    .ok_or_else(|| ApiError::bad_request("enabled must be true or false"))?
+            }
+            "meta" if null => new.meta = None,
+            "meta" => new.meta = Some(usage::parse_meta(value)?),
+            "externalId" if null => new.external_id = None,
+            "externalId" => new.external_id = Some(usage::parse_external_id(value)?),
+            _ => unreachable!("fields are checked against FIELDS first"),
+        }
+    }
+    Ok(new)
+}
+
+#[cfg(test)]
+mod tests;
