@@ -1,5 +1,5 @@
 //! Writes the handler table from Cargo.toml: every dependency on a crate under
-//! `functions/` (but the libraries `common`, `jwt` and `seatable`) is a function, whose `FUNCTION` the local API serves. So a
+//! `functions/` (but the libraries `common`, `jwt`, `rudderstack` and `seatable`) is a function, whose `FUNCTION` the local API serves. So a
 //! new function is one line in Cargo.toml here, not a second list to keep in step.
 
 use std::{env, fs, path::Path};
@@ -13,7 +13,7 @@ fn main() {
             continue;
         };
         let folder = folder.split('"').next().expect("a closing quote");
-        if ["common", "jwt", "seatable"].contains(&folder) {
+        if ["common", "jwt", "rudderstack", "seatable"].contains(&folder) {
             continue;
         }
         let krate = folder.replace('-', "_");

@@ -11,7 +11,7 @@ started=$(date +%s)
 # parallel, and the per-function builds sam runs next find them fresh (15.8 min -> ~10 s
 # for sam build itself, measured on 2 cores). Features match: same packages, same flags.
 packages=()
-# A function is a crate with a main.rs; common, jwt and seatable are libraries.
+# A function is a crate with a main.rs; common, jwt, rudderstack and seatable are libraries.
 for dir in functions/*/; do
   if [ -f "$dir/src/main.rs" ]; then packages+=(-p "$(basename "$dir")"); fi
 done

@@ -87,7 +87,7 @@ fn every_function_crate_has_a_template_function() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
     for entry in std::fs::read_dir(root).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        // A function is a crate with a main.rs; common, jwt and seatable are libraries.
+        // A function is a crate with a main.rs; common, jwt, rudderstack and seatable are libraries.
         if std::path::Path::new(&format!("{root}/{name}/src/main.rs")).exists() {
             assert!(
                 functions.contains_key(&format!("functions/{name}")),

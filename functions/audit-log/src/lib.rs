@@ -10,10 +10,10 @@ use serde_json::json;
 use tessera_common::{
     http::{json_response, query_param},
     lambda::Function,
-    rudderstack,
     store::{keys::is_audit_sk, records::AuditEntry},
     ApiError, AppState,
 };
+use tessera_rudderstack as rudderstack;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -1,7 +1,7 @@
 //! The one error type every handler returns, and its status codes.
 //!
 //! Expected failures (bad input, bad credentials, missing records) are values here, not
-//! panics; each API family renders them in its own body shape (see `rudderstack`).
+//! panics; each API family renders them in its own body shape (see tessera-rudderstack).
 
 use lambda_http::http::StatusCode;
 

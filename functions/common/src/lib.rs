@@ -1,7 +1,6 @@
 //! What every Tessera function shares: configuration, errors, credentials, token format,
 //! the DynamoDB store. It knows nothing of routes; handlers know nothing of the SDK.
 
-pub mod access_token_fields;
 pub mod audit;
 pub mod auth;
 pub mod authorizer;
@@ -16,7 +15,6 @@ pub mod logging;
 #[cfg(test)]
 mod properties;
 pub mod rotation;
-pub mod rudderstack;
 pub mod store;
 pub mod token;
 pub mod usage;

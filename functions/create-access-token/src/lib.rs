@@ -1,20 +1,20 @@
 //! POST /accessTokens: creates a named access token in the caller's workspace and shows
 //! it once, as `{"success": true, "data": {"token": "..."}}`. Besides the seed's `name` and
 //! `description`, it takes `expiresAt` (RFC 3339), `scopes` (an array of strings) and the
-//! usage control of `usage`: `ratelimit`, `credits`, `enabled`, `meta` and `externalId`.
+//! usage control of `usage_fields`: `ratelimit`, `credits`, `enabled`, `meta` and `externalId`.
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tessera_common::{
-    access_token_fields,
     http::{json_body, json_response},
     lambda::Function,
-    rudderstack,
     store::records::AccessToken,
     token::{new_id, NewToken, TokenKind},
-    usage, ApiError, AppState, StoreError,
+    ApiError, AppState, StoreError,
 };
+use tessera_rudderstack as rudderstack;
+use tessera_rudderstack::{access_token_fields, usage_fields};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));
@@ -97,8 +97,8 @@ struct NewAccessToken {
     /// Unix seconds.
     expires: Option<u64>,
     enabled: bool,
-    ratelimit: Option<usage::RateLimit>,
-    credits: Option<usage::Credits>,
+    ratelimit: Option<tessera_common::usage::RateLimit>,
+    credits: Option<usage_fields::Credits>,
     meta: Option<String>,
     external_id: Option<String>,
 }
@@ -120,19 +120,19 @@ impl NewAccessToken {
             enabled,
             ratelimit: given(body.ratelimit)
                 .as_ref()
-                .map(usage::parse_ratelimit)
+                .map(usage_fields::parse_ratelimit)
                 .transpose()?,
             credits: given(body.credits)
                 .as_ref()
-                .map(usage::parse_credits)
+                .map(usage_fields::parse_credits)
                 .transpose()?,
             meta: given(body.meta)
                 .as_ref()
-                .map(usage::parse_meta)
+                .map(usage_fields::parse_meta)
                 .transpose()?,
             external_id: given(body.external_id)
                 .as_ref()
-                .map(usage::parse_external_id)
+                .map(usage_fields::parse_external_id)
                 .transpose()?,
             name,
             description,

@@ -9,10 +9,8 @@ use tessera_common::{
 use tessera_test_support::{basic_auth_for, body_json, broken_state, fresh_state, workspace};
 
 use super::*;
-use tessera_common::{
-    access_token_fields::MAX_DESCRIPTION_CHARS,
-    limits::MAX_ACCESS_TOKEN_NAME_CHARS as MAX_NAME_CHARS,
-};
+use tessera_common::limits::MAX_ACCESS_TOKEN_NAME_CHARS as MAX_NAME_CHARS;
+use tessera_rudderstack::access_token_fields::MAX_DESCRIPTION_CHARS;
 
 fn create_request(auth: Option<&str>, body: &str) -> Request {
     let req = HttpApiRequest::new("POST", "/accessTokens", "/accessTokens")

@@ -7,8 +7,9 @@ use serde_json::json;
 use tessera_common::{
     http::{json_response, path_param},
     lambda::Function,
-    limits, rudderstack, ApiError, AppState, StoreError,
+    limits, ApiError, AppState, StoreError,
 };
+use tessera_rudderstack as rudderstack;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -7,8 +7,9 @@ use tessera_common::{
     http::{json_response, query_param},
     lambda::Function,
     limits::{self, MAX_ACCESS_TOKEN_NAME_CHARS},
-    rudderstack, ApiError, AppState,
+    ApiError, AppState,
 };
+use tessera_rudderstack as rudderstack;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -18,12 +18,12 @@ use tessera_common::{
     http::{error_response, json_response, Fields},
     lambda::Function,
     limits,
-    rudderstack::{self, WorkspaceCaller},
     token::PresentedToken,
     verify::{record_use, verify_access_token},
     ApiError, AppState,
 };
 use tessera_jwt::{base_token, JwtKind};
+use tessera_rudderstack::{self as rudderstack, WorkspaceCaller};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

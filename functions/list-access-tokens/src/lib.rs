@@ -8,9 +8,9 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use tessera_common::{
     http::{json_response, query_param},
     lambda::Function,
-    rudderstack::{self, ListedToken},
     ApiError, AppState,
 };
+use tessera_rudderstack::{self as rudderstack, ListedToken};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -12,11 +12,12 @@ use serde_json::json;
 use tessera_common::{
     http::{body_bytes, json_body, json_response, path_param},
     lambda::Function,
-    limits, rudderstack,
+    limits,
     store::records::AccessToken,
     token::{new_id, NewToken, TokenKind},
     ApiError, AppState, StoreError,
 };
+use tessera_rudderstack as rudderstack;
 
 /// The longest grace period, as Stripe's and Unkey's rolls allow.
 pub const MAX_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);

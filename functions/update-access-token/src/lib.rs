@@ -6,14 +6,14 @@
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde_json::{Map, Value};
 use tessera_common::{
-    access_token_fields,
     http::{json_body, json_response, path_param},
     lambda::Function,
     limits,
-    rudderstack::{self, ListedToken},
     store::records::AccessToken,
-    usage, ApiError, AppState, StoreError,
+    ApiError, AppState, StoreError,
 };
+use tessera_rudderstack::{self as rudderstack, ListedToken};
+use tessera_rudderstack::{access_token_fields, usage_fields};
 
 /// Read-modify-writes that lose to a concurrent spend are redone this often before a 409.
 const MAX_ATTEMPTS: usize = 4;
@@ -146,14 +146,14 @@ fn apply(
                 new.rl_window = None;
                 new.rl_count = None;
             }
-            "ratelimit" => new.ratelimit = Some(usage::parse_ratelimit(value)?),
+            "ratelimit" => new.ratelimit = Some(usage_fields::parse_ratelimit(value)?),
             "credits" if null => {
                 new.credits_remaining = None;
                 new.credits_refill = None;
                 new.credits_period = None;
             }
             "credits" => {
-                let credits = usage::parse_credits(value)?;
+                let credits = usage_fields::parse_credits(value)?;
                 new.credits_remaining = Some(credits.remaining);
                 new.credits_refill = credits.refill;
                 new.credits_period = credits.refill.map(|refill| refill.period_of(now));
@@ -164,9 +164,9 @@ fn apply(
                     .ok_or_else(|| ApiError::bad_request("enabled must be true or false"))?
             }
             "meta" if null => new.meta = None,
-            "meta" => new.meta = Some(usage::parse_meta(value)?),
+            "meta" => new.meta = Some(usage_fields::parse_meta(value)?),
             "externalId" if null => new.external_id = None,
-            "externalId" => new.external_id = Some(usage::parse_external_id(value)?),
+            "externalId" => new.external_id = Some(usage_fields::parse_external_id(value)?),
             _ => unreachable!("fields are checked against FIELDS first"),
         }
     }

@@ -19,13 +19,27 @@ use tessera_common::{
     clock::rfc3339_from_secs,
     http::{json_body, json_response},
     lambda::Function,
-    rudderstack::{self, WorkspaceCaller},
-    usage::{self, Code, Remaining, Spent, MAX_CREDITS},
+    usage::{Remaining, Spent, MAX_CREDITS},
     verify::{look_up_access_token, record_use, VerifiedAccessToken},
     ApiError, AppState,
 };
+use tessera_rudderstack::{self as rudderstack, usage_fields, WorkspaceCaller};
 
 use permissions::Query;
+
+/// What a verification comes to, in the order the checks run: exists, enabled, expiry,
+/// permissions, then credits and rate limit (so a refused request spends nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Code {
+    Valid,
+    NotFound,
+    Expired,
+    Disabled,
+    InsufficientPermissions,
+    UsageExceeded,
+    RateLimited,
+}
 
 /// Longer than any token Tessera issues: the rest is not looked at.
 const MAX_TOKEN_BYTES: usize = 4096;
@@ -157,7 +171,7 @@ fn answer(code: Code, token: &VerifiedAccessToken, remaining: Remaining) -> Valu
         "name": token.name,
         "scopes": token.scopes,
         "externalId": token.external_id,
-        "meta": usage::meta_json(token.meta.as_deref()),
+        "meta": usage_fields::meta_json(token.meta.as_deref()),
         "expiresAt": token.expires_at.map(rfc3339_from_secs),
         "credits": remaining.credits.map(|left| json!({ "remaining": left })),
         "ratelimit": remaining.ratelimit.map(|(limit, left, reset_at)| json!({

@@ -4,7 +4,8 @@
 
 use lambda_http::{http::StatusCode, request::RequestContext, Body, Request, RequestExt, Response};
 use serde_json::Value;
-use tessera_common::{http::json_response, lambda::Function, rudderstack, ApiError, AppState};
+use tessera_common::{http::json_response, lambda::Function, ApiError, AppState};
+use tessera_rudderstack as rudderstack;
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Http(|state, req| Box::pin(handle(state, req)));

@@ -1,5 +1,9 @@
-//! The RudderStack-style access-token API's side of common: who the caller is (HTTP
-//! Basic with a workspace token) and how its errors look.
+//! What the RudderStack-style functions share besides tessera-common: who the caller is
+//! (HTTP Basic with a workspace token), how errors look, how a token is listed, and the
+//! fields POST and PATCH /accessTokens accept (`access_token_fields`, `usage_fields`).
+
+pub mod access_token_fields;
+pub mod usage_fields;
 
 use lambda_http::{
     http::{header::WWW_AUTHENTICATE, HeaderMap, HeaderValue},
@@ -8,7 +12,7 @@ use lambda_http::{
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::{
+use tessera_common::{
     audit::Auditor,
     auth::basic_user_with_empty_password,
     clock::rfc3339_from_secs,
@@ -19,7 +23,7 @@ use crate::{
         Store,
     },
     token::{PresentedToken, TokenKind},
-    usage::{self, RateLimit, Refill},
+    usage::{RateLimit, Refill},
     AppState,
 };
 
@@ -129,7 +133,7 @@ impl ListedToken {
                 remaining,
                 refill: token.credits_refill,
             }),
-            meta: usage::meta_json(token.meta.as_deref()),
+            meta: usage_fields::meta_json(token.meta.as_deref()),
             external_id: token.external_id,
             id: token.id,
             name: token.name,

@@ -1,7 +1,7 @@
 //! The fields of an access token that POST /accessTokens and PATCH /accessTokens/{id}
 //! accept, each checked with a 400 that names it (usage control's are in `usage`).
 
-use crate::{
+use tessera_common::{
     clock::secs_from_rfc3339,
     error::ApiError,
     limits::{self, MAX_ACCESS_TOKEN_NAME_CHARS as MAX_NAME_CHARS},
