@@ -95,6 +95,31 @@ expect "DELETE /accessTokens/{id}" 200 '{"success":true}' -X DELETE "$TESSERA_UR
 expect "GET /auditLog" 200 '"action":"access_token.reroll"' "$TESSERA_URL/auditLog?limit=10" \
   -H "Authorization: Basic $basic"
 
+# Usage control (issue 19): a token with a rate limit of 2 an hour and 3 credits, verified
+# until RATE_LIMITED and (cost 2) USAGE_EXCEEDED, disabled by PATCH, and its usage by outcome.
+metered="$(curl -s -X POST "$TESSERA_URL/accessTokens" -H "Authorization: Basic $basic" \
+  -H 'Content-Type: application/json' \
+  -d '{"name": "metered", "ratelimit": {"limit": 2, "durationSeconds": 3600}, "credits": {"remaining": 3}}')"
+metered_token="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["token"])' <<<"$metered")" \
+  || fail "POST /accessTokens with limits: $metered"
+metered_id="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["id"])' <<<"$metered")"
+verify() { # expected-code [cost]
+  expect "POST /accessTokens/verify (cost ${2:-1}) -> $1" 200 "\"code\":\"$1\"" -X POST "$TESSERA_URL/accessTokens/verify" \
+    -H "Authorization: Basic $basic" -H 'Content-Type: application/json' \
+    -d "{\"token\": \"$metered_token\", \"cost\": ${2:-1}}"
+}
+verify VALID
+verify USAGE_EXCEEDED 3
+verify VALID
+verify RATE_LIMITED
+expect "PATCH /accessTokens/{id} (disable)" 200 '"enabled":false' -X PATCH "$TESSERA_URL/accessTokens/$metered_id" \
+  -H "Authorization: Basic $basic" -H 'Content-Type: application/json' -d '{"enabled": false}'
+verify DISABLED
+expect "GET /accessTokens/{id}/usage" 200 '"valid":2,"rateLimited":1,"usageExceeded":1,"disabled":1' \
+  "$TESSERA_URL/accessTokens/$metered_id/usage?days=7" -H "Authorization: Basic $basic"
+expect "DELETE the metered token" 200 '{"success":true}' -X DELETE "$TESSERA_URL/accessTokens/$metered_id" \
+  -H "Authorization: Basic $basic"
+
 # The authorizer's cache. API Gateway keeps an authorizer's answer per Authorization header for
 # ReauthorizeEvery (AuthorizerCacheSeconds, 10 s here), so a token deleted within that window
 # still passes: the documented revocation bound. The local API caches as API Gateway does;

@@ -89,6 +89,18 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
             rs("POST", "/accessTokens/{id}/reroll", &[("id", &b_access.id)]).body("{}"),
             404,
         ),
+        (
+            "update-access-token",
+            rs("PATCH", "/accessTokens/{id}", &[("id", &b_access.id)])
+                .header("content-type", "application/json")
+                .body(r#"{"enabled": false}"#),
+            404,
+        ),
+        (
+            "access-token-usage",
+            rs("GET", "/accessTokens/{id}/usage", &[("id", &b_access.id)]),
+            404,
+        ),
     ];
     for (function, request, expected) in rudderstack {
         let answer = call(&state, function, request).await;
@@ -132,6 +144,22 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
     .await;
     if introspected.json != json!({ "active": false }) {
         problems.push(format!("introspect of B's token: {}", introspected.json));
+    }
+    // Verify answers 200 to a well-formed request: another workspace's token is exactly
+    // NOT_FOUND, and spends and counts nothing of it.
+    let verified = call(
+        &state,
+        "verify-access-token",
+        rs("POST", "/accessTokens/verify", &[])
+            .header("content-type", "application/json")
+            .body(json!({ "token": b_access_token.expose() }).to_string()),
+    )
+    .await;
+    if (verified.status, &verified.json) != (200, &json!({ "valid": false, "code": "NOT_FOUND" })) {
+        problems.push(format!(
+            "verify of B's token: {} {}",
+            verified.status, verified.json
+        ));
     }
     let log = call(&state, "audit-log", rs("GET", "/auditLog", &[])).await;
     // Workspace ids are small integers: look for B's as a whole word where entries name

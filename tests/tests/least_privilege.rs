@@ -1,6 +1,6 @@
 //! Issue 16, item 8: the policies grant no more than the functions need, beyond the
 //! actions (which `events.rs` checks against what each function calls): the functions
-//! that verify a token may update only its last use and its limits' counters, the functions that verify
+//! that verify a token may update only its last use, its limits' counters and its counts of use, the functions that verify
 //! JWTs may read only the secret's current and previous keys, and only this stack's secret
 //! may invoke the rotation function. DynamoDB Local and the emulator enforce no IAM, so
 //! this reads the template; AWS enforces it.
@@ -44,9 +44,9 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 /// What a verification may write: a token's last use and, for a metered token, the rate
-/// limit's window and count and the credits (issue 19).
+/// limit's window and count and the credits (issue 19), and today's counts by outcome.
 const LAST_USE: &[&str] = &["pk", "sk", "last_used_at"];
-const LAST_USE_AND_LIMITS: &[&str] = &[
+const LAST_USE_LIMITS_AND_COUNTS: &[&str] = &[
     "pk",
     "sk",
     "last_used_at",
@@ -54,35 +54,64 @@ const LAST_USE_AND_LIMITS: &[&str] = &[
     "rl_count",
     "credits_remaining",
     "credits_period",
+    "usage",
+];
+/// A past day's counts, on the day's own item, and its expiry (the table's TTL).
+const DAY_OF_USE: &[&str] = &[
+    "pk",
+    "sk",
+    "expires_at",
+    "valid",
+    "rateLimited",
+    "usageExceeded",
+    "disabled",
+    "expired",
+    "insufficientPermissions",
 ];
 
 #[test]
-fn verifiers_may_update_only_the_last_use_and_the_limits() {
+fn verifiers_may_update_only_the_last_use_the_limits_and_the_counts() {
     let resources = resources();
-    for (id, attributes) in [
-        ("AuthorizerFunction", LAST_USE_AND_LIMITS),
-        ("VerifyAccessTokenFunction", LAST_USE_AND_LIMITS),
-        ("IntrospectFunction", LAST_USE),
+    for (id, allowed) in [
+        (
+            "AuthorizerFunction",
+            vec![
+                (LAST_USE_LIMITS_AND_COUNTS, vec!["TOKEN#*", "WS#*"]),
+                (DAY_OF_USE, vec!["USAGE#*"]),
+            ],
+        ),
+        (
+            "VerifyAccessTokenFunction",
+            vec![
+                (LAST_USE_LIMITS_AND_COUNTS, vec!["TOKEN#*", "WS#*"]),
+                (DAY_OF_USE, vec!["USAGE#*"]),
+            ],
+        ),
+        (
+            "IntrospectFunction",
+            vec![(LAST_USE, vec!["TOKEN#*", "WS#*"])],
+        ),
     ] {
         let updates = statements_granting(&resources[id], "dynamodb:UpdateItem");
-        assert_eq!(updates.len(), 1, "{id}");
-        let condition = &updates[0]["Condition"];
-        assert_eq!(
-            strings(&condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]),
-            attributes,
-            "{id}"
-        );
-        assert_eq!(
-            strings(&condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]),
-            ["TOKEN#*", "WS#*"],
-            "{id}"
-        );
-        let actions = strings(&updates[0]["Action"]);
-        assert_eq!(
-            actions,
-            ["dynamodb:UpdateItem"],
-            "{id}: the condition covers only it"
-        );
+        assert_eq!(updates.len(), allowed.len(), "{id}");
+        for (update, (attributes, leading_keys)) in updates.iter().zip(allowed) {
+            let condition = &update["Condition"];
+            assert_eq!(
+                strings(&condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]),
+                attributes,
+                "{id}"
+            );
+            assert_eq!(
+                strings(&condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]),
+                leading_keys,
+                "{id}"
+            );
+            assert_eq!(
+                strings(&update["Action"]),
+                ["dynamodb:UpdateItem"],
+                "{id}: the condition covers only it"
+            );
+        }
     }
 }
 

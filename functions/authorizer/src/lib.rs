@@ -18,10 +18,10 @@ use tessera_common::{
     authorizer::{AuthorizerRequest, AuthorizerResponse},
     lambda::Function,
     limits,
-    usage::{Remaining, Spent},
-    verify::{record_use, verify_access_token, VerifiedAccessToken},
+    verify::{look_up_access_token, VerifiedAccessToken},
     ApiError, AppState,
 };
+use tessera_metering::{Checked, Outcome, Remaining};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Authorizer(|state, req| Box::pin(authorize(state, req)));
@@ -35,28 +35,21 @@ pub async fn authorize(
     let Some(presented) = req.authorization().and_then(bearer_or_basic) else {
         return Ok(AuthorizerResponse::deny());
     };
-    let Some(token) = verify_access_token(&state.store, state.clock.as_ref(), &presented).await?
-    else {
+    let Some(token) = look_up_access_token(&state.store, &presented).await? else {
         tracing::debug!(route = %req.route_key, "access token refused");
         return Ok(AuthorizerResponse::deny());
     };
-    let remaining = if token.metered {
-        let now = state.clock.now_secs();
-        match state
-            .store
-            .spend(&token.workspace_id, &token.name, &token.token_id, 1, now)
-            .await?
-        {
-            Spent::Valid(remaining) => remaining,
-            refused => {
-                tracing::debug!(token_id = %token.token_id, ?refused, "access token over its limits");
-                return Ok(AuthorizerResponse::deny());
-            }
-        }
-    } else {
-        Remaining::default()
+    // The verify API's checks at cost 1, counted alike; no permission is asked here.
+    let checked =
+        tessera_metering::check(&state.store, state.clock.as_ref(), &token, 1, true).await?;
+    let Some(Checked {
+        outcome: Outcome::Valid,
+        remaining,
+    }) = checked
+    else {
+        tracing::debug!(token_id = %token.token_id, ?checked, "access token refused");
+        return Ok(AuthorizerResponse::deny());
     };
-    record_use(&state.store, state.clock.as_ref(), &token).await;
     tracing::debug!(workspace_id = %token.workspace_id, token_id = %token.token_id, route = %req.route_key, "access token allowed");
     Ok(AuthorizerResponse::allow(context(&token, remaining)))
 }

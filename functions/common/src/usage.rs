@@ -1,7 +1,7 @@
 //! Usage control of access tokens: a rate limit per fixed window, credits with an optional
 //! daily or monthly refill, and what spending them comes to. The limits are stored on the
-//! token's record; `Store::spend` checks and spends them in one conditional write. How the
-//! API takes them is tessera-rudderstack's (`usage_fields`).
+//! token's record; tessera-metering checks and spends them in one conditional write. How
+//! the API takes them is tessera-rudderstack's (`usage_fields`).
 
 use serde::{Deserialize, Serialize};
 
@@ -87,25 +87,6 @@ fn days_in_month(year: u64, month: u64) -> u64 {
         (Some(start), Some(end)) => (end - start) / 86_400,
         _ => 28,
     }
-}
-
-/// A metered token's state after a check: what remains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Remaining {
-    pub credits: Option<u64>,
-    /// `(limit, remaining, reset_at)` of the current window.
-    pub ratelimit: Option<(u64, u64, u64)>,
-}
-
-/// What `Store::spend` came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Spent {
-    /// Within the limits, and spent (unless the cost was 0).
-    Valid(Remaining),
-    UsageExceeded(Remaining),
-    RateLimited(Remaining),
-    /// The record is gone (deleted meanwhile).
-    Gone,
 }
 
 #[cfg(test)]

@@ -19,13 +19,14 @@ use tessera_common::{
     clock::rfc3339_from_secs,
     http::{json_body, json_response},
     lambda::Function,
-    usage::{Remaining, Spent, MAX_CREDITS},
-    verify::{look_up_access_token, record_use, VerifiedAccessToken},
+    usage::MAX_CREDITS,
+    verify::{look_up_access_token, VerifiedAccessToken},
     ApiError, AppState,
 };
 use tessera_rudderstack::{self as rudderstack, usage_fields, WorkspaceCaller};
 
 use permissions::Query;
+use tessera_metering::{Outcome, Remaining};
 
 /// What a verification comes to, in the order the checks run: exists, enabled, expiry,
 /// permissions, then credits and rate limit (so a refused request spends nothing).
@@ -39,6 +40,19 @@ pub enum Code {
     InsufficientPermissions,
     UsageExceeded,
     RateLimited,
+}
+
+impl From<Outcome> for Code {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Valid => Code::Valid,
+            Outcome::RateLimited => Code::RateLimited,
+            Outcome::UsageExceeded => Code::UsageExceeded,
+            Outcome::Disabled => Code::Disabled,
+            Outcome::Expired => Code::Expired,
+            Outcome::InsufficientPermissions => Code::InsufficientPermissions,
+        }
+    }
 }
 
 /// Longer than any token Tessera issues: the rest is not looked at.
@@ -125,42 +139,27 @@ async fn check(
     request: &Verification,
     token: &VerifiedAccessToken,
 ) -> Result<Value, ApiError> {
-    let now = state.clock.now_secs();
-    let (code, remaining) = if token.disabled {
-        (Code::Disabled, None)
-    } else if token.is_expired(now) {
-        (Code::Expired, None)
-    } else if request
+    let permitted = request
         .permissions
         .as_ref()
-        .is_some_and(|query| !query.allows(&token.scopes))
-    {
-        (Code::InsufficientPermissions, None)
-    } else if token.metered {
-        let spent = state
-            .store
-            .spend(
-                &token.workspace_id,
-                &token.name,
-                &token.token_id,
-                request.cost,
-                now,
-            )
-            .await?;
-        match spent {
-            Spent::Valid(remaining) => (Code::Valid, Some(remaining)),
-            Spent::UsageExceeded(remaining) => (Code::UsageExceeded, Some(remaining)),
-            Spent::RateLimited(remaining) => (Code::RateLimited, Some(remaining)),
-            // Deleted between the lookup and the spend: as if it had never been found.
-            Spent::Gone => return Ok(json!({ "valid": false, "code": Code::NotFound })),
-        }
-    } else {
-        (Code::Valid, None)
+        .is_none_or(|query| query.allows(&token.scopes));
+    let Some(checked) = tessera_metering::check(
+        &state.store,
+        state.clock.as_ref(),
+        token,
+        request.cost,
+        permitted,
+    )
+    .await?
+    else {
+        // Deleted between the lookup and the spend: as if it had never been found.
+        return Ok(json!({ "valid": false, "code": Code::NotFound }));
     };
-    if code == Code::Valid {
-        record_use(&state.store, state.clock.as_ref(), token).await;
-    }
-    Ok(answer(code, token, remaining.unwrap_or_default()))
+    Ok(answer(
+        Code::from(checked.outcome),
+        token,
+        checked.remaining,
+    ))
 }
 
 fn answer(code: Code, token: &VerifiedAccessToken, remaining: Remaining) -> Value {

@@ -381,6 +381,14 @@ impl Store {
                 None => as_read.push(format!("attribute_not_exists({attribute})")),
             }
         }
+        // The day's verification counts too: no count written meanwhile is lost.
+        match &old.usage {
+            Some(usage) => {
+                as_read.push("#usage = :usage".to_owned());
+                values.push((":usage", serde_dynamo::to_attribute_value(usage)?));
+            }
+            None => as_read.push("attribute_not_exists(#usage)".to_owned()),
+        }
         let condition = as_read.join(" AND ");
         let mut actions = Vec::new();
         let record = serde_dynamo::to_item(Keyed::new(pk.clone(), new_sk.clone(), new))?;
@@ -388,7 +396,8 @@ impl Store {
             let mut put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(record))
-                .condition_expression(&condition);
+                .condition_expression(&condition)
+                .expression_attribute_names("#usage", "usage");
             for (name, value) in &values {
                 put = put.expression_attribute_values(*name, value.clone());
             }
@@ -397,7 +406,8 @@ impl Store {
             let mut delete = Delete::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(pk.clone(), &old_sk)))
-                .condition_expression(&condition);
+                .condition_expression(&condition)
+                .expression_attribute_names("#usage", "usage");
             for (name, value) in &values {
                 delete = delete.expression_attribute_values(*name, value.clone());
             }

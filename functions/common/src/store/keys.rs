@@ -16,6 +16,7 @@
 //! | audit log entry      | `AUDIT#<scope>`   | `<unix ms, 13 digits>#<entry id>`   |
 //! | workspace id counter | `COUNTER`         | `WORKSPACE_ID`                      |
 //! | leaked token         | `LEAKED#<sha256>` | `LEAKED` (TTL: a replayed report)   |
+//! | a token's day of use | `USAGE#<token id>`| `<YYYY-MM-DD>` (TTL: 92 days)       |
 //!
 //! Workspace and base items also count their access tokens and API tokens
 //! (`access_token_count`, `api_token_count`, `share_link_count`), updated in the same transaction as the
@@ -138,6 +139,11 @@ pub const LEAKED_SK: &str = "LEAKED";
 /// report is still answered `true_positive`.
 pub fn leaked_pk(digest: &TokenDigest) -> String {
     format!("LEAKED#{}", digest.as_hex())
+}
+
+/// An access token's verification counts of past days (sk: the date), tessera-metering's.
+pub fn usage_pk(token_id: &str) -> String {
+    format!("USAGE#{token_id}")
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ pub mod records;
 mod share_links;
 pub use access_tokens::Deleted;
 pub use audit::AuditPage;
-mod usage;
 mod users;
 mod workspace_tokens;
 pub use users::s;

@@ -1,5 +1,7 @@
 //! The records Tessera keeps, as stored (serde_dynamo maps them to items).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -91,6 +93,10 @@ pub struct AccessToken {
     /// The refill period `credits_remaining` belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_period: Option<u64>,
+    /// Today's verifications by outcome (`day`, days since the epoch, and a count per
+    /// outcome): tessera-metering writes and reads them; they move with the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<BTreeMap<String, u64>>,
 }
 
 impl AccessToken {
@@ -104,6 +110,9 @@ impl AccessToken {
         digest: TokenDigest,
         created_at: String,
     ) -> Self {
+        // Counting starts on the day it is created, so that the first count is one write.
+        let usage = crate::clock::secs_from_rfc3339(&created_at)
+            .map(|secs| BTreeMap::from([("day".to_owned(), secs / 86_400)]));
         AccessToken {
             id,
             workspace_id,
@@ -125,6 +134,7 @@ impl AccessToken {
             credits_remaining: None,
             credits_refill: None,
             credits_period: None,
+            usage,
         }
     }
 

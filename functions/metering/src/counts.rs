@@ -1,0 +1,422 @@
+//! Verifications counted per token, UTC day and outcome. Today's counts live on the token's
+//! record (the map `usage`: `day`, days since the epoch, and a number per outcome), so that
+//! a metered token's spend counts its use in the write it makes anyway. The first count of
+//! a new day moves the previous day's counts to an item of their own (`USAGE#<token id>`,
+//! sk the date, removed by the table's TTL after 92 days), in one transaction conditional
+//! on the counts as read, so that none is lost or counted twice.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::tally::Due;
+use aws_sdk_dynamodb::{
+    error::SdkError,
+    operation::update_item::UpdateItemError,
+    types::{AttributeValue, TransactWriteItem, Update},
+};
+use tessera_common::{
+    clock::rfc3339_from_secs,
+    store::{key, keys, records::AccessToken, Store, StoreError},
+    verify::VerifiedAccessToken,
+};
+
+const DAY_SECS: u64 = 86_400;
+/// Past days are kept longer than the 90 days GET /accessTokens/{id}/usage shows.
+const KEPT_DAYS: u64 = 92;
+/// Counting writes per call before giving up: each failed condition is a new day's move
+/// or a token edited meanwhile.
+const MAX_ATTEMPTS: usize = 4;
+
+/// The condition a count of today on the record makes (`#day` and `:today` set).
+pub(crate) const TODAY_CONDITION: &str = "#usage.#day = :today";
+
+/// What a verification of a token that exists came to (NOT_FOUND is not counted: there
+/// is no token to count it for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Valid,
+    RateLimited,
+    UsageExceeded,
+    Disabled,
+    Expired,
+    InsufficientPermissions,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Valid,
+        Outcome::RateLimited,
+        Outcome::UsageExceeded,
+        Outcome::Disabled,
+        Outcome::Expired,
+        Outcome::InsufficientPermissions,
+    ];
+
+    /// Its name in the stored counts and in GET /accessTokens/{id}/usage.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid",
+            Outcome::RateLimited => "rateLimited",
+            Outcome::UsageExceeded => "usageExceeded",
+            Outcome::Disabled => "disabled",
+            Outcome::Expired => "expired",
+            Outcome::InsufficientPermissions => "insufficientPermissions",
+        }
+    }
+}
+
+/// How many verifications came to each outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts([u64; 6]);
+
+impl Counts {
+    pub fn one(outcome: Outcome) -> Self {
+        let mut counts = Counts::default();
+        counts.add(outcome, 1);
+        counts
+    }
+
+    pub fn add(&mut self, outcome: Outcome, n: u64) {
+        self.0[outcome as usize] += n;
+    }
+
+    pub fn merge(&mut self, other: Counts) {
+        for outcome in Outcome::ALL {
+            self.add(outcome, other.get(outcome));
+        }
+    }
+
+    pub fn get(&self, outcome: Outcome) -> u64 {
+        self.0[outcome as usize]
+    }
+
+    fn nonzero(&self) -> impl Iterator<Item = (Outcome, u64)> + '_ {
+        Outcome::ALL
+            .into_iter()
+            .map(|outcome| (outcome, self.get(outcome)))
+            .filter(|(_, n)| *n > 0)
+    }
+
+    fn of_attributes(get: impl Fn(&str) -> Option<u64>) -> Self {
+        let mut counts = Counts::default();
+        for outcome in Outcome::ALL {
+            counts.add(outcome, get(outcome.key()).unwrap_or(0));
+        }
+        counts
+    }
+}
+
+/// Days since the epoch (UTC) of Unix seconds.
+pub fn day_of(secs: u64) -> u64 {
+    secs / DAY_SECS
+}
+
+/// `YYYY-MM-DD` of a day since the epoch.
+pub fn date_of(day: u64) -> String {
+    rfc3339_from_secs(day * DAY_SECS)[..10].to_owned()
+}
+
+/// The day a record's counts are of, if it has counted any.
+pub(crate) fn day_on(record: &AccessToken) -> Option<u64> {
+    record.usage.as_ref()?.get("day").copied()
+}
+
+/// The placeholder of an outcome's counter in expressions.
+pub(crate) fn name_of(outcome: Outcome) -> String {
+    format!("#{}", outcome.key())
+}
+
+/// Names of `#usage`, `#day` and of these outcomes' placeholders.
+pub(crate) fn names(outcomes: &[Outcome]) -> HashMap<String, String> {
+    let mut names: HashMap<String, String> = outcomes
+        .iter()
+        .map(|outcome| (name_of(*outcome), outcome.key().to_owned()))
+        .collect();
+    names.insert("#day".into(), "day".into());
+    // Both are reserved words.
+    names.insert("#usage".into(), "usage".into());
+    names
+}
+
+pub(crate) fn is_condition_failure(err: &SdkError<UpdateItemError>) -> bool {
+    err.as_service_error()
+        .is_some_and(|e| e.is_conditional_check_failed_exception())
+}
+
+fn n(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// Moves the counts a record holds (`as_read`) to their day's item and starts `day` on the
+/// record, in one transaction conditional on the counts as read. Losing that race is not
+/// an error: another verification moved them, and the caller reads the record again.
+pub(crate) async fn roll_over(
+    store: &Store,
+    pk: &str,
+    sk: &str,
+    as_read: Option<&BTreeMap<String, u64>>,
+    day: u64,
+) -> Result<(), StoreError> {
+    let mut actions = Vec::new();
+    let mut start = Update::builder()
+        .table_name(store.table_name())
+        .set_key(Some(key(pk.to_owned(), sk)))
+        .update_expression("SET #usage = :fresh")
+        .expression_attribute_names("#usage", "usage")
+        .expression_attribute_values(":fresh", AttributeValue::M([("day".into(), n(day))].into()));
+    match as_read {
+        Some(usage) => {
+            start = start
+                .condition_expression("#usage = :seen")
+                .expression_attribute_values(":seen", serde_dynamo::to_attribute_value(usage)?);
+            let counts = Counts::of_attributes(|name| usage.get(name).copied());
+            match usage.get("day") {
+                // Never back: a later day stays, and its counts with it.
+                Some(&old_day) if old_day >= day => return Ok(()),
+                Some(&old_day) => {
+                    actions.extend(add_to_day(store, token_id_of(sk), old_day, &counts)?)
+                }
+                None => {}
+            }
+        }
+        None => {
+            start =
+                start.condition_expression("attribute_exists(pk) AND attribute_not_exists(#usage)")
+        }
+    }
+    actions.push(TransactWriteItem::builder().update(start.build()?).build());
+    match store.transact(actions).await {
+        Ok(()) | Err(StoreError::Conflict) => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+/// A token's id from its record's sort key (`AT#<name>#<id>`).
+fn token_id_of(sk: &str) -> &str {
+    sk.rsplit('#').next().unwrap_or(sk)
+}
+
+/// An update that adds `counts` to a past day's item; `None` when there is nothing to add.
+fn add_to_day(
+    store: &Store,
+    token_id: &str,
+    day: u64,
+    counts: &Counts,
+) -> Result<Option<TransactWriteItem>, StoreError> {
+    let adds: Vec<(Outcome, u64)> = counts.nonzero().collect();
+    if adds.is_empty() {
+        return Ok(None);
+    }
+    let outcomes: Vec<Outcome> = adds.iter().map(|(outcome, _)| *outcome).collect();
+    let mut update = Update::builder()
+        .table_name(store.table_name())
+        .set_key(Some(key(keys::usage_pk(token_id), &date_of(day))))
+        .update_expression(format!(
+            "SET expires_at = :ttl ADD {}",
+            adds.iter()
+                .map(|(outcome, _)| format!("{} :{}", name_of(*outcome), outcome.key()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .set_expression_attribute_names(Some(
+            outcomes
+                .iter()
+                .map(|outcome| (name_of(*outcome), outcome.key().to_owned()))
+                .collect(),
+        ))
+        .expression_attribute_values(":ttl", n((day + KEPT_DAYS) * DAY_SECS));
+    for (outcome, count) in adds {
+        update = update.expression_attribute_values(format!(":{}", outcome.key()), n(count));
+    }
+    Ok(Some(
+        TransactWriteItem::builder().update(update.build()?).build(),
+    ))
+}
+
+/// The clause that adds `counts` to the record's map, with the names and values it uses
+/// (`#usage` and `#day` among the names).
+struct Adding {
+    clause: String,
+    names: HashMap<String, String>,
+    values: Vec<(String, AttributeValue)>,
+}
+
+fn adding(counts: &Counts) -> Adding {
+    let adds: Vec<(Outcome, u64)> = counts.nonzero().collect();
+    let outcomes: Vec<Outcome> = adds.iter().map(|(outcome, _)| *outcome).collect();
+    Adding {
+        clause: adds
+            .iter()
+            .map(|(outcome, _)| format!("#usage.{} :{}", name_of(*outcome), outcome.key()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        names: names(&outcomes),
+        values: adds
+            .iter()
+            .map(|(outcome, count)| (format!(":{}", outcome.key()), n(*count)))
+            .collect(),
+    }
+}
+
+/// Adds `counts` of `day` to `token`'s: on its record when the record counts that day (or
+/// may start counting it), else on the day's own item. A token deleted meanwhile drops them.
+pub async fn add(
+    store: &Store,
+    token: &VerifiedAccessToken,
+    day: u64,
+    counts: &Counts,
+) -> Result<(), StoreError> {
+    if counts.nonzero().next().is_none() {
+        return Ok(());
+    }
+    let adding = adding(counts);
+    let (pk, sk) = record_key(token);
+    for _ in 0..MAX_ATTEMPTS {
+        let mut update = store
+            .client()
+            .update_item()
+            .table_name(store.table_name())
+            .set_key(Some(key(pk.clone(), &sk)))
+            .update_expression(format!("ADD {}", adding.clause))
+            .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
+            .set_expression_attribute_names(Some(adding.names.clone()))
+            .expression_attribute_values(":today", n(day));
+        for (name, value) in &adding.values {
+            update = update.expression_attribute_values(name, value.clone());
+        }
+        match update.send().await {
+            Ok(_) => return Ok(()),
+            Err(err) if is_condition_failure(&err) => {}
+            Err(err) => return Err(err.into()),
+        }
+        let Some(record) = store.get::<AccessToken>(pk.clone(), &sk).await? else {
+            return Ok(());
+        };
+        match day_on(&record) {
+            Some(counted) if counted == day => {}
+            Some(counted) if counted > day => {
+                let archive = add_to_day(store, &token.token_id, day, counts)?;
+                return store.transact(archive.into_iter().collect()).await;
+            }
+            _ => roll_over(store, &pk, &sk, record.usage.as_ref(), day).await?,
+        }
+    }
+    Err(StoreError::Unavailable(
+        "the token's counts changed on every attempt to add to them".into(),
+    ))
+}
+
+fn record_key(token: &VerifiedAccessToken) -> (String, String) {
+    (
+        keys::workspace_pk(&token.workspace_id),
+        keys::access_token_sk(&token.name, &token.token_id),
+    )
+}
+
+/// Writes what a container held of a token without limits: its counts and its last valid
+/// use, in one transaction of its record and lookup when the record counts that day (every
+/// write but a day's first); otherwise each day through `add`, and the last use after.
+pub(crate) async fn flush(
+    store: &Store,
+    token: &VerifiedAccessToken,
+    due: &Due,
+) -> Result<(), StoreError> {
+    if let [(day, counts)] = due.by_day.iter().collect::<Vec<_>>()[..] {
+        let adding = adding(counts);
+        let (pk, sk) = record_key(token);
+        let set = if due.last_valid.is_some() {
+            "SET last_used_at = :used "
+        } else {
+            ""
+        };
+        let mut record = Update::builder()
+            .table_name(store.table_name())
+            .set_key(Some(key(pk, &sk)))
+            .update_expression(format!("{set}ADD {}", adding.clause))
+            .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
+            .set_expression_attribute_names(Some(adding.names))
+            .expression_attribute_values(":today", n(*day));
+        for (name, value) in adding.values {
+            record = record.expression_attribute_values(name, value);
+        }
+        let mut actions = Vec::new();
+        if let Some(used) = due.last_valid {
+            record = record.expression_attribute_values(":used", n(used));
+            let lookup = Update::builder()
+                .table_name(store.table_name())
+                .set_key(Some(key(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)))
+                .update_expression("SET last_used_at = :used")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":used", n(used))
+                .build()?;
+            actions.push(TransactWriteItem::builder().update(lookup).build());
+        }
+        actions.push(TransactWriteItem::builder().update(record.build()?).build());
+        match store.transact(actions).await {
+            // The record starts a new day (or is gone): the way that handles both.
+            Err(StoreError::Conflict) => {}
+            other => return other,
+        }
+    }
+    for (day, counts) in &due.by_day {
+        add(store, token, *day, counts).await?;
+    }
+    if let Some(used) = due.last_valid {
+        let record = (
+            token.workspace_id.as_str(),
+            token.name.as_str(),
+            token.token_id.as_str(),
+        );
+        match store
+            .record_access_token_use(&token.digest, record, token.last_used_at, used)
+            .await
+        {
+            Ok(()) | Err(StoreError::Conflict) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
+/// The token's counts of the `days` days up to `today`, newest first, every day listed.
+pub async fn by_day(
+    store: &Store,
+    record: &AccessToken,
+    today: u64,
+    days: u64,
+) -> Result<Vec<(String, Counts)>, StoreError> {
+    let first = today + 1 - days.min(today + 1);
+    let query = store
+        .client()
+        .query()
+        .table_name(store.table_name())
+        .consistent_read(true)
+        .key_condition_expression("pk = :pk AND sk BETWEEN :first AND :last")
+        .expression_attribute_values(":pk", AttributeValue::S(keys::usage_pk(&record.id)))
+        .expression_attribute_values(":first", AttributeValue::S(date_of(first)))
+        .expression_attribute_values(":last", AttributeValue::S(date_of(today)));
+    let mut by_date: BTreeMap<String, Counts> = BTreeMap::new();
+    for item in store.query_all(query).await? {
+        let Some(AttributeValue::S(date)) = item.get("sk") else {
+            continue;
+        };
+        let counts = Counts::of_attributes(|name| match item.get(name) {
+            Some(AttributeValue::N(number)) => number.parse().ok(),
+            _ => None,
+        });
+        by_date.entry(date.clone()).or_default().merge(counts);
+    }
+    if let (Some(usage), Some(day)) = (&record.usage, day_on(record)) {
+        if (first..=today).contains(&day) {
+            let counts = Counts::of_attributes(|name| usage.get(name).copied());
+            by_date.entry(date_of(day)).or_default().merge(counts);
+        }
+    }
+    Ok((first..=today)
+        .rev()
+        .map(|day| {
+            let date = date_of(day);
+            let counts = by_date.get(&date).copied().unwrap_or_default();
+            (date, counts)
+        })
+        .collect())
+}

@@ -1,0 +1,228 @@
+//! Spending a metered access token's credits and rate limit: a consistent read of its
+//! record, then one UpdateItem whose conditions hold only if the limits still allow the
+//! use, and which counts the use (`counts`). Concurrent verifications never admit more
+//! than the limits: a condition that fails means another writer got there first, and the
+//! record is read again.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use tessera_common::{
+    store::{key, keys, records::AccessToken, Store, StoreError},
+    verify::VerifiedAccessToken,
+};
+
+use crate::counts::{self, Outcome};
+
+/// Reads and conditional writes per verification before giving up as throttled: each
+/// failed condition means another verification moved the window, the period or the
+/// counters, so a handful always suffices outside a pathological storm.
+const MAX_ATTEMPTS: usize = 8;
+
+/// A metered token's state after a check: what remains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Remaining {
+    pub credits: Option<u64>,
+    /// `(limit, remaining, reset_at)` of the current window.
+    pub ratelimit: Option<(u64, u64, u64)>,
+}
+
+/// What `spend` came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spent {
+    /// Within the limits, and spent (unless the cost was 0).
+    Valid(Remaining),
+    UsageExceeded(Remaining),
+    RateLimited(Remaining),
+    /// The record is gone (deleted meanwhile).
+    Gone,
+}
+
+/// The counters a spend wrote, as DynamoDB answers them (`UPDATED_NEW`).
+#[derive(serde::Deserialize)]
+struct Updated {
+    rl_window: Option<u64>,
+    rl_count: Option<u64>,
+    credits_remaining: Option<u64>,
+    credits_period: Option<u64>,
+}
+
+/// The remaining allowance a record shows at `now`, before this use.
+fn remaining_of(token: &AccessToken, now: u64) -> Remaining {
+    Remaining {
+        credits: token.credits_at(now),
+        ratelimit: token.ratelimit.map(|limit| {
+            let window = limit.window_of(now);
+            let used = match token.rl_window {
+                Some(at) if at == window => token.rl_count.unwrap_or(0),
+                _ => 0,
+            };
+            (
+                limit.limit,
+                limit.limit.saturating_sub(used),
+                window + limit.duration_secs,
+            )
+        }),
+    }
+}
+
+/// What one spend writes: `SET` clauses, conditions, and the values they use (DynamoDB
+/// refuses a value that no expression uses, so each clause brings its own).
+#[derive(Default)]
+struct Write {
+    sets: Vec<&'static str>,
+    conditions: Vec<&'static str>,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+impl Write {
+    fn clause(&mut self, set: &'static str, condition: &'static str) {
+        self.sets.push(set);
+        self.conditions.push(condition);
+    }
+
+    fn value(&mut self, name: &'static str, value: u64) {
+        if !self.values.iter().any(|(known, _)| *known == name) {
+            self.values
+                .push((name, AttributeValue::N(value.to_string())));
+        }
+    }
+}
+
+/// The clauses that spend one use of `token`'s rate limit and `cost` of its credits at `now`.
+fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now: u64) -> Write {
+    let mut write = Write::default();
+    if let Some(limit) = token.ratelimit {
+        let window = limit.window_of(now);
+        write.value(":window", window);
+        write.value(":one", 1);
+        if token.rl_window == Some(window) {
+            write.clause(
+                "rl_count = rl_count + :one",
+                "rl_window = :window AND rl_count < :limit",
+            );
+            write.value(":limit", limit.limit);
+        } else {
+            write.clause(
+                "rl_window = :window, rl_count = :one",
+                "(attribute_not_exists(rl_window) OR rl_window < :window)",
+            );
+        }
+    }
+    let Some(credits) = credits else {
+        return write;
+    };
+    match token.credits_refill {
+        Some(refill) if token.credits_period != Some(refill.period_of(now)) => {
+            // The first use of a new period refills, once: only one writer moves the period.
+            write.clause(
+                "credits_period = :period, credits_remaining = :refilled",
+                "(attribute_not_exists(credits_period) OR credits_period < :period)",
+            );
+            write.value(":period", refill.period_of(now));
+            write.value(":refilled", credits - cost);
+        }
+        Some(refill) => {
+            write.clause(
+                "credits_remaining = credits_remaining - :cost",
+                "credits_period = :period AND credits_remaining >= :cost",
+            );
+            write.value(":period", refill.period_of(now));
+            write.value(":cost", cost);
+        }
+        None => {
+            write.clause(
+                "credits_remaining = credits_remaining - :cost",
+                "credits_remaining >= :cost",
+            );
+            write.value(":cost", cost);
+        }
+    }
+    write
+}
+
+/// Checks `cost` credits and one use of the rate limit against the token's record, and
+/// spends them if both allow (credits are checked first; a refused use spends nothing,
+/// and a cost of 0 checks without spending). A spend counts its use as VALID in the same
+/// write; the caller counts any other outcome. The answer says what remains after.
+pub async fn spend(
+    store: &Store,
+    token: &VerifiedAccessToken,
+    cost: u64,
+    now: u64,
+) -> Result<Spent, StoreError> {
+    let (pk, sk) = (
+        keys::workspace_pk(&token.workspace_id),
+        keys::access_token_sk(&token.name, &token.token_id),
+    );
+    let today = counts::day_of(now);
+    for _ in 0..MAX_ATTEMPTS {
+        let Some(record) = store.get::<AccessToken>(pk.clone(), &sk).await? else {
+            return Ok(Spent::Gone);
+        };
+        let before = remaining_of(&record, now);
+        if before.credits.is_some_and(|credits| credits < cost) {
+            return Ok(Spent::UsageExceeded(before));
+        }
+        if before.ratelimit.is_some_and(|(_, left, _)| left == 0) {
+            return Ok(Spent::RateLimited(before));
+        }
+        if cost == 0 {
+            return Ok(Spent::Valid(before));
+        }
+        // The record's day, or a later one another container's clock already started.
+        let day = match counts::day_on(&record) {
+            Some(day) if day >= today => day,
+            _ => {
+                // The previous day's counts move to their own item first, once a day.
+                counts::roll_over(store, &pk, &sk, record.usage.as_ref(), today).await?;
+                continue;
+            }
+        };
+        let write = spending(&record, before.credits, cost, now);
+        if write.sets.is_empty() {
+            // Its limits were removed since the lookup: nothing to spend, only to count.
+            counts::add(store, token, today, &counts::Counts::one(Outcome::Valid)).await?;
+            return Ok(Spent::Valid(before));
+        }
+        let mut update = store
+            .client()
+            .update_item()
+            .table_name(store.table_name())
+            .set_key(Some(key(pk.clone(), &sk)))
+            .update_expression(format!(
+                "SET {} ADD #usage.{} :counted",
+                write.sets.join(", "),
+                counts::name_of(Outcome::Valid)
+            ))
+            .condition_expression(format!(
+                "attribute_exists(pk) AND {} AND {}",
+                counts::TODAY_CONDITION,
+                write.conditions.join(" AND ")
+            ))
+            .set_expression_attribute_names(Some(counts::names(&[Outcome::Valid])))
+            .expression_attribute_values(":counted", AttributeValue::N("1".into()))
+            .expression_attribute_values(":today", AttributeValue::N(day.to_string()))
+            // Only what changed: the policy allows no other attribute to be read back.
+            .return_values(ReturnValue::UpdatedNew);
+        for (name, value) in write.values {
+            update = update.expression_attribute_values(name, value);
+        }
+        match update.send().await {
+            Ok(out) => {
+                let updated: Updated = serde_dynamo::from_item(out.attributes.unwrap_or_default())?;
+                let after = AccessToken {
+                    rl_window: updated.rl_window.or(record.rl_window),
+                    rl_count: updated.rl_count.or(record.rl_count),
+                    credits_remaining: updated.credits_remaining.or(record.credits_remaining),
+                    credits_period: updated.credits_period.or(record.credits_period),
+                    ..record
+                };
+                return Ok(Spent::Valid(remaining_of(&after, now)));
+            }
+            Err(err) if counts::is_condition_failure(&err) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(StoreError::Unavailable(
+        "the token's limits changed on every attempt to spend them".into(),
+    ))
+}
