@@ -102,7 +102,8 @@ metered="$(curl -s -X POST "$TESSERA_URL/accessTokens" -H "Authorization: Basic 
   -d '{"name": "metered", "ratelimit": {"limit": 2, "durationSeconds": 3600}, "credits": {"remaining": 3}}')"
 metered_token="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["token"])' <<<"$metered")" \
   || fail "POST /accessTokens with limits: $metered"
-metered_id="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["id"])' <<<"$metered")"
+metered_id="$(curl -s "$TESSERA_URL/accessTokens" -H "Authorization: Basic $basic" \
+  | python3 -c 'import json, sys; print(next(t["id"] for t in json.load(sys.stdin) if t["name"] == "metered"))')"
 verify() { # expected-code [cost]
   expect "POST /accessTokens/verify (cost ${2:-1}) -> $1" 200 "\"code\":\"$1\"" -X POST "$TESSERA_URL/accessTokens/verify" \
     -H "Authorization: Basic $basic" -H 'Content-Type: application/json' \
