@@ -88,6 +88,16 @@ first_ok_event() { find "events/$1" -name '2*.json' | sort | head -1; }
   for function in "${functions[@]}"; do
     printf '%s\trust\t%s\t%s\n' "$function" "$(first_ok_event "$function")" "$bin/$function"
   done
+  # The verify API's valid answer, and the metered path (a rate limit and credits) of it and
+  # of the authorizer: one more read and one more write than the unmetered token.
+  for row in "verify-access-token-valid:verify-access-token:200-valid" \
+    "verify-access-token-metered:verify-access-token:200-valid-metered" \
+    "authorizer-metered:authorizer:200-metered-bearer"; do
+    IFS=: read -r group function event <<<"$row"
+    if [[ " ${functions[*]} " == *" $function "* ]]; then
+      printf '%s\trust\tevents/%s/%s.json\t%s\n' "$group" "$function" "$event" "$bin/$function"
+    fi
+  done
   python="$tools/bench-venv/bin/python -m awslambdaric"
   for function in list-access-tokens authorizer base-access-token; do
     printf '%s\tpython\t%s\t%s\n' "$function" "$(first_ok_event "$function")" "$python tessera_peer.${function//-/_}"

@@ -13,7 +13,8 @@ Events are committed files: run this to add one, e.g.
   .tessera/tools/venv/bin/python infra/scripts/new-event.py authorizer 200-bearer \
       GET /whoami --auth bearer-access --authorizer
 
---auth: workspace, read-only, user, api, share-link, bearer-access, basic-access, none, or
+--auth: workspace, read-only, user, api, share-link, bearer-access, basic-access,
+bearer-metered, none, or
 raw:<header value>.
 """
 
@@ -53,6 +54,7 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
 ACCESS_TOKEN = token("tsa", "FixtureAccessToken000000000001")
+METERED_ACCESS_TOKEN = token("tsa", "FixtureMeteredAccessToken00001")
 AUTH = {
     "workspace": BASIC,
     "read-only": READ_ONLY_BASIC,
@@ -61,6 +63,7 @@ AUTH = {
     "share-link": f"Token {SHARE_LINK_TOKEN}",
     "bearer-access": f"Bearer {ACCESS_TOKEN}",
     "basic-access": "Basic " + base64.b64encode(f"{ACCESS_TOKEN}:".encode()).decode(),
+    "bearer-metered": f"Bearer {METERED_ACCESS_TOKEN}",
     "none": None,
 }
 # Placeholders an argument may name: --query token={SHARE_LINK_TOKEN}, --param id={...}.
@@ -68,6 +71,7 @@ PLACEHOLDERS = {
     "WORKSPACE_ID": WORKSPACE_ID,
     "SHARE_LINK_TOKEN": SHARE_LINK_TOKEN,
     "ACCESS_TOKEN": ACCESS_TOKEN,
+    "METERED_ACCESS_TOKEN": METERED_ACCESS_TOKEN,
     "API_TOKEN": API_TOKEN,
 }
 

@@ -14,6 +14,7 @@ use tessera_common::{
         Store, StoreError,
     },
     token::{NewToken, TokenKind},
+    usage::RateLimit,
     Quotas,
 };
 
@@ -26,6 +27,7 @@ pub const DTABLE_NAME: &str = "Hello";
 pub const DTABLE_UUID: &str = "5a40dd8e59b749ff84a73c9fb8a0cf60";
 pub const APP_NAME: &str = "fixture-app";
 pub const ACCESS_TOKEN_NAME: &str = "fixture-token";
+pub const METERED_ACCESS_TOKEN_NAME: &str = "fixture-metered-token";
 pub const SHARE_LINK_ID: &str = "FixtureShareLink000001";
 /// The secret of the rotation function's events (events/rotate-signing-key), staged by
 /// the tests in the middle of a rotation: new version `ROTATION_VERSION`, key created.
@@ -40,6 +42,9 @@ pub struct FixtureTokens {
     pub api: NewToken,
     pub share_link: NewToken,
     pub access: NewToken,
+    /// An access token with a rate limit and credits no benchmark exhausts: the metered
+    /// path of the verify API and the authorizer.
+    pub metered_access: NewToken,
 }
 
 pub fn tokens() -> FixtureTokens {
@@ -53,6 +58,7 @@ pub fn tokens() -> FixtureTokens {
         api: NewToken::fixture(TokenKind::ApiToken, "FixtureBaseApiToken00000000001"),
         share_link: NewToken::fixture(TokenKind::ShareLink, "FixtureShareLink00000000000001"),
         access: NewToken::fixture(TokenKind::AccessToken, "FixtureAccessToken000000000001"),
+        metered_access: NewToken::fixture(TokenKind::AccessToken, "FixtureMeteredAccessToken00001"),
     }
 }
 
@@ -155,6 +161,28 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 tokens.access.digest().clone(),
                 now.clone(),
             ),
+            Quotas::DEFAULT.access_tokens_per_workspace,
+            &operator,
+        )
+        .await?;
+    store
+        .create_access_token(
+            &AccessToken {
+                ratelimit: Some(RateLimit {
+                    limit: 1_000_000,
+                    duration_secs: 60,
+                }),
+                credits_remaining: Some(1_000_000_000),
+                ..AccessToken::new(
+                    "FixtureMeteredToken001".into(),
+                    WORKSPACE_ID.into(),
+                    METERED_ACCESS_TOKEN_NAME.into(),
+                    "loaded with the fixture: metered".into(),
+                    USER_ID.into(),
+                    tokens.metered_access.digest().clone(),
+                    now.clone(),
+                )
+            },
             Quotas::DEFAULT.access_tokens_per_workspace,
             &operator,
         )
