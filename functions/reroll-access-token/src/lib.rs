@@ -1,5 +1,6 @@
 //! POST /accessTokens/{id}/reroll `{"gracePeriodSeconds": N}`: replaces an access token
-//! with a new one of the same name, description, scopes and expiry, shown once as
+//! with a new one of the same name, description, scopes, expiry and usage control (limits
+//! with the credits that remain, enabled, meta, externalId), shown once as
 //! `{"success": true, "data": {"token": "...", "id": "..."}}`. The old token keeps working
 //! for the grace period (0 to 7 days; 0, the default, ends it at once), then is refused.
 //! Atomic: a token has at most one successor, and is never left without one.
@@ -75,9 +76,19 @@ async fn reroll(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         ));
     }
     let token = NewToken::generate(TokenKind::AccessToken);
+    // The successor keeps what the token may do and its usage control, with the credits
+    // that remain now; it starts a rate-limit window of its own. During a grace period
+    // the old token keeps its own counters.
     let new = AccessToken {
         scopes: old.scopes.clone(),
         expires: old.expires,
+        disabled: old.disabled,
+        external_id: old.external_id.clone(),
+        meta: old.meta.clone(),
+        ratelimit: old.ratelimit,
+        credits_remaining: old.credits_at(now),
+        credits_refill: old.credits_refill,
+        credits_period: old.credits_refill.map(|refill| refill.period_of(now)),
         ..AccessToken::new(
             new_id(),
             old.workspace_id.clone(),

@@ -144,3 +144,57 @@ async fn bad_requests_are_4xx_and_say_why() {
     assert_eq!(handle(&state, req.to_lambda_request()).await.status(), 403);
     assert_eq!(json!(call(&state, &ws, &old.id, "{}").await.0), json!(200));
 }
+
+/// Issue 19: a rerolled token keeps its usage control: limits (with the credits that
+/// remain), enabled, meta and externalId.
+#[tokio::test]
+async fn the_successor_keeps_the_usage_control() {
+    let (state, _) = clocked_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (mut old, _) = access_token(&state, &ws, "metered", &["read"], None).await;
+    let template = AccessToken {
+        ratelimit: Some(tessera_common::usage::RateLimit {
+            limit: 5,
+            duration_secs: 60,
+        }),
+        credits_remaining: Some(7),
+        credits_refill: Some(tessera_common::usage::Refill {
+            interval: tessera_common::usage::Interval::Daily,
+            amount: 10,
+            refill_day: None,
+        }),
+        credits_period: Some(state.clock.now_secs() / 86_400),
+        disabled: true,
+        external_id: Some("user_42".into()),
+        meta: Some(r#"{"plan":"pro"}"#.into()),
+        ..old.clone()
+    };
+    state
+        .store
+        .update_access_token(
+            &old,
+            &template,
+            "test".into(),
+            &tessera_common::audit::Auditor::operator(state.clock.clone()),
+        )
+        .await
+        .unwrap();
+    old = template;
+    let (status, body) = call(&state, &ws, &old.id, "{}").await;
+    assert_eq!(status, 200, "{body}");
+    let new_id = body["data"]["id"].as_str().unwrap();
+    let successor = state
+        .store
+        .access_token_by_id(&ws.id, new_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(successor.ratelimit, old.ratelimit);
+    assert_eq!(successor.credits_remaining, Some(7));
+    assert_eq!(successor.credits_refill, old.credits_refill);
+    assert_eq!(successor.credits_period, old.credits_period);
+    assert!(successor.disabled);
+    assert_eq!(successor.external_id.as_deref(), Some("user_42"));
+    assert_eq!(successor.meta, old.meta);
+    assert_eq!(successor.rl_window, None, "a new token starts a new window");
+}
