@@ -60,8 +60,10 @@ if [ "$server" = sam-local ]; then
   arch="$(sam_local_arch)"
   docker_base_image "$arch" || exit 1
   # The containers reach the stack at the docker bridge's address, as the host does.
-  TESSERA_STACK_HOST="$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}')"
+  # Never 127.0.0.1: inside a container that is the container itself.
+  TESSERA_STACK_HOST="$(docker_bridge_address)" || exit 1
   export TESSERA_STACK_HOST
+  echo "==> the containers reach the local stack at $TESSERA_STACK_HOST (the docker bridge)"
   sam_dir="$root/.tessera/sam-local"
   mkdir -p "$sam_dir"
   sam_python="$root/.tessera/tools/venv/bin/python"

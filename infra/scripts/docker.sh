@@ -6,6 +6,7 @@
 #
 #   docker_ensure                # 0 when a Docker engine answers; else says why, returns 1
 #   docker_base_image ARCH       # public.ecr.aws/lambda/provided:al2023-ARCH, built once
+#   docker_bridge_address        # the address the host has on the docker bridge (172.17.0.1)
 #   docker_remove_containers     # the containers of SAM's images (by ancestor image)
 #   docker_stop_if_started       # stops the dockerd this run started
 
@@ -65,6 +66,21 @@ docker_ensure() {
   tail -5 "$docker_state/dockerd.log" >&2
   docker_started_pid=""
   return 1
+}
+
+docker_bridge_address() {
+  local address
+  address="$(docker network inspect bridge --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}' 2>/dev/null || true)"
+  # Seen empty once, on a machine whose docker.io had just been installed: docker0's own
+  # address is the same one.
+  if [ -z "$address" ]; then
+    address="$(ip -4 -o addr show docker0 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }')"
+  fi
+  if [ -z "$address" ]; then
+    docker_say "the docker bridge has no address (docker network inspect bridge and docker0 give none)"
+    return 1
+  fi
+  printf '%s\n' "$address"
 }
 
 docker_base_image() { # arch
