@@ -276,18 +276,7 @@ async fn a_read_only_workspace_token_may_read_usage_and_a_wrong_one_may_not() {
     let state = fresh_state().await;
     let admin = admin_workspace(&state).await;
     let (id, _) = create(&state, &admin, json!({})).await;
-    let issued = tessera_admin::workspace_admin::issue_workspace_token(
-        &state.store,
-        &admin.id,
-        &admin.user_id,
-        Role::ReadOnly,
-    )
-    .await
-    .unwrap();
-    let read_only = TestWorkspace {
-        token: issued.token.expose().to_owned(),
-        ..admin.clone()
-    };
+    let read_only = admin.with_role(&state.store, Role::ReadOnly).await;
     assert_eq!(usage(&state, &read_only, &id, "").await.0, 200);
     let wrong = TestWorkspace {
         token: "wst_not-a-token".into(),

@@ -95,8 +95,7 @@ pub async fn look_up_access_token(
 }
 
 /// Records that `token` was used now, unless a use was recorded within the last minute.
-/// Best effort: a failure is logged, never returned, and a lost race means another
-/// verification recorded it.
+/// Best effort: a failure is logged, never returned.
 pub async fn record_use(store: &Store, clock: &dyn Clock, token: &VerifiedAccessToken) {
     let now = clock.now_secs();
     if token
@@ -105,18 +104,29 @@ pub async fn record_use(store: &Store, clock: &dyn Clock, token: &VerifiedAccess
     {
         return;
     }
+    if let Err(err) = record_use_at(store, token, now).await {
+        tracing::warn!(error = %err, token_id = %token.token_id, "last use not recorded");
+    }
+}
+
+/// Records a use of `token` at `at` (Unix seconds) in its lookup and its record, in one
+/// write, unless another verification recorded one since the lookup was read: a lost race
+/// (or a token deleted meanwhile) is not an error.
+pub async fn record_use_at(
+    store: &Store,
+    token: &VerifiedAccessToken,
+    at: u64,
+) -> Result<(), StoreError> {
     let record = (
         token.workspace_id.as_str(),
         token.name.as_str(),
         token.token_id.as_str(),
     );
     match store
-        .record_access_token_use(&token.digest, record, token.last_used_at, now)
+        .record_access_token_use(&token.digest, record, token.last_used_at, at)
         .await
     {
-        Ok(()) | Err(StoreError::Conflict) => {}
-        Err(err) => {
-            tracing::warn!(error = %err, token_id = %token.token_id, "last use not recorded")
-        }
+        Ok(()) | Err(StoreError::Conflict) => Ok(()),
+        Err(err) => Err(err),
     }
 }

@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::{
 use tessera_common::{
     clock::rfc3339_from_secs,
     store::{key, keys, records::AccessToken, Store, StoreError},
-    verify::VerifiedAccessToken,
+    verify::{record_use_at, VerifiedAccessToken},
 };
 
 const DAY_SECS: u64 = 86_400;
@@ -361,18 +361,7 @@ pub(crate) async fn flush(
         add(store, token, *day, counts).await?;
     }
     if let Some(used) = due.last_valid {
-        let record = (
-            token.workspace_id.as_str(),
-            token.name.as_str(),
-            token.token_id.as_str(),
-        );
-        match store
-            .record_access_token_use(&token.digest, record, token.last_used_at, used)
-            .await
-        {
-            Ok(()) | Err(StoreError::Conflict) => {}
-            Err(err) => return Err(err),
-        }
+        record_use_at(store, token, used).await?;
     }
     Ok(())
 }

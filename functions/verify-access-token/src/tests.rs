@@ -84,10 +84,7 @@ async fn listed(state: &AppState, ws: &TestWorkspace) -> Value {
 async fn a_live_token_is_valid_with_what_it_is() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::ReadOnly).await;
-    let admin = TestWorkspace {
-        token: workspace_admin_token(&state, &ws).await,
-        ..ws.clone()
-    };
+    let admin = ws.with_role(&state.store, Role::Admin).await;
     let token = create(
         &state,
         &admin,
@@ -107,19 +104,6 @@ async fn a_live_token_is_valid_with_what_it_is() {
     assert_eq!(json["ratelimit"], Value::Null);
     assert_eq!(json["expiresAt"], Value::Null);
     assert!(json["id"].as_str().is_some_and(|id| !id.is_empty()));
-}
-
-/// The admin token of the workspace a read-only `ws` belongs to.
-async fn workspace_admin_token(state: &AppState, ws: &TestWorkspace) -> String {
-    let issued = tessera_admin::workspace_admin::issue_workspace_token(
-        &state.store,
-        &ws.id,
-        &ws.user_id,
-        Role::Admin,
-    )
-    .await
-    .unwrap();
-    issued.token.expose().to_owned()
 }
 
 #[tokio::test]

@@ -203,6 +203,17 @@ impl TestWorkspace {
     pub fn basic_auth(&self) -> String {
         basic_auth_for(&self.token)
     }
+
+    /// The same workspace and user, with a new token of `role`.
+    pub async fn with_role(&self, store: &Store, role: Role) -> TestWorkspace {
+        let issued = workspace_admin::issue_workspace_token(store, &self.id, &self.user_id, role)
+            .await
+            .expect("issue a workspace token");
+        TestWorkspace {
+            token: issued.token.expose().to_owned(),
+            ..self.clone()
+        }
+    }
 }
 
 pub fn basic_auth_for(token: &str) -> String {
