@@ -100,6 +100,14 @@ async fn state_on(clock: &ManualClock) -> AppState {
     }
 }
 
+/// A clock the test moves, a state on it and an admin workspace.
+async fn clocked() -> (ManualClock, AppState, TestWorkspace) {
+    let clock = ManualClock::new();
+    let state = state_on(&clock).await;
+    let ws = admin_workspace(&state).await;
+    (clock, state, ws)
+}
+
 fn to_midnight(clock: &ManualClock) {
     let now = clock.shared().now_secs();
     clock.advance(Duration::from_secs(DAY - now % DAY));
@@ -111,9 +119,7 @@ async fn admin_workspace(state: &AppState) -> TestWorkspace {
 
 #[tokio::test]
 async fn a_metered_tokens_verifications_are_counted_exactly_by_outcome_under_concurrency() {
-    let clock = ManualClock::new();
-    let state = state_on(&clock).await;
-    let ws = admin_workspace(&state).await;
+    let (_clock, state, ws) = clocked().await;
     let (id, token) = create(
         &state,
         &ws,
@@ -136,9 +142,7 @@ async fn a_metered_tokens_verifications_are_counted_exactly_by_outcome_under_con
 
 #[tokio::test]
 async fn at_midnight_the_days_counts_move_once_under_concurrency() {
-    let clock = ManualClock::new();
-    let state = state_on(&clock).await;
-    let ws = admin_workspace(&state).await;
+    let (clock, state, ws) = clocked().await;
     let (id, token) = create(&state, &ws, json!({"credits": {"remaining": 1000}})).await;
     concurrently(&state, &ws, &token, 4).await;
     to_midnight(&clock);
@@ -167,9 +171,7 @@ async fn at_midnight_the_days_counts_move_once_under_concurrency() {
 /// a minute per token and container; the local process is one container.
 #[tokio::test]
 async fn an_unmetered_tokens_counts_are_written_at_most_once_a_minute() {
-    let clock = ManualClock::new();
-    let state = state_on(&clock).await;
-    let ws = admin_workspace(&state).await;
+    let (clock, state, ws) = clocked().await;
     let (id, token) = create(&state, &ws, json!({})).await;
     // The first verification in a container is written at once.
     verify(&state, &ws, json!({"token": token})).await;
@@ -192,9 +194,7 @@ async fn an_unmetered_tokens_counts_are_written_at_most_once_a_minute() {
 
 #[tokio::test]
 async fn disabled_and_expired_verifications_are_counted() {
-    let clock = ManualClock::new();
-    let state = state_on(&clock).await;
-    let ws = admin_workspace(&state).await;
+    let (clock, state, ws) = clocked().await;
     let (disabled, disabled_token) = create(
         &state,
         &ws,

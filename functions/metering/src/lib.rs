@@ -51,31 +51,17 @@ pub async fn check(
     } else {
         None
     };
-    let checked = match refused {
-        Some(outcome) => Checked {
-            outcome,
-            remaining: Remaining::default(),
-        },
+    let (outcome, remaining) = match refused {
+        Some(outcome) => (outcome, Remaining::default()),
         None if token.metered => match spend(store, token, cost, now).await? {
-            Spent::Valid(remaining) => Checked {
-                outcome: Outcome::Valid,
-                remaining,
-            },
-            Spent::UsageExceeded(remaining) => Checked {
-                outcome: Outcome::UsageExceeded,
-                remaining,
-            },
-            Spent::RateLimited(remaining) => Checked {
-                outcome: Outcome::RateLimited,
-                remaining,
-            },
+            Spent::Valid(remaining) => (Outcome::Valid, remaining),
+            Spent::UsageExceeded(remaining) => (Outcome::UsageExceeded, remaining),
+            Spent::RateLimited(remaining) => (Outcome::RateLimited, remaining),
             Spent::Gone => return Ok(None),
         },
-        None => Checked {
-            outcome: Outcome::Valid,
-            remaining: Remaining::default(),
-        },
+        None => (Outcome::Valid, Remaining::default()),
     };
+    let checked = Checked { outcome, remaining };
     count(store, token, checked.outcome, cost, now).await;
     // A token without limits writes its last use with its counts.
     if checked.outcome == Outcome::Valid && token.metered {
