@@ -152,6 +152,10 @@ basic="$(printf '%s:' "$WORKSPACE_TOKEN" | base64 -w0)"
 cat <<MSG
 
 Tessera is starting on $TESSERA_URL (demo workspace $WORKSPACE_ID).
+
+The web console:  $TESSERA_URL/console/
+  sign in with the demo's workspace token (admin): WORKSPACE_TOKEN in $demo_env
+  or its read-only one: READ_ONLY_WORKSPACE_TOKEN
 Variables for scripts and shells: $demo_env   (set -a; . $demo_env; set +a)
 
 Try the RudderStack access-token API:

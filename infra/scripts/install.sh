@@ -43,6 +43,21 @@ else
   touch "$tools/verifiers/.installed-jsonwebtoken-$jsonwebtoken_version"
 fi
 
+# The console's checks: tsc type-checks its JSDoc-typed modules, axe-core audits the page in
+# the browser tests. Neither is shipped: the console's files are served as written.
+console_tools="typescript@5.9.3 axe-core@4.14.1"
+console_stamp="$tools/console/.installed-$(echo "$console_tools" | sha256sum | cut -c1-16)"
+if [ -f "$console_stamp" ]; then
+  step "console tools ($console_tools, npm) already installed"
+else
+  step "installing the console's checks: $console_tools (npm)"
+  mkdir -p "$tools/console"
+  # shellcheck disable=SC2086 # one argument per package
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$tools/console" $console_tools >/dev/null
+  rm -f "$tools/console"/.installed-*
+  touch "$console_stamp"
+fi
+
 # Python tools (Secrets Manager emulator, SAM CLI, cfn-lint) in one virtualenv, keyed by
 # the requirements file so that editing it reinstalls.
 req="$root/infra/requirements.txt"

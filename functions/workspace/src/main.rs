@@ -1,0 +1,1 @@
+tessera_common::function_main!(workspace::FUNCTION, tessera_common::lambda::Needs::Table);
