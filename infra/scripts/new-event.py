@@ -88,6 +88,8 @@ def event(template, method, route, params, query, auth, content_type, body):
     path = route
     for name, value in params.items():
         path = path.replace("{" + name + "}", urllib.parse.quote(value, safe=""))
+        # A greedy {name+} takes the rest of the path, slashes and all.
+        path = path.replace("{" + name + "+}", urllib.parse.quote(value, safe="/"))
     e = json.loads(json.dumps(template))
     route_key = f"{method} {route}"
     e["routeKey"] = route_key

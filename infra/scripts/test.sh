@@ -55,6 +55,9 @@ bash infra/scripts/runtime-test.sh 2>&1 | tee -a "$log"
 step "make dev smoke test: the seed's requests against a real 'make dev'"
 bash infra/scripts/dev-smoke.sh 2>&1 | tee -a "$log"
 
+step "the web console in headless Chromium: every journey, secrets, CSP, axe-core, screenshots"
+bash infra/scripts/console-test.sh 2>&1 | tee -a "$log"
+
 step "sam local: the template through SAM's own emulation of API Gateway, the same smoke test"
 bash infra/scripts/sam-local-smoke.sh 2>&1 | tee -a "$log"
 
@@ -69,7 +72,7 @@ bash infra/scripts/bench.sh --smoke 2>&1 | tee -a "$log"
 
 step "done; target/ holds $(du -sh target | cut -f1)"
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
-checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench|docs|sam-local): ok ' "$log" || true)
+checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench|docs|sam-local|console): ok ' "$log" || true)
 cases=$(grep -Eo '^api-fuzz: ok [0-9]+ cases' "$log" | awk '{print $3}')
 echo
 echo "schemathesis: ${cases:-0} generated API test cases passed (counted as one check below)"

@@ -267,6 +267,21 @@ def admin_journey(page):
     spark = page.wait("the sparkline", lambda: row.find_elements(By.CSS_SELECTOR, "svg.sparkline"))[0]
     used = int(re.match(r"([\d,]+) verifications", spark.get_attribute("aria-label")).group(1).replace(",", ""))
     check(used >= 1, f"the sparkline counts {used}")
+    # Two more tokens, one disabled: live tokens sort first, newest first.
+    for name, body in [("nightly-export", {"description": "the billing export job", "scopes": ["billing.read"],
+                                           "credits": {"remaining": 10000, "refill": {"interval": "monthly", "amount": 10000}}}),
+                       ("old-staging-ci", {"description": "replaced by console-ci"})]:
+        status, _, answer = api("POST", "accessTokens", token=ADMIN, body={"name": name, **body})
+        check(status == 200, f"create {name}: {status} {answer}")
+    old_id = next(t["id"] for t in json.loads(api("GET", "accessTokens", token=ADMIN)[2]) if t["name"] == "old-staging-ci")
+    api("PATCH", f"accessTokens/{old_id}", token=ADMIN, body={"enabled": False})
+    filter_box.clear()
+    page.control("Refresh").click()
+    page.wait("three rows", lambda: len(page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr")) == 3)
+    page.wait("the sparklines", lambda: len(page.d.find_elements(By.CSS_SELECTOR, "#tokens-body svg.sparkline")) == 3)
+    names = [r.find_element(By.CSS_SELECTOR, "td:first-child button").text
+             for r in page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr")]
+    check(names == ["nightly-export", "console-ci", "old-staging-ci"], f"sorted as {names}")
     page.shoot("tokens")
     print(f"console: ok the token works (/whoami, verify); the table shows its use ({used} verifications, {credits} credits left)")
 
@@ -326,8 +341,9 @@ def admin_journey(page):
     check("Delete console-ci?" in dialog.text, "no confirmation")
     page.axe("delete confirmation")
     page.control("Delete", within=dialog).click()
-    page.wait("the deleted row to go", lambda: not any(
-        page.cell(r, "Status") == "active" for r in page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr")))
+    page.wait("the deleted row to go", lambda: [
+        page.cell(r, "Status") for r in page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr")
+        if r.find_element(By.CSS_SELECTOR, "td:first-child button").text == "console-ci"] == ["in grace"])
     # The verify API, not /whoami: the authorizer's answer is cached for ReauthorizeEvery.
     status, _, body = api("POST", "accessTokens/verify", token=ADMIN, body={"token": second})
     check(json.loads(body)["code"] == "NOT_FOUND", f"a deleted token still verifies: {status} {body}")

@@ -187,6 +187,13 @@ async fn an_outage_answers_503_then_recovers_and_loses_no_token() {
                     .get(api.url("/accessTokens"))
                     .header("Authorization", &auth),
             ),
+            (
+                // The console's sign-in asks who the token is: it too must say 503.
+                "rudderstack",
+                api.client
+                    .get(api.url("/workspace"))
+                    .header("Authorization", &auth),
+            ),
             ("seatable", exchange()),
         ] {
             let answer = send(request).await;

@@ -64,7 +64,7 @@ export function outcomeChart(days) {
   const ordered = [...days].reverse();
   const width = 600;
   const height = 160;
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height + 20}`, class: "outcomes", preserveAspectRatio: "none" });
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height + 20}`, class: "outcomes" });
   const peak = Math.max(1, ...ordered.map(totalOf));
   const step = width / Math.max(1, ordered.length);
   ordered.forEach((day, i) => {

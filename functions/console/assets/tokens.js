@@ -81,23 +81,31 @@ function row(token, now) {
   const nameId = `token-name-${token.id}`;
   const readOnly = session().readOnly;
   return h("tr", { "data-token-id": token.id }, [
-    h("td", { "data-label": "Name" }, [
+    cell("Name", [
       h("button", { type: "button", class: "link", id: nameId, onclick: () => showDetail(token) }, [token.name]),
       token.description ? h("div", { class: "hint" }, [token.description]) : null,
       token.externalId ? h("div", { class: "hint" }, ["External ID: ", token.externalId]) : null,
     ]),
-    h("td", { "data-label": "Scopes" }, [
-      token.scopes.length ? token.scopes.map((s) => h("span", { class: "scope" }, [s])).reduce(spaced, []) : "All",
-    ].flat()),
-    h("td", { "data-label": "Created" }, [when(token.createdAt, "")]),
-    h("td", { "data-label": "Expires" }, [when(token.expiresAt, "Never")]),
-    h("td", { "data-label": "Last used" }, [when(token.lastUsedAt, "Never")]),
-    h("td", { "data-label": "Status" }, [h("span", { class: `badge ${state.replace(" ", "-")}` }, [state])]),
-    h("td", { "data-label": "Credits left" }, [creditsText(token)]),
-    h("td", { "data-label": "Rate limit" }, [rateLimitText(token)]),
-    h("td", { "data-label": "Usage, 30 days", class: "usage", "data-usage-for": token.id }, ["…"]),
-    readOnly ? null : h("td", { "data-label": "Actions", class: "row-actions" }, actions(token, state, nameId)),
+    cell("Scopes", token.scopes.length ? token.scopes.map((s) => h("span", { class: "scope" }, [s])).reduce(spaced, []) : ["None"]),
+    cell("Created", [when(token.createdAt, "")]),
+    cell("Expires", [when(token.expiresAt, "Never")]),
+    cell("Last used", [when(token.lastUsedAt, "Never")]),
+    cell("Status", [h("span", { class: `badge ${state.replace(" ", "-")}` }, [state])]),
+    cell("Credits left", [creditsText(token)]),
+    cell("Rate limit", [rateLimitText(token)]),
+    h("td", { "data-label": "Usage, 30 days" }, [h("div", { class: "usage", "data-usage-for": token.id }, ["…"])]),
+    readOnly ? null : cell("Actions", actions(token, state, nameId), "row-actions"),
   ]);
+}
+
+/**
+ * A cell whose content is one block, beside its label on phones.
+ * @param {string} label
+ * @param {import("./dom.js").Child[]} children
+ * @param {string} [className]
+ */
+function cell(label, children, className) {
+  return h("td", { "data-label": label }, [h("div", { class: className }, children)]);
 }
 
 /**
@@ -153,13 +161,13 @@ async function loadSparklines(shown) {
   const queue = [...shown];
   const worker = async () => {
     for (let token = queue.shift(); token; token = queue.shift()) {
-      const cell = body.querySelector(`[data-usage-for="${CSS.escape(token.id)}"]`);
-      if (!cell) continue;
+      const target = body.querySelector(`[data-usage-for="${CSS.escape(token.id)}"]`);
+      if (!target) continue;
       try {
         const usage = await session().api.get(`accessTokens/${encodeURIComponent(token.id)}/usage?days=30`);
-        cell.replaceChildren(sparkline(usage.days));
+        target.replaceChildren(sparkline(usage.days));
       } catch (error) {
-        cell.replaceChildren(error instanceof ApiError && error.status === 404 ? "Deleted" : "Unavailable");
+        target.replaceChildren(error instanceof ApiError && error.status === 404 ? "Deleted" : "Unavailable");
         if (error instanceof ApiError && error.status === 401) return;
       }
     }

@@ -4,7 +4,7 @@ use tessera_common::{
     store::records::Role,
     token::{NewToken, TokenKind},
 };
-use tessera_test_support::{basic_auth_for, broken_state, fresh_state, status_and_json, workspace};
+use tessera_test_support::{basic_auth_for, fresh_state, status_and_json, workspace};
 
 use super::*;
 
@@ -37,12 +37,4 @@ async fn unknown_or_missing_tokens_are_401() {
         assert_eq!(status, 401, "{authorization:?}: {body}");
         assert_eq!(body["success"], false);
     }
-}
-
-#[tokio::test]
-async fn an_unreachable_table_is_503() {
-    let state = broken_state().await;
-    let ws_token = basic_auth_for(NewToken::generate(TokenKind::WorkspaceToken).expose());
-    let (status, body) = call(&state, Some(&ws_token)).await;
-    assert_eq!(status, 503, "{body}");
 }
