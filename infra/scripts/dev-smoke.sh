@@ -218,6 +218,16 @@ readme_block="$(awk '/^## Try it with curl/ {on = 1} on && /^```sh/ {body = 1; n
 grep -q '"workspaceId"' "$work/readme.out" || fail "the README's curl block: whoami did not answer: $(cat "$work/readme.out")"
 echo "smoke: ok the README's curl block"
 
+# The web console: its page and files through the same routes, with their headers.
+expect "GET /console/ (the web console)" 200 '<title>Tessera console</title>' "$TESSERA_URL/console/"
+expect "GET /console/main.js" 200 'from "./session.js"' "$TESSERA_URL/console/main.js"
+expect "GET /console (to console/)" 308 '' "$TESSERA_URL/console"
+console_headers="$(curl -s -o /dev/null -D - "$TESSERA_URL/console/" | tr -d '\r')"
+[[ "$console_headers" == *"frame-ancestors 'none'"* && "$console_headers" == *"default-src 'self'"* ]] ||
+  fail "GET /console/ lacks its Content-Security-Policy: $console_headers"
+echo "smoke: ok the console's Content-Security-Policy"
+expect "GET /workspace (the console's sign-in)" 200 '"role":"admin"' -H "Authorization: Basic $basic" "$TESSERA_URL/workspace"
+
 # The operator CLI revokes and rotates what it issued, effective at once (these run last:
 # they retire the demo's tokens).
 admin="$root/target/debug/tessera-admin"
