@@ -64,8 +64,9 @@ fn respond(status: StatusCode, content_type: &str, body: &'static str) -> Respon
     Response::builder()
         .status(status)
         .header(CONTENT_TYPE, content_type)
-        // Revalidated each load: a deploy's new console is seen at once.
-        .header(CACHE_CONTROL, "no-cache")
+        // As every response of the API: a deploy's new console is seen at once, and the
+        // files are small.
+        .header(CACHE_CONTROL, "no-store")
         .header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .header("X-Content-Type-Options", "nosniff")
         .header("Referrer-Policy", "no-referrer")

@@ -74,6 +74,7 @@ async fn the_page_and_its_files_are_served_with_their_types_and_the_security_hea
         );
         assert_eq!(header(&response, "x-content-type-options"), "nosniff");
         assert_eq!(header(&response, "referrer-policy"), "no-referrer");
+        assert_eq!(header(&response, "cache-control"), "no-store");
     }
 }
 
