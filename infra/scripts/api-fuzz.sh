@@ -8,27 +8,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 examples="${1:-200}"
-work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-TESSERA_PORT="$port" TESSERA_DEMO_ENV="$work/demo.env" TESSERA_STACK_NAME=api-fuzz \
-  setsid bash infra/scripts/dev.sh >"$work/dev.log" 2>&1 &
-dev_pid=$!
-cleanup() {
-  kill -TERM -- "-$dev_pid" 2>/dev/null || true
-  wait "$dev_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "api-fuzz: FAILED: $*" >&2; tail -30 "$work/dev.log" >&2; exit 1; }
-for _ in $(seq 1 900); do
-  [ -f "$work/demo.env" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$dev_pid" 2>/dev/null || fail "make dev exited early"
-  sleep 0.2
-done
-set -a
-# shellcheck source=/dev/null
-. "$work/demo.env"
-set +a
+# shellcheck source=infra/scripts/dev-server.sh
+. infra/scripts/dev-server.sh
+dev_server_start api-fuzz api-fuzz
 basic="$(printf '%s:' "$WORKSPACE_TOKEN" | base64 -w0)"
 ACCESS_TOKEN="$(curl -s -X POST "$TESSERA_URL/accessTokens" -H "Authorization: Basic $basic" \
   -H 'Content-Type: application/json' -d '{"name": "api-fuzz"}' \

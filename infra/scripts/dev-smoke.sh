@@ -4,30 +4,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-TESSERA_PORT="$port" TESSERA_DEMO_ENV="$work/demo.env" TESSERA_STACK_NAME=dev-smoke \
-  setsid bash infra/scripts/dev.sh >"$work/dev.log" 2>&1 &
-dev_pid=$!
-cleanup() {
-  # SIGTERM, not SIGINT: background jobs of a script ignore SIGINT.
-  kill -TERM -- "-$dev_pid" 2>/dev/null || true
-  wait "$dev_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() { echo "smoke: FAILED: $*" >&2; echo "--- make dev output:" >&2; cat "$work/dev.log" >&2; exit 1; }
-for _ in $(seq 1 900); do
-  [ -f "$work/demo.env" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$dev_pid" 2>/dev/null || fail "make dev exited early"
-  sleep 0.2
-done
-[ -f "$work/demo.env" ] || fail "make dev did not write demo.env within 180 s"
-set -a
-# shellcheck source=/dev/null
-. "$work/demo.env"
-set +a
+# shellcheck source=infra/scripts/dev-server.sh
+. infra/scripts/dev-server.sh
+dev_server_start smoke dev-smoke
 for var in TESSERA_URL WORKSPACE_TOKEN WORKSPACE_ID TABLE_NAME SIGNING_SECRET_ID AWS_REGION \
   AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL_DYNAMODB AWS_ENDPOINT_URL_SECRETS_MANAGER \
   AUTH_TOKEN DTABLE_NAME API_TOKEN SHARE_LINK_TOKEN; do

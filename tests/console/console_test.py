@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 URL = os.environ["TESSERA_URL"].rstrip("/")
 CONSOLE = f"{URL}/console/"
 ADMIN = os.environ["WORKSPACE_TOKEN"]
@@ -385,6 +387,27 @@ def read_only_journey(page):
     print("console: ok a read-only token sees tokens, no create, reroll, disable, edit or delete")
 
 
+def admin_cli(*args):
+    """The operator CLI on make dev's stack (demo.env's variables are in the environment)."""
+    return json.loads(subprocess.check_output([os.path.join(ROOT, "target/debug/tessera-admin"), "--json", *args]))
+
+
+def revoked_mid_session(page):
+    issued = admin_cli("workspace", "token", "issue", "--workspace-id", os.environ["WORKSPACE_ID"],
+                       "--user-id", os.environ["USER_ID"])
+    SECRETS.append(issued["workspace_token"])
+    page.sign_in(issued["workspace_token"])
+    page.control("New token")
+    admin_cli("workspace", "token", "revoke", "--workspace-id", os.environ["WORKSPACE_ID"],
+              "--token-id", issued["token_id"])
+    page.control("Refresh").click()
+    page.wait("the sign-in page", lambda: page.named("Workspace token", "input"))
+    check("no longer accepts this workspace token" in page.text(), "no message on a 401")
+    check(page.named("Sign out") is None, "still signed in after a 401")
+    page.assert_no_secret_left("revoked mid-session")
+    print("console: ok a workspace token revoked mid-session: the next request signs out with a message")
+
+
 def outage_keeps_the_form(page):
     page.sign_in(ADMIN)
     page.control("New token").click()
@@ -444,7 +467,9 @@ def main():
         driver = None
         phone_layout()
         driver = browser(1440)
-        outage_keeps_the_form(Page(driver))
+        page = Page(driver)
+        revoked_mid_session(page)
+        outage_keeps_the_form(page)
     finally:
         if driver:
             driver.quit()
