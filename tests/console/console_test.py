@@ -330,6 +330,9 @@ def admin_journey(page):
     page.control("Done").click()
     page.wait("the old token in grace", lambda: any(
         page.cell(r, "Status") == "in grace" for r in page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr")))
+    grace_row = next(r for r in page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr") if page.cell(r, "Status") == "in grace")
+    offered = [b.text for b in grace_row.find_elements(By.CSS_SELECTOR, "td[data-label=Actions] button")]
+    check(offered == ["Delete"], f"a token in grace offers {offered}; the API refuses all but Delete")
     for token, what in [(first, "the old value, in grace"), (second, "the new value")]:
         status, _, body = api("GET", "whoami", bearer=token)
         check(status == 200, f"{what} does not work: {status} {body}")

@@ -25,10 +25,10 @@ const tabs = { tokens: byId("show-tokens", HTMLButtonElement), audit: byId("show
 /** @param {keyof typeof views} name */
 function show(name) {
   for (const [key, view] of Object.entries(views)) view.hidden = key !== name;
-  tabs.tokens.toggleAttribute("aria-current", name !== "audit");
-  tabs.audit.toggleAttribute("aria-current", name === "audit");
-  if (tabs.tokens.hasAttribute("aria-current")) tabs.tokens.setAttribute("aria-current", "page");
-  if (tabs.audit.hasAttribute("aria-current")) tabs.audit.setAttribute("aria-current", "page");
+  // A token's page belongs to the Tokens tab.
+  const current = name === "audit" ? tabs.audit : tabs.tokens;
+  for (const tab of Object.values(tabs)) tab.removeAttribute("aria-current");
+  current.setAttribute("aria-current", "page");
   views[name].querySelector("h1")?.focus();
 }
 

@@ -10,6 +10,9 @@ import { session } from "./session.js";
 
 /** @type {import("./model.js").Token[]} */
 let tokens = [];
+/** Each token's usage as loaded with the list: filtering redraws without asking again. */
+/** @type {Map<string, Promise<import("./model.js").UsageDay[]>>} */
+let usage = new Map();
 /** @type {(token: import("./model.js").Token) => void} */
 let showDetail = () => {};
 
@@ -35,6 +38,7 @@ export async function loadTokens() {
   status.classList.remove("error");
   try {
     tokens = await session().api.get("accessTokens");
+    usage = new Map();
   } catch (error) {
     showError(error);
     return;
@@ -45,6 +49,7 @@ export async function loadTokens() {
 /** Forgets every token shown (on sign-out). */
 export function clearTokens() {
   tokens = [];
+  usage = new Map();
   filter.value = "";
   body.replaceChildren();
   say(status, "");
@@ -127,11 +132,13 @@ function actions(token, state, nameId) {
   const about = { "aria-describedby": nameId };
   const toggle = h("button", { type: "button", ...about }, [token.enabled === false ? "Enable" : "Disable"]);
   toggle.addEventListener("click", () => setEnabled(token, toggle));
+  // A token in grace has a successor: only deleting it (ending the grace) applies. The API
+  // refuses to change or reroll it (409), and an expired token cannot be rerolled.
   const live = state === "active" || state === "disabled";
   return [
-    h("button", { type: "button", ...about, onclick: () => openEdit(token, loadTokens) }, ["Edit"]),
+    state === "in grace" ? null : h("button", { type: "button", ...about, onclick: () => openEdit(token, loadTokens) }, ["Edit"]),
     live ? h("button", { type: "button", ...about, onclick: () => openReroll(token, loadTokens) }, ["Reroll"]) : null,
-    state === "expired" ? null : toggle,
+    live ? toggle : null,
     h("button", { type: "button", class: "danger", ...about, onclick: () => openDelete(token, loadTokens) }, ["Delete"]),
   ];
 }
@@ -154,7 +161,7 @@ async function setEnabled(token, button) {
 }
 
 /**
- * Fetches each shown token's last 30 days, four at a time, and draws them as they come.
+ * Draws each shown token's last 30 days, fetching those not yet loaded four at a time.
  * @param {import("./model.js").Token[]} shown
  */
 async function loadSparklines(shown) {
@@ -164,8 +171,15 @@ async function loadSparklines(shown) {
       const target = body.querySelector(`[data-usage-for="${CSS.escape(token.id)}"]`);
       if (!target) continue;
       try {
-        const usage = await session().api.get(`accessTokens/${encodeURIComponent(token.id)}/usage?days=30`);
-        target.replaceChildren(sparkline(usage.days));
+        let days = usage.get(token.id);
+        if (!days) {
+          const id = encodeURIComponent(token.id);
+          days = session().api.get(`accessTokens/${id}/usage?days=30`).then((answer) => answer.days);
+          usage.set(token.id, days);
+          // A failure is not kept: the next redraw asks again.
+          days.catch(() => usage.delete(token.id));
+        }
+        target.replaceChildren(sparkline(await days));
       } catch (error) {
         target.replaceChildren(error instanceof ApiError && error.status === 404 ? "Deleted" : "Unavailable");
         if (error instanceof ApiError && error.status === 401) return;
