@@ -395,6 +395,18 @@ def admin_cli(*args):
     return json.loads(subprocess.check_output([os.path.join(ROOT, "target/debug/tessera-admin"), "--json", *args]))
 
 
+def idle_signs_out(page):
+    page.sign_in(READ_ONLY)
+    page.wait("the tokens", lambda: page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr"))
+    # Sixteen minutes pass without a key press or click: the page's clock jumps ahead (no
+    # hook in the console; its check runs every 15 s).
+    page.d.execute_script("const real = Date.now; Date.now = () => real() + 16 * 60_000;")
+    page.wait("the idle sign-out", lambda: page.named("Workspace token", "input"), timeout=30)
+    check("after 15 minutes without activity" in page.text(), "no message on the idle sign-out")
+    page.assert_no_secret_left("idle")
+    print("console: ok 15 minutes without activity sign the console out, saying why")
+
+
 def revoked_mid_session(page):
     issued = admin_cli("workspace", "token", "issue", "--workspace-id", os.environ["WORKSPACE_ID"],
                        "--user-id", os.environ["USER_ID"])
@@ -471,6 +483,7 @@ def main():
         phone_layout()
         driver = browser(1440)
         page = Page(driver)
+        idle_signs_out(page)
         revoked_mid_session(page)
         outage_keeps_the_form(page)
     finally:
