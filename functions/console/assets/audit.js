@@ -1,6 +1,6 @@
 // The audit log (GET /auditLog, newest first, a page at a time) and one token's entries.
 
-import { byId, h, say, withProgress } from "./dom.js";
+import { byId, h, messageOf, say, withProgress } from "./dom.js";
 import { when } from "./model.js";
 import { session } from "./session.js";
 
@@ -40,7 +40,7 @@ async function loadPage() {
     nextCursor = page.nextCursor ?? null;
   } catch (error) {
     status.classList.add("error");
-    say(status, error instanceof Error ? error.message : String(error));
+    say(status, messageOf(error));
     return;
   }
   offerActions();

@@ -2,7 +2,7 @@
 
 import { entriesFor } from "./audit.js";
 import { outcomeChart, outcomeLegend } from "./chart.js";
-import { byId, h, say } from "./dom.js";
+import { byId, h, messageOf, say } from "./dom.js";
 import { creditsText, rateLimitText, statusOf, when } from "./model.js";
 import { session } from "./session.js";
 
@@ -37,7 +37,7 @@ export async function showToken(token) {
     session()
       .api.get(`accessTokens/${id}/usage?days=30`)
       .then((usage) => chart.replaceChildren(outcomeChart(usage.days), outcomeLegend()))
-      .catch((error) => chart.replaceChildren(error instanceof Error ? error.message : String(error))),
+      .catch((error) => chart.replaceChildren(messageOf(error))),
     entriesFor(token.id, 5)
       .then((entries) => {
         auditList.replaceChildren(
@@ -47,7 +47,7 @@ export async function showToken(token) {
         );
         say(auditStatus, entries.length ? "" : "No audit entries for this token in the newest 500 of the log.");
       })
-      .catch((error) => say(auditStatus, error instanceof Error ? error.message : String(error))),
+      .catch((error) => say(auditStatus, messageOf(error))),
   ]);
 }
 

@@ -80,3 +80,11 @@ export async function withProgress(button, busyLabel, work) {
     button.removeAttribute("aria-busy");
   }
 }
+
+/**
+ * What a failure says to a person: an `ApiError`'s sentence, or any error's message.
+ * @param {unknown} error
+ */
+export function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,7 +1,7 @@
 // The dialogs that change tokens: New token / Edit, the new value shown once, Reroll, Delete.
 // A failed request leaves its dialog open with everything typed; only success closes it.
 
-import { byId, say, withProgress } from "./dom.js";
+import { byId, messageOf, say, withProgress } from "./dom.js";
 import { expiryFrom, parseScopes } from "./model.js";
 import { session } from "./session.js";
 
@@ -146,7 +146,7 @@ tokenForm.addEventListener("submit", async (event) => {
   try {
     fields = requestFields(Date.now());
   } catch (error) {
-    say(formError, error instanceof Error ? error.message : String(error));
+    say(formError, messageOf(error));
     return;
   }
   const token = editing.token;
@@ -177,7 +177,7 @@ tokenForm.addEventListener("submit", async (event) => {
       showSecret(answer.data.token, "Your new token");
     }
   } catch (error) {
-    say(formError, error instanceof Error ? error.message : String(error));
+    say(formError, messageOf(error));
     return;
   }
   editing.done();
@@ -245,7 +245,7 @@ byId("reroll-form", HTMLFormElement).addEventListener("submit", async (event) =>
     rerollDialog.close();
     showSecret(answer.data.token, `The new value of ${token.name}`);
   } catch (error) {
-    say(rerollError, error instanceof Error ? error.message : String(error));
+    say(rerollError, messageOf(error));
     return;
   }
   rerolling.done();
@@ -281,7 +281,7 @@ byId("delete-form", HTMLFormElement).addEventListener("submit", async (event) =>
     );
     deleteDialog.close();
   } catch (error) {
-    say(deleteError, error instanceof Error ? error.message : String(error));
+    say(deleteError, messageOf(error));
     return;
   }
   deleting.done();

@@ -2,7 +2,7 @@
 
 import { clearAudit, loadAudit } from "./audit.js";
 import { clearDetail, showToken } from "./detail.js";
-import { byId, say, withProgress } from "./dom.js";
+import { byId, messageOf, say, withProgress } from "./dom.js";
 import { closeDialogs, openCreate } from "./forms.js";
 import { signIn, signOut, whenSignedOut } from "./session.js";
 import { clearTokens, loadTokens, onShowDetail } from "./tokens.js";
@@ -56,7 +56,7 @@ signInForm.addEventListener("submit", async (event) => {
     show("tokens");
     await loadTokens();
   } catch (error) {
-    say(signInError, error instanceof Error ? error.message : String(error));
+    say(signInError, messageOf(error));
     tokenInput.focus();
   }
 });

@@ -3,7 +3,7 @@
 
 import { ApiError } from "./api.js";
 import { sparkline } from "./chart.js";
-import { h, byId, say, withProgress } from "./dom.js";
+import { byId, h, messageOf, say, withProgress } from "./dom.js";
 import { openDelete, openEdit, openReroll } from "./forms.js";
 import { creditsText, filterTokens, rateLimitText, sortTokens, statusOf, when } from "./model.js";
 import { session } from "./session.js";
@@ -58,7 +58,7 @@ export function clearTokens() {
 /** @param {unknown} error */
 export function showError(error) {
   status.classList.add("error");
-  say(status, error instanceof Error ? error.message : String(error));
+  say(status, messageOf(error));
 }
 
 function render() {
