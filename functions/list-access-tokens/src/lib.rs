@@ -8,6 +8,7 @@ use lambda_http::{http::StatusCode, Body, Request, Response};
 use tessera_common::{
     http::{json_response, query_param},
     lambda::Function,
+    store::records::AccessToken,
     ApiError, AppState,
 };
 use tessera_rudderstack::{self as rudderstack, ListedToken};
@@ -23,17 +24,41 @@ async fn list(state: &AppState, req: &Request) -> Result<Response<Body>, ApiErro
     let caller = rudderstack::authenticate(&state.store, req.headers()).await?;
     let now = state.clock.now_secs();
     let external_id = query_param(req, "externalId");
-    let tokens: Vec<ListedToken> = state
-        .store
-        .access_tokens(&caller.workspace_id)
-        .await?
-        .into_iter()
+    let records = state.store.access_tokens(&caller.workspace_id).await?;
+    let tokens: Vec<ListedToken> = records
+        .iter()
         // A rerolled token whose grace is over waits only to be purged.
         .filter(|token| !token.grace_ended(now))
         .filter(|token| external_id.is_none() || token.external_id == external_id)
-        .map(|token| ListedToken::new(token, now))
+        .map(|token| ListedToken::new(with_balance_of_successor(token, &records), now))
         .collect();
     Ok(json_response(StatusCode::OK, &tokens))
+}
+
+/// A token in its grace period spends its successor's limits: it shows their balance.
+fn with_balance_of_successor(token: &AccessToken, records: &[AccessToken]) -> AccessToken {
+    let mut holder = token;
+    // A chain of rerolls is at most as long as the workspace has tokens.
+    for _ in 0..records.len() {
+        let next = holder
+            .successor_digest
+            .as_ref()
+            .and(holder.rerolled_to.as_ref())
+            .and_then(|id| records.iter().find(|record| &record.id == id));
+        match next {
+            Some(next) => holder = next,
+            None => break,
+        }
+    }
+    AccessToken {
+        ratelimit: holder.ratelimit,
+        rl_window: holder.rl_window,
+        rl_count: holder.rl_count,
+        credits_remaining: holder.credits_remaining,
+        credits_refill: holder.credits_refill,
+        credits_period: holder.credits_period,
+        ..token.clone()
+    }
 }
 
 #[cfg(test)]

@@ -142,6 +142,17 @@ pub(crate) fn is_condition_failure(err: &SdkError<UpdateItemError>) -> bool {
         .is_some_and(|e| e.is_conditional_check_failed_exception())
 }
 
+/// The item is in another writer's transaction (an edit, a reroll): nothing was written.
+pub(crate) fn is_transaction_conflict(err: &SdkError<UpdateItemError>) -> bool {
+    err.as_service_error()
+        .is_some_and(|e| e.is_transaction_conflict_exception())
+}
+
+/// A short, growing pause before writing again to an item a transaction held.
+pub(crate) async fn back_off(attempt: usize) {
+    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64)).await;
+}
+
 fn n(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
@@ -270,7 +281,7 @@ pub async fn add(
     }
     let adding = adding(counts);
     let (pk, sk) = record_key(token);
-    for _ in 0..MAX_ATTEMPTS {
+    for attempt in 1..=MAX_ATTEMPTS {
         let mut update = store
             .client()
             .update_item()
@@ -286,6 +297,10 @@ pub async fn add(
         match update.send().await {
             Ok(_) => return Ok(()),
             Err(err) if is_condition_failure(&err) => {}
+            Err(err) if is_transaction_conflict(&err) => {
+                back_off(attempt).await;
+                continue;
+            }
             Err(err) => return Err(err.into()),
         }
         let Some(record) = store.get::<AccessToken>(pk.clone(), &sk).await? else {
@@ -314,56 +329,75 @@ fn record_key(token: &VerifiedAccessToken) -> (String, String) {
 
 /// Writes what a container held of a token without limits: its counts and its last valid
 /// use, in one transaction of its record and lookup when the record counts that day (every
-/// write but a day's first); otherwise each day through `add`, and the last use after.
+/// write but a day's first); otherwise each day through `add`, and the last use after. On
+/// a failure, answers what it did not write, for the next flush: a day written is never
+/// written again.
 pub(crate) async fn flush(
     store: &Store,
     token: &VerifiedAccessToken,
-    due: &Due,
-) -> Result<(), StoreError> {
+    mut due: Due,
+) -> Result<(), (StoreError, Due)> {
     if let [(day, counts)] = due.by_day.iter().collect::<Vec<_>>()[..] {
-        let adding = adding(counts);
-        let (pk, sk) = record_key(token);
-        let set = if due.last_valid.is_some() {
-            "SET last_used_at = :used "
-        } else {
-            ""
-        };
-        let mut record = Update::builder()
-            .table_name(store.table_name())
-            .set_key(Some(key(pk, &sk)))
-            .update_expression(format!("{set}ADD {}", adding.clause))
-            .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
-            .set_expression_attribute_names(Some(adding.names))
-            .expression_attribute_values(":today", n(*day));
-        for (name, value) in adding.values {
-            record = record.expression_attribute_values(name, value);
-        }
-        let mut actions = Vec::new();
-        if let Some(used) = due.last_valid {
-            record = record.expression_attribute_values(":used", n(used));
-            let lookup = Update::builder()
-                .table_name(store.table_name())
-                .set_key(Some(key(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)))
-                .update_expression("SET last_used_at = :used")
-                .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(":used", n(used))
-                .build()?;
-            actions.push(TransactWriteItem::builder().update(lookup).build());
-        }
-        actions.push(TransactWriteItem::builder().update(record.build()?).build());
-        match store.transact(actions).await {
+        match flush_one_day(store, token, *day, counts, due.last_valid).await {
             // The record starts a new day (or is gone): the way that handles both.
             Err(StoreError::Conflict) => {}
-            other => return other,
+            // One transaction: all of it was written, or none.
+            Err(err) => return Err((err, due)),
+            Ok(()) => return Ok(()),
         }
     }
-    for (day, counts) in &due.by_day {
-        add(store, token, *day, counts).await?;
+    while let Some((day, counts)) = due.by_day.pop_first() {
+        if let Err(err) = add(store, token, day, &counts).await {
+            due.by_day.insert(day, counts);
+            return Err((err, due));
+        }
     }
     if let Some(used) = due.last_valid {
-        record_use_at(store, token, used).await?;
+        record_use_at(store, token, used)
+            .await
+            .map_err(|err| (err, due))?;
     }
     Ok(())
+}
+
+async fn flush_one_day(
+    store: &Store,
+    token: &VerifiedAccessToken,
+    day: u64,
+    counts: &Counts,
+    last_valid: Option<u64>,
+) -> Result<(), StoreError> {
+    let adding = adding(counts);
+    let (pk, sk) = record_key(token);
+    let set = if last_valid.is_some() {
+        "SET last_used_at = :used "
+    } else {
+        ""
+    };
+    let mut record = Update::builder()
+        .table_name(store.table_name())
+        .set_key(Some(key(pk, &sk)))
+        .update_expression(format!("{set}ADD {}", adding.clause))
+        .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
+        .set_expression_attribute_names(Some(adding.names))
+        .expression_attribute_values(":today", n(day));
+    for (name, value) in adding.values {
+        record = record.expression_attribute_values(name, value);
+    }
+    let mut actions = Vec::new();
+    if let Some(used) = last_valid {
+        record = record.expression_attribute_values(":used", n(used));
+        let lookup = Update::builder()
+            .table_name(store.table_name())
+            .set_key(Some(key(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)))
+            .update_expression("SET last_used_at = :used")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":used", n(used))
+            .build()?;
+        actions.push(TransactWriteItem::builder().update(lookup).build());
+    }
+    actions.push(TransactWriteItem::builder().update(record.build()?).build());
+    store.transact(actions).await
 }
 
 /// The token's counts of the `days` days up to `today`, newest first, every day listed.

@@ -89,9 +89,9 @@ async fn count(store: &Store, token: &VerifiedAccessToken, outcome: Outcome, cos
     let Some(due) = tally::note(&tallied, counts::day_of(now), outcome, now) else {
         return;
     };
-    if let Err(err) = counts::flush(store, token, &due).await {
+    if let Err((err, unwritten)) = counts::flush(store, token, due).await {
         tracing::warn!(error = %err, token_id = %token.token_id, "verifications not counted yet");
-        tally::put_back(&tallied, due);
+        tally::put_back(&tallied, unwritten);
     }
 }
 

@@ -6,7 +6,12 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use tessera_common::{
-    store::{key, keys, records::AccessToken, Store, StoreError},
+    store::{
+        key, keys,
+        records::{AccessToken, TokenLookup, REROLL_ABANDONED_SECS},
+        Store, StoreError,
+    },
+    token::TokenDigest,
     verify::VerifiedAccessToken,
 };
 
@@ -16,6 +21,9 @@ use crate::counts::{self, Outcome};
 /// failed condition means another verification moved the window, the period or the
 /// counters, so a handful always suffices outside a pathological storm.
 const MAX_ATTEMPTS: usize = 8;
+/// Successors followed from a rerolled token before it counts as gone: a chain of rerolls
+/// with grace periods is at most this long within their (at most 7-day) grace.
+const MAX_HOPS: usize = 16;
 
 /// A metered token's state after a check: what remains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,18 +57,16 @@ struct Updated {
 fn remaining_of(token: &AccessToken, now: u64) -> Remaining {
     Remaining {
         credits: token.credits_at(now),
-        ratelimit: token.ratelimit.map(|limit| {
-            let window = limit.window_of(now);
-            let used = match token.rl_window {
-                Some(at) if at == window => token.rl_count.unwrap_or(0),
-                _ => 0,
-            };
-            (
-                limit.limit,
-                limit.limit.saturating_sub(used),
-                window + limit.duration_secs,
-            )
-        }),
+        ratelimit: token
+            .ratelimit
+            .zip(token.window_at(now))
+            .map(|(limit, (window, used))| {
+                (
+                    limit.limit,
+                    limit.limit.saturating_sub(used),
+                    window + limit.duration_secs,
+                )
+            }),
     }
 }
 
@@ -87,11 +93,12 @@ impl Write {
     }
 }
 
-/// The clauses that spend one use of `token`'s rate limit and `cost` of its credits at `now`.
+/// The clauses that spend one use of `token`'s rate limit and `cost` of its credits at `now`,
+/// in the window and period `window_at` and `credits_period_at` say: never an earlier one
+/// than stored, so some writer's condition always holds.
 fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now: u64) -> Write {
     let mut write = Write::default();
-    if let Some(limit) = token.ratelimit {
-        let window = limit.window_of(now);
+    if let Some((limit, (window, _))) = token.ratelimit.zip(token.window_at(now)) {
         write.value(":window", window);
         write.value(":one", 1);
         if token.rl_window == Some(window) {
@@ -110,22 +117,22 @@ fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now: u64) -> W
     let Some(credits) = credits else {
         return write;
     };
-    match token.credits_refill {
-        Some(refill) if token.credits_period != Some(refill.period_of(now)) => {
+    match token.credits_period_at(now) {
+        Some(period) if token.credits_period != Some(period) => {
             // The first use of a new period refills, once: only one writer moves the period.
             write.clause(
                 "credits_period = :period, credits_remaining = :refilled",
                 "(attribute_not_exists(credits_period) OR credits_period < :period)",
             );
-            write.value(":period", refill.period_of(now));
+            write.value(":period", period);
             write.value(":refilled", credits - cost);
         }
-        Some(refill) => {
+        Some(period) => {
             write.clause(
                 "credits_remaining = credits_remaining - :cost",
                 "credits_period = :period AND credits_remaining >= :cost",
             );
-            write.value(":period", refill.period_of(now));
+            write.value(":period", period);
             write.value(":cost", cost);
         }
         None => {
@@ -139,6 +146,26 @@ fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now: u64) -> W
     write
 }
 
+/// Where a rerolled token's spends go: the record its successor's lookup names (the
+/// successor may have been renamed since). `None` when the successor is gone.
+async fn successor_key(
+    store: &Store,
+    successor: &TokenDigest,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(match store.lookup(successor).await? {
+        Some(TokenLookup::AccessToken {
+            workspace_id,
+            token_id,
+            name,
+            ..
+        }) => Some((
+            keys::workspace_pk(&workspace_id),
+            keys::access_token_sk(&name, &token_id),
+        )),
+        _ => None,
+    })
+}
+
 /// Checks `cost` credits and one use of the rate limit against the token's record, and
 /// spends them if both allow (credits are checked first; a refused use spends nothing,
 /// and a cost of 0 checks without spending). A spend counts its use as VALID in the same
@@ -149,15 +176,42 @@ pub async fn spend(
     cost: u64,
     now: u64,
 ) -> Result<Spent, StoreError> {
-    let (pk, sk) = (
+    let (mut pk, mut sk) = (
         keys::workspace_pk(&token.workspace_id),
         keys::access_token_sk(&token.name, &token.token_id),
     );
     let today = counts::day_of(now);
-    for _ in 0..MAX_ATTEMPTS {
+    let mut hops = 0;
+    let mut attempt = 0;
+    while attempt < MAX_ATTEMPTS {
         let Some(record) = store.get::<AccessToken>(pk.clone(), &sk).await? else {
             return Ok(Spent::Gone);
         };
+        // A token rerolled with a grace period spends its successor's limits: one balance.
+        if let Some(successor) = &record.successor_digest {
+            match successor_key(store, successor).await? {
+                Some(next) if hops < MAX_HOPS => {
+                    hops += 1;
+                    (pk, sk) = next;
+                    continue;
+                }
+                // Its successor was deleted (or the chain is past all bounds).
+                _ if !record.reroll_pending() || hops >= MAX_HOPS => return Ok(Spent::Gone),
+                // A reroll froze the counters and is storing the successor: wait for it,
+                // or undo it if it died.
+                _ => {
+                    attempt += 1;
+                    let since = record.successor_pending_since.unwrap_or(0);
+                    if now >= since + REROLL_ABANDONED_SECS {
+                        store.unfreeze(&record, successor).await?;
+                    } else {
+                        counts::back_off(attempt).await;
+                    }
+                    continue;
+                }
+            }
+        }
+        attempt += 1;
         let before = remaining_of(&record, now);
         if before.credits.is_some_and(|credits| credits < cost) {
             return Ok(Spent::UsageExceeded(before));
@@ -193,8 +247,9 @@ pub async fn spend(
                 write.sets.join(", "),
                 counts::name_of(Outcome::Valid)
             ))
+            // Not rerolled meanwhile: a reroll copies the counters as it read them.
             .condition_expression(format!(
-                "attribute_exists(pk) AND {} AND {}",
+                "attribute_exists(pk) AND attribute_not_exists(successor_digest) AND {} AND {}",
                 counts::TODAY_CONDITION,
                 write.conditions.join(" AND ")
             ))
@@ -219,6 +274,11 @@ pub async fn spend(
                 return Ok(Spent::Valid(remaining_of(&after, now)));
             }
             Err(err) if counts::is_condition_failure(&err) => continue,
+            // An edit's transaction held the record: nothing was written, try again.
+            Err(err) if counts::is_transaction_conflict(&err) => {
+                counts::back_off(attempt).await;
+                continue;
+            }
             Err(err) => return Err(err.into()),
         }
     }

@@ -1,9 +1,11 @@
 //! POST /accessTokens/{id}/reroll `{"gracePeriodSeconds": N}`: replaces an access token
 //! with a new one of the same name, description, scopes, expiry and usage control (limits
-//! with the credits that remain, enabled, meta, externalId), shown once as
-//! `{"success": true, "data": {"token": "...", "id": "..."}}`. The old token keeps working
-//! for the grace period (0 to 7 days; 0, the default, ends it at once), then is refused.
-//! Atomic: a token has at most one successor, and is never left without one.
+//! with the credits that remain and the uses of the current window, enabled, meta,
+//! externalId), shown once as `{"success": true, "data": {"token": "...", "id": "..."}}`.
+//! The old token keeps working for the grace period (0 to 7 days; 0, the default, ends it
+//! at once), then is refused; meanwhile it spends the successor's credits and rate limit:
+//! one balance. Atomic: a token has at most one successor and is never left without one;
+//! the store freezes the counters before it copies them, so no spend is lost or repeated.
 
 use std::time::Duration;
 
@@ -76,29 +78,7 @@ async fn reroll(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         ));
     }
     let token = NewToken::generate(TokenKind::AccessToken);
-    // The successor keeps what the token may do and its usage control, with the credits
-    // that remain now; it starts a rate-limit window of its own. During a grace period
-    // the old token keeps its own counters.
-    let new = AccessToken {
-        scopes: old.scopes.clone(),
-        expires: old.expires,
-        disabled: old.disabled,
-        external_id: old.external_id.clone(),
-        meta: old.meta.clone(),
-        ratelimit: old.ratelimit,
-        credits_remaining: old.credits_at(now),
-        credits_refill: old.credits_refill,
-        credits_period: old.credits_refill.map(|refill| refill.period_of(now)),
-        ..AccessToken::new(
-            new_id(),
-            old.workspace_id.clone(),
-            old.name.clone(),
-            old.description.clone(),
-            caller.user_id.clone(),
-            token.digest().clone(),
-            state.clock.now_rfc3339(),
-        )
-    };
+    let new = successor(&old, &token, &caller.user_id, state);
     let grace_until = (!grace.is_zero()).then(|| now + grace.as_secs());
     match state
         .store
@@ -132,5 +112,25 @@ async fn reroll(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     ))
 }
 
-#[cfg(test)]
-mod tests;
+/// The successor of `old`: what it may do and its usage control. The store gives it the
+/// counters as the reroll froze them (the credits that remain, the uses of the window).
+fn successor(old: &AccessToken, token: &NewToken, user_id: &str, state: &AppState) -> AccessToken {
+    AccessToken {
+        scopes: old.scopes.clone(),
+        expires: old.expires,
+        disabled: old.disabled,
+        external_id: old.external_id.clone(),
+        meta: old.meta.clone(),
+        ratelimit: old.ratelimit,
+        credits_refill: old.credits_refill,
+        ..AccessToken::new(
+            new_id(),
+            old.workspace_id.clone(),
+            old.name.clone(),
+            old.description.clone(),
+            user_id.to_owned(),
+            token.digest().clone(),
+            state.clock.now_rfc3339(),
+        )
+    }
+}

@@ -15,8 +15,9 @@ use tessera_common::{
 use tessera_rudderstack::{self as rudderstack, ListedToken};
 use tessera_rudderstack::{access_token_fields, usage_fields};
 
-/// Read-modify-writes that lose to a concurrent spend are redone this often before a 409.
-const MAX_ATTEMPTS: usize = 4;
+/// Edits whose condition failed (a reroll or delete meanwhile, a rate-limit window that
+/// moved, a rename racing a spend) are redone this often before a 409.
+const MAX_ATTEMPTS: usize = 8;
 
 const FIELDS: [&str; 9] = [
     "name",
@@ -62,7 +63,10 @@ async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         return Err(not_found(&id));
     }
     let auditor = caller.auditor(state, req);
-    for _ in 0..MAX_ATTEMPTS {
+    for attempt in 0..MAX_ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10 * attempt as u64)).await;
+        }
         let old = state
             .store
             .access_token_by_id(&caller.workspace_id, &id)
@@ -77,7 +81,13 @@ async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         let detail = format!("changed {}", changed_fields(&changes));
         match state
             .store
-            .update_access_token(&old, &new, detail, &auditor)
+            .edit_access_token(
+                &old,
+                &new,
+                detail,
+                &auditor,
+                changes.contains_key("credits"),
+            )
             .await
         {
             // A spend, reroll or delete got there first: read it again.
@@ -146,7 +156,20 @@ fn apply(
                 new.rl_window = None;
                 new.rl_count = None;
             }
-            "ratelimit" => new.ratelimit = Some(usage_fields::parse_ratelimit(value)?),
+            "ratelimit" => {
+                let limit = usage_fields::parse_ratelimit(value)?;
+                // The uses of the current window carry over into the window the new
+                // duration gives now; a window with none starts afresh.
+                let window = limit.window_of(now);
+                match old.window_at(now) {
+                    Some((_, used)) if used > 0 => new.rl_window = Some(window),
+                    _ => {
+                        new.rl_window = Some(window);
+                        new.rl_count = Some(0);
+                    }
+                }
+                new.ratelimit = Some(limit);
+            }
             "credits" if null => {
                 new.credits_remaining = None;
                 new.credits_refill = None;
@@ -156,6 +179,8 @@ fn apply(
                 let credits = usage_fields::parse_credits(value)?;
                 new.credits_remaining = Some(credits.remaining);
                 new.credits_refill = credits.refill;
+                // Stated, not derived from what was stored: a refill that changes its
+                // interval starts counting its periods now.
                 new.credits_period = credits.refill.map(|refill| refill.period_of(now));
             }
             "enabled" => {

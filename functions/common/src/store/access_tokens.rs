@@ -1,7 +1,7 @@
 //! Access tokens: created, listed, rerolled and deleted within one workspace, counted on
 //! the workspace's item against its quota; every change with its audit entry.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
 use super::{
     key, keys, records,
@@ -166,6 +166,23 @@ impl Store {
         Ok(TransactWriteItem::builder().delete(delete.build()?).build())
     }
 
+    /// The Delete of a frozen record, for a reroll without grace: conditional on the freeze
+    /// being this reroll's.
+    fn delete_frozen(
+        &self,
+        old: &AccessToken,
+        successor: &AccessToken,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let (pk, sk) = record_key(old);
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, &sk)))
+            .condition_expression(FROZEN_FOR)
+            .expression_attribute_values(":successor_digest", s(successor.digest.as_hex()))
+            .build()?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
     /// Every access token of a workspace, ordered by the base64url of their names (the sort
     /// key's order, which is not the names' alphabetical order) and then by id.
     pub async fn access_tokens(&self, workspace_id: &str) -> Result<Vec<AccessToken>, StoreError> {
@@ -300,12 +317,118 @@ impl Store {
     }
 
     /// Replaces `old` with `new` (same name, description, scopes and expiry; another id
-    /// and secret). The old token keeps working until `grace_until` (Unix seconds; `None`:
-    /// it stops now) and counts against the quota until then, so a reroll with a grace
-    /// period needs room for one more (`QuotaReached` otherwise, with `max`). Atomic and
-    /// conditional on `old` as it was read: `Conflict` if it was rerolled, deleted or
-    /// changed meanwhile, so a token has at most one successor.
+    /// and secret), which takes over `old`'s counters (`with_counters_of`). The old token
+    /// keeps working until `grace_until` (Unix seconds; `None`: it stops now), spending the
+    /// successor's limits, and counts against the quota until then, so a reroll with a
+    /// grace period needs room for one more (`QuotaReached` otherwise, with `max`).
+    ///
+    /// In two writes that commute with spends: an UpdateItem freezes `old`'s counters (spends
+    /// are conditional on no successor) and answers them; a transaction stores the successor
+    /// with them and retires or deletes `old`, conditional on the freeze being this one's. A
+    /// failure undoes the freeze. `Conflict` if `old` was rerolled, deleted or is being
+    /// rerolled, so a token has at most one successor.
     pub async fn reroll_access_token(
+        &self,
+        old: &AccessToken,
+        new: &AccessToken,
+        grace_until: Option<u64>,
+        max: u32,
+        auditor: &Auditor,
+    ) -> Result<(), StoreError> {
+        let now = auditor.clock().now_secs();
+        let frozen = self.freeze_for_reroll(old, &new.digest, now).await?;
+        let new = new.clone().with_counters_of(&frozen, now);
+        let result = self
+            .store_successor(&frozen, &new, grace_until, max, auditor)
+            .await;
+        if result.is_err() {
+            if let Err(err) = self.unfreeze(old, &new.digest).await {
+                tracing::warn!(error = %err, token_id = %old.id, "a failed reroll's freeze stays until it is abandoned");
+            }
+        }
+        result
+    }
+
+    /// Marks `old` as being rerolled to `successor`: from then on no spend changes its
+    /// counters. Answers the record as frozen.
+    async fn freeze_for_reroll(
+        &self,
+        old: &AccessToken,
+        successor: &TokenDigest,
+        now: u64,
+    ) -> Result<AccessToken, StoreError> {
+        let (pk, sk) = record_key(old);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, &sk)))
+            .update_expression("SET successor_digest = :successor, successor_pending_since = :now")
+            .condition_expression(
+                "attribute_exists(pk) AND digest = :digest AND attribute_not_exists(rerolled_to) \
+                 AND (attribute_not_exists(successor_digest) OR successor_pending_since < :abandoned)",
+            )
+            .expression_attribute_values(":successor", s(successor.as_hex()))
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(
+                ":abandoned",
+                AttributeValue::N(now.saturating_sub(records::REROLL_ABANDONED_SECS).to_string()),
+            )
+            .expression_attribute_values(":digest", s(old.digest.as_hex()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match out {
+            Ok(out) => Ok(serde_dynamo::from_item::<_, Keyed<AccessToken>>(
+                out.attributes.unwrap_or_default(),
+            )?
+            .record),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::Conflict)
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Undoes a freeze whose reroll did not happen (or died: `REROLL_ABANDONED_SECS`).
+    pub async fn unfreeze(
+        &self,
+        old: &AccessToken,
+        successor: &TokenDigest,
+    ) -> Result<(), StoreError> {
+        let (pk, sk) = record_key(old);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, &sk)))
+            .update_expression("REMOVE successor_digest, successor_pending_since")
+            .condition_expression(
+                "successor_digest = :successor AND attribute_not_exists(rerolled_to)",
+            )
+            .expression_attribute_values(":successor", s(successor.as_hex()))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The reroll's transaction: the successor and its lookup, the old token retired (or
+    /// gone), its audit entry; conditional on the freeze being this reroll's.
+    async fn store_successor(
         &self,
         old: &AccessToken,
         new: &AccessToken,
@@ -327,15 +450,14 @@ impl Store {
         match grace_until {
             // The old record goes as the new one comes: the count does not change.
             None => {
-                let (pk, sk) = record_key(old);
-                actions.push(self.delete_as_read(pk, &sk, old)?);
+                actions.push(self.delete_frozen(old, new)?);
                 actions.push(self.delete(keys::lookup_pk(&old.digest), keys::LOOKUP_SK)?);
                 self.transact(actions).await
             }
             // Both count until the grace ends: the successor needs room for one more.
             Some(until) => {
                 let until = old.expires.map_or(until, |expires| expires.min(until));
-                actions.push(self.retire_record(old, &new.id, until)?);
+                actions.push(self.retire_record(old, new, until)?);
                 actions.push(self.retire_lookup(&old.digest, until)?);
                 let slot = self.count(workspace_item(&old.workspace_id), COUNTER, 1, Some(max))?;
                 actions.insert(0, slot);
@@ -345,10 +467,8 @@ impl Store {
         }
     }
 
-    /// Replaces a token's record and lookup with `new` (same id and secret; another name
-    /// moves the record to its new key), with an audit entry naming what changed
-    /// (`detail`, never a secret). Conditional on `old` as it was read, counters included,
-    /// so that no concurrent spend, reroll or delete is lost: `Conflict` then.
+    /// Replaces a token's record and lookup with `new` (same id and secret), with an audit
+    /// entry naming what changed (`detail`, never a secret). See `edit_access_token`.
     pub async fn update_access_token(
         &self,
         old: &AccessToken,
@@ -356,74 +476,42 @@ impl Store {
         detail: String,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let (pk, old_sk) = record_key(old);
-        let (_, new_sk) = record_key(new);
-        let mut as_read = vec![
-            "digest = :digest".to_owned(),
-            "attribute_not_exists(rerolled_to)".to_owned(),
-        ];
-        let mut values = vec![(":digest", s(old.digest.as_hex()))];
-        for (attribute, placeholder, value) in [
-            ("rl_count", ":rl_count", old.rl_count),
-            ("rl_window", ":rl_window", old.rl_window),
-            (
-                "credits_remaining",
-                ":credits_remaining",
-                old.credits_remaining,
-            ),
-            ("credits_period", ":credits_period", old.credits_period),
-        ] {
-            match value {
-                Some(n) => {
-                    as_read.push(format!("{attribute} = {placeholder}"));
-                    values.push((placeholder, AttributeValue::N(n.to_string())));
-                }
-                None => as_read.push(format!("attribute_not_exists({attribute})")),
-            }
-        }
-        // The day's verification counts too: no count written meanwhile is lost.
-        match &old.usage {
-            Some(usage) => {
-                as_read.push("#usage = :usage".to_owned());
-                values.push((":usage", serde_dynamo::to_attribute_value(usage)?));
-            }
-            None => as_read.push("attribute_not_exists(#usage)".to_owned()),
-        }
-        let condition = as_read.join(" AND ");
-        let mut actions = Vec::new();
-        let record = serde_dynamo::to_item(Keyed::new(pk.clone(), new_sk.clone(), new))?;
-        if new_sk == old_sk {
-            let mut put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(record))
-                .condition_expression(&condition)
-                .expression_attribute_names("#usage", "usage");
-            for (name, value) in &values {
-                put = put.expression_attribute_values(*name, value.clone());
-            }
-            actions.push(TransactWriteItem::builder().put(put.build()?).build());
+        self.edit_access_token(old, new, detail, auditor, false)
+            .await
+    }
+
+    /// Changes a token from `old` (as read) to `new`. With the same name, an UpdateItem of
+    /// the attributes that differ, conditional only on the token still being the one read
+    /// and not rerolled, so it commutes with the spends and counts that verifications write
+    /// meanwhile; a change of the rate limit's window is conditional on the window as read
+    /// (spends move it only at a window's start). `set_credits` writes the credits as
+    /// `new` has them even where they equal what was read: an edit states the balance.
+    /// Another name moves the record to its new key, conditional on `old` as read,
+    /// counters included. `Conflict` when a condition failed.
+    pub async fn edit_access_token(
+        &self,
+        old: &AccessToken,
+        new: &AccessToken,
+        detail: String,
+        auditor: &Auditor,
+        set_credits: bool,
+    ) -> Result<(), StoreError> {
+        let mut actions = if record_key(new) == record_key(old) {
+            vec![self.edit_record(old, new, set_credits)?]
         } else {
-            let mut delete = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(pk.clone(), &old_sk)))
-                .condition_expression(&condition)
-                .expression_attribute_names("#usage", "usage");
-            for (name, value) in &values {
-                delete = delete.expression_attribute_values(*name, value.clone());
-            }
-            actions.push(TransactWriteItem::builder().delete(delete.build()?).build());
-            actions.push(self.put_new(&Keyed::new(pk, new_sk, new))?);
+            self.move_record(old, new)?
+        };
+        if let Some(lookup) = update_of(
+            &self.table,
+            key(keys::lookup_pk(&new.digest), keys::LOOKUP_SK),
+            &serde_dynamo::to_item(lookup_of(old))?,
+            &serde_dynamo::to_item(lookup_of(new))?,
+            &[],
+            "attribute_exists(pk)",
+            Vec::new(),
+        )? {
+            actions.push(TransactWriteItem::builder().update(lookup).build());
         }
-        let lookup = lookup_of(new);
-        let put_lookup = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(serde_dynamo::to_item(Self::lookup_item(
-                &new.digest,
-                lookup,
-            ))?))
-            .condition_expression("attribute_exists(pk)")
-            .build()?;
-        actions.push(TransactWriteItem::builder().put(put_lookup).build());
         actions.push(self.audit_put(&auditor.entry(
             &old.workspace_id,
             "access_token.update",
@@ -433,22 +521,106 @@ impl Store {
         self.transact(actions).await
     }
 
-    /// Marks a rerolled token's record: its successor and its end (no TTL: it still counts).
+    /// The Update of a record that keeps its key: what differs, nothing that verifications
+    /// write (counts, last use) unless the edit sets it.
+    fn edit_record(
+        &self,
+        old: &AccessToken,
+        new: &AccessToken,
+        set_credits: bool,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let (pk, sk) = record_key(old);
+        let mut condition = NOT_REROLLED.to_owned();
+        let mut values = vec![(":digest".to_owned(), s(old.digest.as_hex()))];
+        if new.rl_window != old.rl_window || new.rl_count != old.rl_count {
+            match old.rl_window {
+                Some(window) => {
+                    condition.push_str(" AND rl_window = :rl_window_read");
+                    values.push((
+                        ":rl_window_read".into(),
+                        AttributeValue::N(window.to_string()),
+                    ));
+                }
+                None => condition.push_str(" AND attribute_not_exists(rl_window)"),
+            }
+        }
+        let forced: &[&str] = if set_credits { &CREDITS } else { &[] };
+        let update = update_of(
+            &self.table,
+            key(pk.clone(), &sk),
+            &serde_dynamo::to_item(old)?,
+            &serde_dynamo::to_item(new)?,
+            forced,
+            &condition,
+            values,
+        )?;
+        Ok(match update {
+            Some(update) => TransactWriteItem::builder().update(update).build(),
+            // Nothing to change: the edit still needs the token as read.
+            None => {
+                let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(pk, &sk)))
+                    .condition_expression(NOT_REROLLED)
+                    .expression_attribute_values(":digest", s(old.digest.as_hex()))
+                    .build()?;
+                TransactWriteItem::builder().condition_check(check).build()
+            }
+        })
+    }
+
+    /// A rename: the record moves to its new key, conditional on `old` as it was read,
+    /// counters and counts included, so that no spend or count written meanwhile is lost.
+    fn move_record(
+        &self,
+        old: &AccessToken,
+        new: &AccessToken,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let (pk, old_sk) = record_key(old);
+        let (_, new_sk) = record_key(new);
+        let (mut as_read, mut values) = counters_as_read(old);
+        as_read.push(NOT_REROLLED.to_owned());
+        values.push((":digest", s(old.digest.as_hex())));
+        match &old.usage {
+            Some(usage) => {
+                as_read.push("#usage = :usage".to_owned());
+                values.push((":usage", serde_dynamo::to_attribute_value(usage)?));
+            }
+            None => as_read.push("attribute_not_exists(#usage)".to_owned()),
+        }
+        let mut delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.clone(), &old_sk)))
+            .condition_expression(as_read.join(" AND "))
+            .expression_attribute_names("#usage", "usage");
+        for (name, value) in values {
+            delete = delete.expression_attribute_values(name, value);
+        }
+        Ok(vec![
+            TransactWriteItem::builder().delete(delete.build()?).build(),
+            self.put_new(&Keyed::new(pk, new_sk, new))?,
+        ])
+    }
+
+    /// Marks a rerolled token's record: its successor, whose limits it spends from now on,
+    /// and its end (no TTL: it still counts). Conditional on the freeze being this reroll's.
     fn retire_record(
         &self,
         old: &AccessToken,
-        successor: &str,
+        successor: &AccessToken,
         until: u64,
     ) -> Result<TransactWriteItem, StoreError> {
         let (pk, sk) = record_key(old);
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, &sk)))
-            .update_expression("SET rerolled_to = :successor, token_expires_at = :until")
-            .condition_expression("digest = :digest AND attribute_not_exists(rerolled_to)")
-            .expression_attribute_values(":successor", s(successor))
+            .update_expression(
+                "SET rerolled_to = :successor, token_expires_at = :until REMOVE successor_pending_since",
+            )
+            .condition_expression(FROZEN_FOR)
+            .expression_attribute_values(":successor", s(&successor.id))
+            .expression_attribute_values(":successor_digest", s(successor.digest.as_hex()))
             .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
-            .expression_attribute_values(":digest", s(old.digest.as_hex()))
             .build()?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
@@ -511,4 +683,98 @@ impl Store {
         ])
         .await
     }
+}
+
+/// The token as read (`:digest`), neither rerolled nor being rerolled: what an edit needs.
+const NOT_REROLLED: &str = "attribute_exists(pk) AND digest = :digest AND attribute_not_exists(rerolled_to) AND attribute_not_exists(successor_digest)";
+
+/// A record frozen by the reroll to `:successor_digest`, and not rerolled yet.
+const FROZEN_FOR: &str =
+    "successor_digest = :successor_digest AND attribute_not_exists(rerolled_to)";
+
+/// The attributes an edit of `credits` states.
+const CREDITS: [&str; 3] = ["credits_remaining", "credits_refill", "credits_period"];
+
+/// Conditions that hold only while a record's counters are as `token` has them, and their
+/// values: what a copy of the counters (a reroll, a rename) must be conditional on.
+fn counters_as_read(token: &AccessToken) -> (Vec<String>, Vec<(&'static str, AttributeValue)>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    for (attribute, placeholder, value) in [
+        ("rl_count", ":rl_count", token.rl_count),
+        ("rl_window", ":rl_window", token.rl_window),
+        (
+            "credits_remaining",
+            ":credits_remaining",
+            token.credits_remaining,
+        ),
+        ("credits_period", ":credits_period", token.credits_period),
+    ] {
+        match value {
+            Some(n) => {
+                conditions.push(format!("{attribute} = {placeholder}"));
+                values.push((placeholder, AttributeValue::N(n.to_string())));
+            }
+            None => conditions.push(format!("attribute_not_exists({attribute})")),
+        }
+    }
+    (conditions, values)
+}
+
+/// An Update of the item at `key` that turns `old` into `new`: `SET` what differs (and
+/// what `forced` names), `REMOVE` what `new` lacks. Counters and counts are written only
+/// where `new` changes them from `old` (or `forced` names them). `None`: nothing differs.
+fn update_of(
+    table: &str,
+    key: super::Item,
+    old: &super::Item,
+    new: &super::Item,
+    forced: &[&str],
+    condition: &str,
+    values: Vec<(String, AttributeValue)>,
+) -> Result<Option<Update>, StoreError> {
+    let mut sets = Vec::new();
+    let mut removes = Vec::new();
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key))
+        .condition_expression(condition);
+    let mut names: Vec<&String> = old.keys().chain(new.keys()).collect();
+    names.sort();
+    names.dedup();
+    for (i, name) in names.into_iter().enumerate() {
+        if ["pk", "sk", "last_used_at"].contains(&name.as_str()) {
+            continue;
+        }
+        let force = forced.contains(&name.as_str());
+        // Counts are the verifications': an edit never writes them.
+        if name == "usage" || (!force && old.get(name) == new.get(name)) {
+            continue;
+        }
+        let placeholder = format!("#a{i}");
+        update = update.expression_attribute_names(&placeholder, name);
+        match new.get(name) {
+            Some(value) => {
+                sets.push(format!("{placeholder} = :a{i}"));
+                update = update.expression_attribute_values(format!(":a{i}"), value.clone());
+            }
+            None => removes.push(placeholder),
+        }
+    }
+    if sets.is_empty() && removes.is_empty() {
+        return Ok(None);
+    }
+    let mut expression = Vec::new();
+    if !sets.is_empty() {
+        expression.push(format!("SET {}", sets.join(", ")));
+    }
+    if !removes.is_empty() {
+        expression.push(format!("REMOVE {}", removes.join(", ")));
+    }
+    for (name, value) in values {
+        update = update.expression_attribute_values(name, value);
+    }
+    Ok(Some(
+        update.update_expression(expression.join(" ")).build()?,
+    ))
 }

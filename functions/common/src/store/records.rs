@@ -12,6 +12,10 @@ use crate::{
 // Optional attributes that conditions test with `attribute_not_exists` are left out when
 // empty: serde_dynamo would write `None` as a NULL attribute, which exists.
 
+/// A pending reroll older than this died (a reroll takes well under a function's timeout):
+/// it is undone, and the token spends its own counters again.
+pub const REROLL_ABANDONED_SECS: u64 = 60;
+
 /// What a workspace token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,6 +73,17 @@ pub struct AccessToken {
     /// No TTL removes it: every record counts, so the counter stays a count of records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerolled_to: Option<String>,
+    /// The successor's digest, set with `rerolled_to` (tokens rerolled since issue 26): the
+    /// key of its lookup, which names its record however it is renamed. A record that has
+    /// it spends nothing of its own: its credits and rate limit are its successor's.
+    /// Set alone (without `rerolled_to`) from the moment a reroll froze the counters to the
+    /// moment its successor is stored: verifications wait, and a reroll that died leaves
+    /// it behind for `REROLL_ABANDONED_SECS`, after which it is undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor_digest: Option<TokenDigest>,
+    /// When the reroll that set `successor_digest` began (Unix seconds), while it is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor_pending_since: Option<u64>,
     /// A disabled token is refused (`DISABLED`) until it is enabled again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
@@ -125,6 +140,8 @@ impl AccessToken {
             expires: None,
             last_used_at: None,
             rerolled_to: None,
+            successor_digest: None,
+            successor_pending_since: None,
             disabled: false,
             external_id: None,
             meta: None,
@@ -143,13 +160,52 @@ impl AccessToken {
         self.ratelimit.is_some() || self.credits_remaining.is_some()
     }
 
+    /// The refill period a spend at `now` belongs to: the later of the one `now` falls in
+    /// and the stored one, so that a clock behind another container's never goes back.
+    pub fn credits_period_at(&self, now: u64) -> Option<u64> {
+        let computed = self.credits_refill?.period_of(now);
+        Some(
+            self.credits_period
+                .map_or(computed, |stored| stored.max(computed)),
+        )
+    }
+
     /// Credits left at `now`: a refill due in a new period counts, though not yet written.
     pub fn credits_at(&self, now: u64) -> Option<u64> {
         let remaining = self.credits_remaining?;
         Some(match self.credits_refill {
-            Some(refill) if self.credits_period != Some(refill.period_of(now)) => refill.amount,
+            Some(refill) if self.credits_period != self.credits_period_at(now) => refill.amount,
             _ => remaining,
         })
+    }
+
+    /// The rate-limit window a spend at `now` counts in, and the uses it has admitted: the
+    /// later of the window `now` falls in and the stored one (windows only move forward, so
+    /// neither a clock behind another container's nor an edit makes every write fail).
+    pub fn window_at(&self, now: u64) -> Option<(u64, u64)> {
+        let computed = self.ratelimit?.window_of(now);
+        Some(match self.rl_window {
+            Some(stored) if stored >= computed => (stored, self.rl_count.unwrap_or(0)),
+            _ => (computed, 0),
+        })
+    }
+
+    /// A reroll froze this record's counters and has not stored the successor yet.
+    pub fn reroll_pending(&self) -> bool {
+        self.successor_digest.is_some() && self.rerolled_to.is_none()
+    }
+
+    /// The counters a successor takes over at `now`: the current window with its uses, the
+    /// credits that remain and their period.
+    pub fn with_counters_of(self, holder: &AccessToken, now: u64) -> AccessToken {
+        let window = holder.window_at(now);
+        AccessToken {
+            rl_window: window.map(|(window, _)| window),
+            rl_count: window.map(|(_, used)| used),
+            credits_remaining: holder.credits_at(now),
+            credits_period: holder.credits_period_at(now),
+            ..self
+        }
     }
 
     /// A rerolled token whose grace period is over: refused, hidden from the listing,
