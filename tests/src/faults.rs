@@ -30,6 +30,9 @@ pub enum Fault {
     Throttle,
     /// Every attempt fails before it is sent, as when the service cannot be reached.
     Unreachable,
+    /// The next `n` attempts go through, and every one after fails as `Unreachable`: a
+    /// fault in the middle of a sequence of writes.
+    UnreachableAfter(usize),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -161,11 +164,17 @@ impl Intercept for FaultInjector {
             .unwrap()
             .entry(operation.clone())
             .or_default() += 1;
-        if self.fault(&operation) == Some(Fault::Unreachable) {
-            self.injected.fetch_add(1, Ordering::SeqCst);
-            return Err("injected fault: the service is unreachable".into());
+        match self.fault(&operation) {
+            Some(Fault::UnreachableAfter(n)) if n > 0 => {
+                self.set(&operation, Fault::UnreachableAfter(n - 1));
+                Ok(())
+            }
+            Some(Fault::Unreachable | Fault::UnreachableAfter(_)) => {
+                self.injected.fetch_add(1, Ordering::SeqCst);
+                Err("injected fault: the service is unreachable".into())
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn modify_before_deserialization(

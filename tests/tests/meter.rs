@@ -7,11 +7,24 @@ use std::sync::{
 };
 use std::time::Duration;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value};
 use tessera_admin::apigw::HttpApiRequest;
-use tessera_common::{store::records::Role, token::TokenDigest, AppState};
-use tessera_test_support::{fresh_state, workspace, ManualClock, TestWorkspace};
-use tessera_tests::call;
+use tessera_common::{
+    store::{
+        keys,
+        records::{Role, REROLL_ABANDONED_SECS},
+    },
+    token::TokenDigest,
+    verify::look_up_access_token,
+    AppState,
+};
+use tessera_metering::{counts, Outcome};
+use tessera_test_support::{access_token, fresh_state, workspace, ManualClock, TestWorkspace};
+use tessera_tests::{
+    call,
+    faults::{Fault, FaultInjector},
+};
 
 fn request(
     method: &str,
@@ -385,4 +398,130 @@ async fn a_reroll_racing_twenty_spenders_neither_mints_nor_loses_credits() {
             );
         }
     }
+}
+
+/// Item 4: a flush of an unmetered token's tally that spans midnight and fails after
+/// writing the first day puts back only the day it did not write (it put back both, and
+/// the next flush counted the first day twice).
+#[tokio::test]
+async fn a_failed_flush_across_midnight_puts_back_only_the_days_it_did_not_write() {
+    let clock = ManualClock::new();
+    let now = clock.shared().now_secs();
+    clock.advance(Duration::from_secs(86_400 - now % 86_400 - 60));
+    let faults = FaultInjector::default();
+    let state = faults
+        .on_store_of(AppState {
+            clock: clock.shared(),
+            ..fresh_state().await
+        })
+        .await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (record, secret) = access_token(&state, &ws, "unmetered", &[], None).await;
+    let token = look_up_access_token(&state.store, secret.expose())
+        .await
+        .unwrap()
+        .unwrap();
+    let verify = || tessera_metering::check(&state.store, state.clock.as_ref(), &token, 1, true);
+    let day = counts::day_of(state.clock.now_secs());
+    // 23:59:00 is written at once; 23:59:10 waits for the next write.
+    verify().await.unwrap();
+    clock.advance(Duration::from_secs(10));
+    verify().await.unwrap();
+    // 00:00:10: both days are due; the first day's write goes through, the second fails.
+    clock.advance(Duration::from_secs(60));
+    faults.set("UpdateItem", Fault::UnreachableAfter(1));
+    verify().await.unwrap();
+    assert!(faults.injected() > 0, "the second day's write failed");
+    faults.clear("UpdateItem");
+    // 00:01:10: what was put back is written with this verification.
+    clock.advance(Duration::from_secs(60));
+    verify().await.unwrap();
+    let record = state
+        .store
+        .access_token_by_id(&ws.id, &record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let days = counts::by_day(&state.store, &record, day + 1, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        days[1].1.get(Outcome::Valid),
+        2,
+        "23:59:00 and 23:59:10, once each"
+    );
+    assert_eq!(days[0].1.get(Outcome::Valid), 2, "00:00:10 and 00:01:10");
+}
+
+/// A reroll that froze a token's counters and died before storing the successor (its
+/// function timed out between the two writes): verifications wait and answer 503 with
+/// Retry-After meanwhile, and after `REROLL_ABANDONED_SECS` the freeze is undone and the
+/// token spends its own credits again; a new reroll may take over.
+#[tokio::test]
+async fn a_reroll_that_died_midway_is_undone_after_a_minute() {
+    let clock = ManualClock::new();
+    let state = state_on(&clock).await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 5}})).await;
+    let record = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let never_stored = TokenDigest::of("tat_never_stored");
+    state
+        .store
+        .client()
+        .update_item()
+        .table_name(state.store.table_name())
+        .key("pk", AttributeValue::S(format!("WS#{}", ws.id)))
+        .key(
+            "sk",
+            AttributeValue::S(keys::access_token_sk(&record.name, &id)),
+        )
+        .update_expression("SET successor_digest = :d, successor_pending_since = :now")
+        .expression_attribute_values(":d", AttributeValue::S(never_stored.as_hex().into()))
+        .expression_attribute_values(
+            ":now",
+            AttributeValue::N(state.clock.now_secs().to_string()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let body = json!({ "token": token });
+    let verify_req = || {
+        request(
+            "POST",
+            "/accessTokens/verify",
+            "/accessTokens/verify",
+            &ws,
+            &body,
+        )
+    };
+    let answer = call(&state, "verify-access-token", verify_req()).await;
+    assert_eq!(answer.status, 503, "{}", answer.json);
+    assert!(answer.header("retry-after").is_some());
+    assert_eq!(
+        reroll(&state, &ws, &id, 0).await.0,
+        409,
+        "one reroll at a time"
+    );
+    clock.advance(Duration::from_secs(REROLL_ABANDONED_SECS));
+    let answer = call(&state, "verify-access-token", verify_req()).await;
+    assert_eq!(answer.status, 200, "{}", answer.json);
+    assert_eq!(
+        (
+            answer.json["code"].as_str(),
+            answer.json["credits"]["remaining"].as_u64()
+        ),
+        (Some("VALID"), Some(4))
+    );
+    let (status, json) = reroll(&state, &ws, &id, 0).await;
+    assert_eq!(status, 200, "{json}");
+    let new = json["data"]["token"].as_str().unwrap();
+    assert_eq!(verify(&state, &ws, new).await, (200, "VALID".into()));
+    let listed = state.store.access_tokens(&ws.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].credits_remaining, Some(3));
 }
