@@ -423,6 +423,29 @@ def revoked_mid_session(page):
     print("console: ok a workspace token revoked mid-session: the next request signs out with a message")
 
 
+def paged_listing(page):
+    """A workspace whose listing is larger than one Lambda response (about 800 tokens whose
+    descriptions escape to 7 KB each): GET /accessTokens answers pages linked by `Link`, and the
+    console shows every token."""
+    created = admin_cli("workspace", "create", "--name", "paged listing")
+    token = created["workspace_token"]
+    SECRETS.append(token)
+    wanted = 800
+    for i in range(wanted):
+        status, _, body = api("POST", "accessTokens", token=token,
+                              body={"name": f"paged-{i:04}", "description": "\u0001" * 1000})
+        check(status == 200, f"creating token {i}: {status} {body}")
+    status, headers, body = api("GET", "accessTokens", token=token)
+    check(status == 200 and "rel=\"next\"" in (headers.get("Link") or ""), "the listing is not paged")
+    check(len(json.loads(body)) < wanted, "the first page holds every token")
+    page.sign_in(token)
+    page.wait("every token in the table", lambda: len(page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr")) == wanted,
+              timeout=60)
+    page.control("Sign out").click()
+    page.assert_no_secret_left("paged listing")
+    print(f"console: ok a listing in pages (Link rel=next): all {wanted} tokens in the table")
+
+
 def outage_keeps_the_form(page):
     page.sign_in(ADMIN)
     page.control("New token").click()
@@ -485,6 +508,7 @@ def main():
         page = Page(driver)
         idle_signs_out(page)
         revoked_mid_session(page)
+        paged_listing(page)
         outage_keeps_the_form(page)
     finally:
         if driver:

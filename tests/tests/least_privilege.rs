@@ -55,6 +55,10 @@ const LAST_USE_LIMITS_AND_COUNTS: &[&str] = &[
     "credits_remaining",
     "credits_period",
     "usage",
+    // A spend's condition names the reroll marks; a verification undoes a reroll that died.
+    "successor_digest",
+    "successor_pending_since",
+    "rerolled_to",
 ];
 /// A past day's counts, on the day's own item, and its expiry (the table's TTL).
 const DAY_OF_USE: &[&str] = &[

@@ -19,6 +19,7 @@ const root = new URL("../", window.location.href);
 /**
  * @typedef {{
  *   get: (path: string) => Promise<any>,
+ *   list: (path: string) => Promise<any[]>,
  *   send: (method: string, path: string, body?: unknown) => Promise<any>,
  * }} Api
  */
@@ -38,10 +39,20 @@ export function apiFor(workspaceToken, onUnauthorized) {
    * @param {unknown} [body]
    */
   async function send(method, path, body) {
+    return (await exchange(method, new URL(path, root), body)).json;
+  }
+
+  /**
+   * @param {string} method
+   * @param {URL} url
+   * @param {unknown} [body]
+   * @returns {Promise<{ json: any, next: URL | null }>}
+   */
+  async function exchange(method, url, body) {
     /** @type {Response} */
     let response;
     try {
-      response = await fetch(new URL(path, root), {
+      response = await fetch(url, {
         method,
         headers: {
           Authorization: authorization,
@@ -63,12 +74,43 @@ export function apiFor(workspaceToken, onUnauthorized) {
     } catch {
       json = null;
     }
-    if (response.ok) return json;
+    if (response.ok) return { json, next: nextPage(response, url) };
     const error = new ApiError(response.status, explain(response, json));
     if (response.status === 401) onUnauthorized(error);
     throw error;
   }
-  return { get: (path) => send("GET", path), send };
+
+  /**
+   * Every page of a listing: a listing larger than one response links to the next page.
+   * @param {string} path
+   */
+  async function list(path) {
+    /** @type {any[]} */
+    const all = [];
+    /** @type {URL | null} */
+    let url = new URL(path, root);
+    while (url) {
+      const page = await exchange("GET", url);
+      all.push(...(Array.isArray(page.json) ? page.json : []));
+      url = page.next;
+    }
+    return all;
+  }
+  return { get: (path) => send("GET", path), list, send };
+}
+
+/**
+ * The next page's URL from a `Link: <...>; rel="next"` header (RFC 8288), resolved against
+ * the request's URL; only a same-origin one is followed.
+ * @param {Response} response
+ * @param {URL} url
+ * @returns {URL | null}
+ */
+function nextPage(response, url) {
+  const match = /<([^>]*)>\s*;\s*rel="next"/.exec(response.headers.get("Link") ?? "");
+  if (!match) return null;
+  const next = new URL(match[1], url);
+  return next.origin === url.origin ? next : null;
 }
 
 /**

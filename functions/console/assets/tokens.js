@@ -37,7 +37,7 @@ export async function loadTokens() {
   say(status, "Loading tokens…");
   status.classList.remove("error");
   try {
-    tokens = await session().api.get("accessTokens");
+    tokens = await session().api.list("accessTokens");
     usage = new Map();
   } catch (error) {
     showError(error);

@@ -170,3 +170,127 @@ async fn external_id_keeps_one_owners_tokens_and_the_usage_fields_show() {
     let all = body_json(&handle(&state, list_request(Some(&ws.basic_auth()))).await);
     assert_eq!(all.as_array().unwrap().len(), 3);
 }
+
+/// What the Lambda runtime returns for `response`: API Gateway's payload v2 response, as
+/// lambda_http serializes it. Lambda refuses a response past 6 MB.
+fn lambda_payload_len(response: &lambda_http::Response<lambda_http::Body>) -> usize {
+    let mut payload = lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse::default();
+    payload.status_code = i64::from(response.status().as_u16());
+    payload.headers = response.headers().clone();
+    payload.body = Some(response.body().clone());
+    serde_json::to_vec(&payload).unwrap().len()
+}
+
+/// Issue 26, item 5: a workspace at the quota with every field of every token at its bound
+/// (control characters, quotes and 4-byte characters, which escaping makes largest) was
+/// about 14 MB in one response; now the request without parameters answers the seed's bare
+/// array within Lambda's 6 MB, with a Link to the rest, and following the links lists every
+/// token once.
+#[tokio::test]
+async fn the_worst_case_workspace_lists_within_lambda_responses_and_every_token_once() {
+    use tessera_rudderstack::{access_token_fields as fields, usage_fields};
+    const LAMBDA_LIMIT: usize = 6 * 1024 * 1024;
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let quota = state.quotas.access_tokens_per_workspace as usize;
+    // Each at its bound, through the checks POST /accessTokens makes.
+    let description = fields::description("\u{1}".repeat(fields::MAX_DESCRIPTION_CHARS)).unwrap();
+    let scopes = fields::scopes(
+        (0..tessera_common::limits::MAX_SCOPES)
+            .map(|i| format!("{i:0>64}"))
+            .collect(),
+    )
+    .unwrap();
+    let external_id =
+        usage_fields::parse_external_id(&json!("\"".repeat(usage_fields::MAX_EXTERNAL_ID_CHARS)))
+            .unwrap();
+    let meta = usage_fields::parse_meta(
+        &json!({ "k": "\"".repeat(usage_fields::MAX_META_BYTES / 2 - 5) }),
+    )
+    .unwrap();
+    let now = state.clock.now_secs();
+    let template = tessera_common::store::records::AccessToken {
+        description,
+        scopes,
+        external_id: Some(external_id),
+        meta: Some(meta),
+        expires: Some(now + 86_400),
+        last_used_at: Some(now),
+        ratelimit: Some(tessera_common::usage::RateLimit {
+            limit: tessera_common::usage::MAX_CREDITS,
+            duration_secs: 86_400,
+        }),
+        credits_remaining: Some(tessera_common::usage::MAX_CREDITS),
+        credits_refill: Some(tessera_common::usage::Refill {
+            interval: tessera_common::usage::Interval::Monthly,
+            amount: tessera_common::usage::MAX_CREDITS,
+            refill_day: Some(31),
+        }),
+        credits_period: Some(1),
+        ..tessera_common::store::records::AccessToken::new(
+            String::new(),
+            ws.id.clone(),
+            String::new(),
+            String::new(),
+            ws.user_id.clone(),
+            tessera_common::token::TokenDigest::of(""),
+            state.clock.now_rfc3339(),
+        )
+    };
+    let auditor = tessera_common::audit::Auditor::operator(state.clock.clone());
+    for chunk in (0..quota).collect::<Vec<_>>().chunks(16) {
+        let creations = chunk.iter().map(|i| {
+            let token = NewToken::generate(TokenKind::AccessToken);
+            let record = tessera_common::store::records::AccessToken {
+                id: tessera_common::token::new_id(),
+                name: fields::name(format!("{i:04}{}", "\u{1D11E}".repeat(96))).unwrap(),
+                digest: token.digest().clone(),
+                ..template.clone()
+            };
+            let (state, auditor) = (&state, &auditor);
+            async move {
+                state
+                    .store
+                    .create_access_token(&record, quota as u32, auditor)
+                    .await
+                    .unwrap()
+            }
+        });
+        futures::future::join_all(creations).await;
+    }
+
+    let mut seen = std::collections::BTreeSet::new();
+    let mut query = String::new();
+    let mut pages = 0;
+    loop {
+        let req = HttpApiRequest::new("GET", "/accessTokens", "/accessTokens")
+            .query(&query)
+            .authorization(Some(&ws.basic_auth()))
+            .to_lambda_request();
+        let response = handle(&state, req).await;
+        assert_eq!(response.status(), 200);
+        let size = lambda_payload_len(&response);
+        assert!(size < LAMBDA_LIMIT, "page {pages} is {size} bytes");
+        pages += 1;
+        for entry in body_json(&response)
+            .as_array()
+            .expect("the seed's bare array")
+        {
+            assert!(
+                seen.insert(entry["id"].as_str().unwrap().to_owned()),
+                "listed twice"
+            );
+        }
+        let Some(link) = response.headers().get("link") else {
+            break;
+        };
+        let link = link.to_str().unwrap();
+        query = link
+            .strip_prefix("<?")
+            .and_then(|rest| rest.strip_suffix(">; rel=\"next\""))
+            .unwrap_or_else(|| panic!("a relative next link: {link}"))
+            .to_owned();
+    }
+    assert_eq!(seen.len(), quota, "every token once, in {pages} pages");
+    assert!(pages > 1, "the worst case does not fit one response");
+}

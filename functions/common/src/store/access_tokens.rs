@@ -556,15 +556,16 @@ impl Store {
         )?;
         Ok(match update {
             Some(update) => TransactWriteItem::builder().update(update).build(),
-            // Nothing to change: the edit still needs the token as read.
+            // Nothing differs: the edit still needs the token as read (and writes what it has).
             None => {
-                let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+                let update = Update::builder()
                     .table_name(&self.table)
                     .set_key(Some(key(pk, &sk)))
+                    .update_expression("SET digest = :digest")
                     .condition_expression(NOT_REROLLED)
                     .expression_attribute_values(":digest", s(old.digest.as_hex()))
                     .build()?;
-                TransactWriteItem::builder().condition_check(check).build()
+                TransactWriteItem::builder().update(update).build()
             }
         })
     }
