@@ -115,6 +115,18 @@ stop_function
 verbose_lines="$(grep -cE '"level":"(DEBUG|TRACE)"' "$work/functions.log" || true)"
 echo "runtime: scanning $(wc -l <"$work/functions.log") log lines ($verbose_lines below INFO) for secrets"
 [ "$verbose_lines" -gt 0 ] || { echo "runtime: FAILED: the functions logged nothing below INFO"; failed=1; }
+# Each family library logs at the configured level too (the move into them once left them
+# capped at INFO, silent at every LogLevel): one debug line of each.
+for expected in "tessera_rudderstack:workspace token accepted" "tessera_seatable:user auth token accepted" \
+  "tessera_jwt:signing key loaded" "tessera_metering:verification checked"; do
+  library="${expected%%:*}" message="${expected#*:}"
+  if grep -F "\"message\":\"$message\"" "$work/functions.log" | grep -qF '"level":"DEBUG"'; then
+    echo "runtime: ok $library logs at DEBUG ($message)"
+  else
+    echo "runtime: FAILED: $library logged nothing below INFO (no \"$message\")"
+    failed=1
+  fi
+done
 "$root/.tessera/tools/venv/bin/python" infra/scripts/scan-logs-for-secrets.py \
   "$work/functions.log" "$secret" "$work/responses.json" || { cp "$work/functions.log" "$root/.tessera/runtime-trace.log"; failed=1; }
 if [ "$failed" != 0 ]; then

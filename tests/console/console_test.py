@@ -196,6 +196,29 @@ def headers_and_csp(page):
     print("console: ok the page's headers (CSP, nosniff, no-referrer), enforced in the browser")
 
 
+def blocked_module_cannot_submit_the_token(page):
+    """With main.js blocked (the DevTools protocol's request blocking), Enter in the token field
+    submits nothing: the form once navigated to /console/?workspace-token=tsw_..., putting the
+    token in the URL, the history and access logs."""
+    page.d.execute_cdp_cmd("Network.enable", {})
+    page.d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/main.js"]})
+    try:
+        page.d.get(CONSOLE)
+        field = page.d.find_element(By.ID, "workspace-token")
+        field.send_keys(ADMIN)
+        field.send_keys(Keys.ENTER)
+        time.sleep(1)
+        check(ADMIN not in page.d.current_url and "workspace-token" not in page.d.current_url,
+              f"Enter without the module submitted the form: {page.d.current_url.split('?')[0]}?...")
+        check(not page.d.find_element(By.ID, "sign-in-button").is_enabled(),
+              "Sign in is enabled without the module that handles it")
+    finally:
+        page.d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    page.d.get(CONSOLE)
+    page.assert_no_secret_left("blocked module")
+    print("console: ok with main.js blocked, Enter submits nothing and Sign in stays disabled")
+
+
 def wrong_token(page):
     page.sign_in("tsw_NotARealWorkspaceTokenAtAll000000000")
     page.wait("the wrong token's message", lambda: "was not accepted" in page.text())
@@ -498,6 +521,7 @@ def main():
     page = Page(driver)
     try:
         headers_and_csp(page)
+        blocked_module_cannot_submit_the_token(page)
         wrong_token(page)
         admin_journey(page)
         read_only_journey(page)

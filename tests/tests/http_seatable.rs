@@ -589,7 +589,7 @@ async fn share_links_and_external_links_are_one_kind_of_record() {
         .post_json(
             &external,
             &owner,
-            &json!({ "token": "team-dashboard", "permission": "read-write" }),
+            &json!({ "token": "team-dashboard-2026", "permission": "read-write" }),
         )
         .await;
     assert_eq!(status, 200, "{custom}");
@@ -615,7 +615,7 @@ async fn share_links_and_external_links_are_one_kind_of_record() {
 
     // Both exchanges take both links: the seed's always reads, the external one grants
     // what the link says.
-    for token in [seed_token.as_str(), "team-dashboard"] {
+    for token in [seed_token.as_str(), "team-dashboard-2026"] {
         let (status, body) = get(&api, &exchange_seed(token), None).await;
         assert_eq!(status, 200, "{token}: {body}");
         assert_eq!(permission_of(body).await, "r");
@@ -626,14 +626,14 @@ async fn share_links_and_external_links_are_one_kind_of_record() {
 
     // Either delete revokes either link, at once.
     assert_eq!(
-        delete("/api/v2.1/dtables/share-links/team-dashboard/".into()).await,
+        delete("/api/v2.1/dtables/share-links/team-dashboard-2026/".into()).await,
         (200, json!({ "success": true }))
     );
     assert_eq!(
-        get(&api, &exchange_external("team-dashboard"), None).await,
+        get(&api, &exchange_external("team-dashboard-2026"), None).await,
         (
             404,
-            json!({ "error_msg": "Token team-dashboard not found" })
+            json!({ "error_msg": "Token team-dashboard-2026 not found" })
         )
     );
     assert_eq!(
@@ -650,7 +650,11 @@ async fn share_links_and_external_links_are_one_kind_of_record() {
     );
     // A revoked custom name stays taken while its tombstone lives.
     let (status, taken) = api
-        .post_json(&external, &owner, &json!({ "token": "team-dashboard" }))
+        .post_json(
+            &external,
+            &owner,
+            &json!({ "token": "team-dashboard-2026" }),
+        )
         .await;
     assert_eq!(
         (status, taken),

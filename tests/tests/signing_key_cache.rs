@@ -208,3 +208,51 @@ async fn a_signing_key_shorter_than_32_bytes_is_refused_at_start_and_never_used(
     );
     assert!(missing.load_at_start().await.is_ok());
 }
+
+/// Issue 27, item 5: `signing-key rotate --revoke-previous` retires the old key in Secrets
+/// Manager at once, but a container that cached its key ring keeps accepting what the old
+/// key signed until its cache refreshes: at most `CachePolicy::DEFAULT.refresh` (5 minutes),
+/// the bound docs/security.md and docs/operations.md state. A new container refuses at once.
+#[tokio::test]
+async fn a_revoked_previous_key_verifies_nothing_once_each_container_refreshes() {
+    let state = fixture_state().await;
+    let clock = ManualClock::new();
+    let cached = container(&state, secretsmanager_client().await, &clock);
+    let issued = call(&cached, "temp-api-token", temp_api_token_request()).await;
+    assert_eq!(issued.status, 200, "{}", issued.json);
+    let signed_by_old = issued.json["api_token"].as_str().unwrap().to_owned();
+
+    let client = secretsmanager_client().await;
+    let secret_id = keys(&cached).secret_id().to_owned();
+    rotate_signing_key::protocol::rotate_now(&client, &secret_id)
+        .await
+        .unwrap();
+    rotate_signing_key::protocol::retire_previous(&client, &secret_id)
+        .await
+        .unwrap()
+        .expect("the old key was AWSPREVIOUS");
+
+    let fresh = container(&state, secretsmanager_client().await, &clock);
+    let answer = call(&fresh, "app-access-token", exchange_request(&signed_by_old)).await;
+    assert_eq!(answer.status, 403, "a new container refuses it at once");
+    let refresh = CachePolicy::DEFAULT.refresh;
+    clock.advance(refresh - Duration::from_secs(1));
+    let answer = call(
+        &cached,
+        "app-access-token",
+        exchange_request(&signed_by_old),
+    )
+    .await;
+    assert_eq!(
+        answer.status, 200,
+        "within the bound the cached ring still has it"
+    );
+    clock.advance(Duration::from_secs(1));
+    let answer = call(
+        &cached,
+        "app-access-token",
+        exchange_request(&signed_by_old),
+    )
+    .await;
+    assert_eq!(answer.status, 403, "past the bound: {}", answer.json);
+}

@@ -41,6 +41,10 @@ pub fn valid_base_name(name: &str) -> bool {
     valid_name(name, MAX_SEATABLE_NAME_CHARS) && !name.contains('/')
 }
 
+/// The `app_name` of base access tokens exchanged for a temporary API token: reserved, so
+/// that no API token can carry it (introspection checks no API token for such tokens).
+pub const TEMP_API_TOKEN_APP_NAME: &str = "temp_api_token";
+
 /// An app name: also one path segment of `.../api-tokens/<app_name>/`.
 pub fn valid_app_name(name: &str) -> bool {
     valid_name(name, MAX_SEATABLE_NAME_CHARS) && !name.contains('/')
@@ -67,6 +71,11 @@ pub fn workspace_id_json(id: &str) -> serde_json::Value {
 
 /// The longest custom external-link token (SeaTable's bound).
 pub const MAX_CUSTOM_LINK_TOKEN_CHARS: usize = 100;
+
+/// The shortest custom external-link token a link may be created with. Custom tokens are
+/// exchanged without authentication in one global namespace: at 16 characters of 63,
+/// enumerating them is hopeless (links made before this bound keep working).
+pub const MIN_CUSTOM_LINK_TOKEN_CHARS: usize = 16;
 
 /// A custom external-link token, as SeaTable takes it: `^[-0-9a-zA-Z]+$`, at most 100
 /// characters. It never contains `_`, so it never looks like a generated token.

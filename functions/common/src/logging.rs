@@ -3,8 +3,9 @@
 //! Tessera's own code logs ids and names, never tokens, digests or keys, at every level.
 //! Its dependencies do not: at DEBUG and TRACE, `lambda_runtime` logs each raw event
 //! (Authorization headers, `?token=` share links, request bodies) and the SDK and hyper log
-//! requests and responses. So the configured level applies to Tessera's crates only, and
-//! every other crate is capped at INFO.
+//! requests and responses. So the configured level applies to Tessera's crates only (every
+//! crate named `tessera_*`, the libraries the functions share among them, and the
+//! function's own), and every other crate is capped at INFO.
 
 use std::str::FromStr;
 
@@ -29,10 +30,15 @@ pub fn configured_level() -> LevelFilter {
         .unwrap_or(LevelFilter::INFO)
 }
 
-/// Which events are kept: `level` for Tessera's own crates (`tessera_common` and those
-/// named), at most INFO for everything else.
+/// The prefix of every library crate of Tessera's (`tessera_common`, `tessera_jwt`,
+/// `tessera_metering`, `tessera_rudderstack`, `tessera_seatable`, and any added later): a
+/// target matches a directive that it starts with.
+const LIBRARY_PREFIX: &str = "tessera_";
+
+/// Which events are kept: `level` for Tessera's own crates (its libraries and those named),
+/// at most INFO for everything else.
 pub fn filter<'a>(level: LevelFilter, own_crates: impl IntoIterator<Item = &'a str>) -> Targets {
-    own_crates.into_iter().chain(["tessera_common"]).fold(
+    own_crates.into_iter().chain([LIBRARY_PREFIX]).fold(
         Targets::new().with_default(level.min(DEPENDENCY_LEVEL_CAP)),
         |targets, name| targets.with_target(name, level),
     )
@@ -77,6 +83,23 @@ mod tests {
         }
         assert!(trace.would_enable("tessera_common::signing_key", &Level::TRACE));
         assert!(trace.would_enable("create_access_token", &Level::DEBUG));
+
+        // The family libraries too: the move into them once silenced their debug lines.
+        let debug = filter(LevelFilter::DEBUG, ["list_access_tokens"]);
+        for library in [
+            "tessera_common::store",
+            "tessera_jwt::signing_key",
+            "tessera_metering",
+            "tessera_rudderstack",
+            "tessera_seatable::tokens",
+        ] {
+            assert!(debug.would_enable(library, &Level::DEBUG), "{library}");
+            assert!(!debug.would_enable(library, &Level::TRACE), "{library}");
+        }
+        assert!(
+            !debug.would_enable("tessera", &Level::DEBUG),
+            "only crates named tessera_*"
+        );
 
         let warn = filter(LevelFilter::WARN, ["create_access_token"]);
         assert!(!warn.would_enable("lambda_runtime", &Level::INFO));

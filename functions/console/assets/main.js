@@ -61,6 +61,9 @@ signInForm.addEventListener("submit", async (event) => {
   }
 });
 
+// Only now may the form be submitted: its handler keeps the token in this tab's memory.
+byId("sign-in-button", HTMLButtonElement).disabled = false;
+
 whenSignedOut((message) => {
   closeDialogs();
   clearTokens();

@@ -188,3 +188,40 @@ fn the_inline_handler_check_finds_one() {
     assert!(has_inline_handler(r#"<button onclick="x()">"#));
     assert!(!has_inline_handler("<p>one day on the road</p>"));
 }
+
+/// Issue 27, item 2: no form can submit a secret by itself. A password input without a
+/// `name` is never part of a form's submission, and a form that navigates (not
+/// `method="dialog"`) starts with its submit button disabled, for the module to enable once
+/// it handles the form: with main.js slow or blocked, Enter put the workspace token in the URL.
+#[test]
+fn no_form_can_submit_a_secret_by_itself() {
+    for asset in ASSETS.iter().filter(|a| a.name.ends_with(".html")) {
+        let html = asset.body;
+        for (i, _) in html.match_indices("<input") {
+            let tag = &html[i..i + html[i..].find('>').unwrap()];
+            if tag.contains("type=\"password\"") {
+                assert!(
+                    !tag.contains(" name="),
+                    "{}: a named secret input: {tag}",
+                    asset.name
+                );
+            }
+        }
+        for (i, _) in html.match_indices("<form") {
+            let form = &html[i..i + html[i..].find("</form>").unwrap()];
+            if form.contains("method=\"dialog\"") {
+                continue;
+            }
+            let submit = form
+                .match_indices("<button")
+                .map(|(j, _)| &form[j..j + form[j..].find('>').unwrap()])
+                .find(|tag| tag.contains("type=\"submit\""))
+                .expect("a form that navigates has a submit button");
+            assert!(
+                submit.contains(" disabled"),
+                "{}: a form's submit button works before its handler: {submit}",
+                asset.name
+            );
+        }
+    }
+}

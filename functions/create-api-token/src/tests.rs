@@ -177,3 +177,34 @@ async fn only_admins_may_create_and_errors_are_seatables() {
         500
     );
 }
+
+/// Issue 27, item 1: introspection checks no API token for base access tokens whose
+/// `app_name` is `temp_api_token` (those come from temporary API tokens), so an API token
+/// of that name escaped revocation for three days. The name is reserved.
+#[tokio::test]
+async fn the_temporary_tokens_app_name_is_reserved() {
+    let state = fresh_state().await;
+    let b = base(&state.store, "Hello").await;
+    let ws = b.base.workspace_id.as_str();
+    let (status, body) = call(
+        &state,
+        json_body(
+            request(Some(&b.owner.auth()), ws, "Hello"),
+            json!({ "app_name": "temp_api_token", "permission": "rw" }),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"error_msg": "app_name temp_api_token is reserved."})
+        )
+    );
+    assert!(state
+        .store
+        .api_token(&b.base.dtable_uuid, "temp_api_token")
+        .await
+        .unwrap()
+        .is_none());
+}

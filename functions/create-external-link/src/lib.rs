@@ -34,6 +34,15 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     {
         return Err(ApiError::bad_request("URL is invalid."));
     }
+    if custom_token
+        .as_deref()
+        .is_some_and(|token| token.len() < limits::MIN_CUSTOM_LINK_TOKEN_CHARS)
+    {
+        return Err(ApiError::bad_request(format!(
+            "token must be at least {} characters: a shorter one could be guessed.",
+            limits::MIN_CUSTOM_LINK_TOKEN_CHARS
+        )));
+    }
     let permission = match given("permission").as_deref() {
         None | Some("read-only") => TokenPermission::R,
         Some("read-write") => TokenPermission::Rw,

@@ -168,3 +168,28 @@ async fn only_base_admins_may_and_the_quota_counts_every_link() {
         "{full}"
     );
 }
+
+/// Issue 27, item 3: a custom token is exchanged without authentication in one global
+/// namespace, so a one-character read-write link could be found in a few requests (every
+/// name of up to 3 characters is about 254,000). Custom tokens are 16 characters or more.
+#[tokio::test]
+async fn custom_tokens_too_short_to_be_unguessable_are_refused() {
+    let state = fresh_state().await;
+    let b = base(&state.store, "Hello").await;
+    let ws = &b.base.workspace_id;
+    let too_short = json!({ "error_msg": "token must be at least 16 characters: a shorter one could be guessed." });
+    for (token, permission) in [
+        ("a", "read-write"),
+        ("abc", "read-only"),
+        ("fifteen-chars-x", "read-only"),
+    ] {
+        let body = json!({ "token": token, "permission": permission });
+        assert_eq!(
+            call(&state, Some(&b.owner.auth()), ws, body).await,
+            (400, too_short.clone()),
+            "{token}"
+        );
+    }
+    let body = json!({ "token": "sixteen-chars-xx", "permission": "read-write" });
+    assert_eq!(call(&state, Some(&b.owner.auth()), ws, body).await.0, 200);
+}

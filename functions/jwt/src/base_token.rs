@@ -61,8 +61,8 @@ pub async fn sign(
     crate::sign(&ring, kind, claims).map_err(|err| ApiError::Internal(Box::new(err)))
 }
 
-/// The `app_name` of base access tokens exchanged for a temporary API token.
-pub const TEMP_API_TOKEN_APP_NAME: &str = "temp_api_token";
+/// The `app_name` of base access tokens exchanged for a temporary API token (reserved).
+pub use tessera_common::limits::TEMP_API_TOKEN_APP_NAME;
 
 /// Whether what a base access token was issued from still stands, as far as Tessera
 /// knows (offline verifiers cannot): its API token still exists and predates it, or its

@@ -62,6 +62,7 @@ pub async fn check(
         None => (Outcome::Valid, Remaining::default()),
     };
     let checked = Checked { outcome, remaining };
+    tracing::debug!(token_id = %token.token_id, outcome = outcome.key(), metered = token.metered, "verification checked");
     count(store, token, checked.outcome, cost, now).await;
     // A token without limits writes its last use with its counts.
     if checked.outcome == Outcome::Valid && token.metered {

@@ -66,6 +66,7 @@ pub async fn authenticate_user(
         .ok_or(ApiError::Unauthorized)?;
     match store.lookup(presented.digest()).await? {
         Some(TokenLookup::UserAuthToken { user_id, username }) => {
+            tracing::debug!(%user_id, "user auth token accepted");
             Ok(UserCaller { user_id, username })
         }
         _ => Err(ApiError::Unauthorized),

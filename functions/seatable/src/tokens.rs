@@ -29,6 +29,11 @@ pub async fn create_api_token(
     if !limits::valid_app_name(app_name) {
         return Err(invalid("app_name"));
     }
+    if app_name == limits::TEMP_API_TOKEN_APP_NAME {
+        return Err(ApiError::bad_request(format!(
+            "app_name {app_name} is reserved."
+        )));
+    }
     let token = NewToken::generate(TokenKind::ApiToken);
     let record = ApiToken {
         dtable_uuid: base.dtable_uuid.clone(),

@@ -110,17 +110,24 @@ enum Source {
     Misconfigured(String),
 }
 
-/// `https`, or `http` to a loopback address (tests and local stacks).
+/// `https`, or `http` to a loopback address (tests and local stacks); never with userinfo,
+/// which a hand-written check once took for the host (`http://127.0.0.1:1@evil.example/`
+/// goes to evil.example). Parsed as the HTTP client parses it.
 pub fn key_url_allowed(url: &str) -> bool {
-    if url.starts_with("https://") {
-        return true;
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
+    let Ok(uri) = url.parse::<lambda_http::http::Uri>() else {
         return false;
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
-    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    if authority.as_str().contains('@') {
+        return false;
+    }
+    match uri.scheme_str() {
+        Some("https") => true,
+        Some("http") => matches!(authority.host(), "127.0.0.1" | "localhost" | "[::1]"),
+        _ => false,
+    }
 }
 
 impl ScanKeys {
@@ -373,6 +380,8 @@ mod tests {
             "http://127.0.0.1.example.com/keys",
             "http://127.0.0.1@example.com/keys",
             "http://example.com:80@127.0.0.1/keys",
+            "http://127.0.0.1:1@evil.example/k",
+            "https://user:password@api.github.com/meta/public_keys/secret_scanning",
             "ftp://127.0.0.1/keys",
             "api.github.com/keys",
         ] {
