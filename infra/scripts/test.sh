@@ -9,6 +9,8 @@ mkdir -p .tessera
 : >"$log"
 
 started=$(date +%s)
+# A test run leaves the tree as it found it (a lock file it rewrote once changed every run).
+tree_before="$(git status --porcelain 2>/dev/null || true)"
 step() { printf '\n==> [%4d s] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
 bash infra/scripts/install.sh
@@ -18,7 +20,8 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy (all targets, warnings are errors)"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+# --locked everywhere: a stale Cargo.lock fails the run instead of being rewritten by it.
+cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
 
 step "template lint: cfn-lint and sam validate --lint (Tessera's and the example API's)"
 for template in template.yaml infra/examples/protected-api.yaml; do
@@ -43,11 +46,11 @@ set +a
 # One build of everything, with the features cargo test selects: every later step runs these
 # binaries (TESSERA_PREBUILT, BENCH_NO_BUILD) instead of building a second variant of the tree.
 step "cargo build: the whole workspace, every target, once"
-cargo build --workspace --all-targets --quiet
+cargo build --locked --workspace --all-targets --quiet
 export TESSERA_PREBUILT=1 BENCH_NO_BUILD=1
 
 step "cargo test (every test gets a fresh table on the test stack)"
-cargo test --workspace 2>&1 | tee -a "$log"
+cargo test --locked --workspace 2>&1 | tee -a "$log"
 
 step "every function under the real Lambda runtime API: cargo lambda watch + invoke of events/"
 bash infra/scripts/runtime-test.sh 2>&1 | tee -a "$log"
@@ -70,9 +73,18 @@ bash infra/scripts/api-fuzz.sh "${TESSERA_API_FUZZ_EXAMPLES:-200}" 2>&1 | tee -a
 step "benchmark smoke: make bench's harness, one run each (numbers not checked; make bench measures)"
 bash infra/scripts/bench.sh --smoke 2>&1 | tee -a "$log"
 
+step "the tree is as the run found it (git status)"
+tree_after="$(git status --porcelain 2>/dev/null || true)"
+if [ "$tree_before" != "$tree_after" ]; then
+  echo "test: FAILED: make test changed the tree:"
+  diff <(echo "$tree_before") <(echo "$tree_after") || true
+  exit 1
+fi
+echo "test: ok make test left the tree as it found it" | tee -a "$log"
+
 step "done; target/ holds $(du -sh target | cut -f1)"
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
-checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench|docs|sam-local|console): ok ' "$log" || true)
+checks=$(grep -Ec '^(smoke|runtime|api-fuzz|fuzz|bench|docs|sam-local|console|test): ok ' "$log" || true)
 cases=$(grep -Eo '^api-fuzz: ok [0-9]+ cases' "$log" | awk '{print $3}')
 echo
 echo "schemathesis: ${cases:-0} generated API test cases passed (counted as one check below)"

@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use tessera_common::verify::LAST_USED_RESOLUTION_SECS;
 
-use crate::counts::{Counts, Outcome};
+use crate::outcome::{Counts, Outcome};
 
 /// Entries past which the ones with nothing to hold are dropped: memory stays bounded by
 /// the tokens verified within a minute.

@@ -7,7 +7,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::tally::Due;
+use crate::{
+    outcome::{Counts, Outcome},
+    tally::Due,
+};
 use aws_sdk_dynamodb::{
     error::SdkError,
     operation::update_item::UpdateItemError,
@@ -28,82 +31,6 @@ const MAX_ATTEMPTS: usize = 4;
 
 /// The condition a count of today on the record makes (`#day` and `:today` set).
 pub(crate) const TODAY_CONDITION: &str = "#usage.#day = :today";
-
-/// What a verification of a token that exists came to (NOT_FOUND is not counted: there
-/// is no token to count it for).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Outcome {
-    Valid,
-    RateLimited,
-    UsageExceeded,
-    Disabled,
-    Expired,
-    InsufficientPermissions,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Valid,
-        Outcome::RateLimited,
-        Outcome::UsageExceeded,
-        Outcome::Disabled,
-        Outcome::Expired,
-        Outcome::InsufficientPermissions,
-    ];
-
-    /// Its name in the stored counts and in GET /accessTokens/{id}/usage.
-    pub fn key(self) -> &'static str {
-        match self {
-            Outcome::Valid => "valid",
-            Outcome::RateLimited => "rateLimited",
-            Outcome::UsageExceeded => "usageExceeded",
-            Outcome::Disabled => "disabled",
-            Outcome::Expired => "expired",
-            Outcome::InsufficientPermissions => "insufficientPermissions",
-        }
-    }
-}
-
-/// How many verifications came to each outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Counts([u64; 6]);
-
-impl Counts {
-    pub fn one(outcome: Outcome) -> Self {
-        let mut counts = Counts::default();
-        counts.add(outcome, 1);
-        counts
-    }
-
-    pub fn add(&mut self, outcome: Outcome, n: u64) {
-        self.0[outcome as usize] += n;
-    }
-
-    pub fn merge(&mut self, other: Counts) {
-        for outcome in Outcome::ALL {
-            self.add(outcome, other.get(outcome));
-        }
-    }
-
-    pub fn get(&self, outcome: Outcome) -> u64 {
-        self.0[outcome as usize]
-    }
-
-    fn nonzero(&self) -> impl Iterator<Item = (Outcome, u64)> + '_ {
-        Outcome::ALL
-            .into_iter()
-            .map(|outcome| (outcome, self.get(outcome)))
-            .filter(|(_, n)| *n > 0)
-    }
-
-    fn of_attributes(get: impl Fn(&str) -> Option<u64>) -> Self {
-        let mut counts = Counts::default();
-        for outcome in Outcome::ALL {
-            counts.add(outcome, get(outcome.key()).unwrap_or(0));
-        }
-        counts
-    }
-}
 
 /// Days since the epoch (UTC) of Unix seconds.
 pub fn day_of(secs: u64) -> u64 {

@@ -15,7 +15,10 @@ use tessera_common::{
     verify::VerifiedAccessToken,
 };
 
-use crate::counts::{self, Outcome};
+use crate::{
+    counts,
+    outcome::{Counts, Outcome},
+};
 
 /// Reads and conditional writes per verification before giving up as throttled: each
 /// failed condition means another verification moved the window, the period or the
@@ -234,7 +237,7 @@ pub async fn spend(
         let write = spending(&record, before.credits, cost, now);
         if write.sets.is_empty() {
             // Its limits were removed since the lookup: nothing to spend, only to count.
-            counts::add(store, token, today, &counts::Counts::one(Outcome::Valid)).await?;
+            counts::add(store, token, today, &Counts::one(Outcome::Valid)).await?;
             return Ok(Spent::Valid(before));
         }
         let mut update = store

@@ -11,6 +11,7 @@
 //! container that ends.
 
 pub mod counts;
+mod outcome;
 mod spend;
 mod tally;
 
@@ -20,7 +21,7 @@ use tessera_common::{
     verify::{record_use, VerifiedAccessToken},
 };
 
-pub use counts::{Counts, Outcome};
+pub use outcome::{Counts, Outcome};
 pub use spend::{spend, Remaining, Spent};
 
 /// What a verification came to, and what remains of a metered token's limits after it
