@@ -166,7 +166,7 @@ expect "GET app-access-token" 200 '"use_api_gateway":false' \
 # SeaTable 4's external links, over the same records as the share links; the CLI lists and
 # revokes them.
 links_url="$TESSERA_URL/api/v2.1/workspace/$WORKSPACE_ID/dtable/$DTABLE_NAME/external-links/"
-custom="smoke-$RANDOM$RANDOM"
+custom="smoke-external-link-$RANDOM$RANDOM"
 expect "POST external-links (custom token)" 200 "\"token\":\"$custom\"" -X POST "$links_url" \
   -H "Authorization: Token $AUTH_TOKEN" -H 'Content-Type: application/json' \
   -d "{\"token\": \"$custom\", \"permission\": \"read-write\", \"expire_days\": 7}"
