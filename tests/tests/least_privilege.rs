@@ -52,6 +52,7 @@ const LAST_USE_LIMITS_AND_COUNTS: &[&str] = &[
     "last_used_at",
     "rl_window",
     "rl_count",
+    "rl_prev_count",
     "credits_remaining",
     "credits_period",
     "usage",

@@ -109,6 +109,7 @@ async fn an_outage_answers_503_then_recovers_and_loses_no_token() {
         clock: clock.shared(),
         audit_retention: DEFAULT_RETENTION,
         max_access_token_lifetime: Duration::from_secs(365 * 24 * 3600),
+        verification_cache: Duration::ZERO,
     };
     let api = LocalApi::start_with(state).await;
     let ws = workspace(&api.state.store, Role::Admin).await;

@@ -18,7 +18,7 @@ use tessera_common::{
     authorizer::{AuthorizerRequest, AuthorizerResponse},
     lambda::Function,
     limits,
-    verify::{look_up_access_token, VerifiedAccessToken},
+    verify::{look_up_access_token_cached, VerifiedAccessToken},
     ApiError, AppState,
 };
 use tessera_metering::{Checked, Outcome, Remaining};
@@ -35,7 +35,14 @@ pub async fn authorize(
     let Some(presented) = req.authorization().and_then(bearer_or_basic) else {
         return Ok(AuthorizerResponse::deny());
     };
-    let Some(token) = look_up_access_token(&state.store, &presented).await? else {
+    let Some(token) = look_up_access_token_cached(
+        &state.store,
+        state.clock.as_ref(),
+        &presented,
+        state.verification_cache,
+    )
+    .await?
+    else {
         tracing::debug!(route = %req.route_key, "access token refused");
         return Ok(AuthorizerResponse::deny());
     };

@@ -155,17 +155,19 @@ fn apply(
                 new.ratelimit = None;
                 new.rl_window = None;
                 new.rl_count = None;
+                new.rl_prev_count = None;
             }
             "ratelimit" => {
                 let limit = usage_fields::parse_ratelimit(value)?;
-                // The uses of the current window carry over into the window the new
-                // duration gives now; a window with none starts afresh.
-                let window = limit.window_of(now);
+                // The uses of the current window (and the previous window's count) carry
+                // over into the window the new duration gives now; a window with none
+                // starts afresh, with what the previous window counted.
+                new.rl_window = Some(limit.window_of(now));
                 match old.window_at(now) {
-                    Some((_, used)) if used > 0 => new.rl_window = Some(window),
-                    _ => {
-                        new.rl_window = Some(window);
+                    Some(at) if at.used > 0 => {}
+                    at => {
                         new.rl_count = Some(0);
+                        new.rl_prev_count = Some(at.map_or(0, |at| at.previous));
                     }
                 }
                 new.ratelimit = Some(limit);

@@ -20,7 +20,7 @@ use tessera_common::{
     http::{json_body, json_response},
     lambda::Function,
     usage::MAX_CREDITS,
-    verify::{look_up_access_token, VerifiedAccessToken},
+    verify::{look_up_access_token_cached, VerifiedAccessToken},
     ApiError, AppState,
 };
 use tessera_rudderstack::{self as rudderstack, usage_fields, WorkspaceCaller};
@@ -129,8 +129,13 @@ async fn found(
     if presented.len() > MAX_TOKEN_BYTES {
         return Ok(None);
     }
-    Ok(look_up_access_token(&state.store, presented)
-        .await?
+    Ok(look_up_access_token_cached(
+        &state.store,
+        state.clock.as_ref(),
+        presented,
+        state.verification_cache,
+    )
+    .await?
         .filter(|token| token.workspace_id == caller.workspace_id))
 }
 

@@ -99,6 +99,7 @@ pub async fn fresh_state() -> AppState {
         clock: clock::system(),
         audit_retention: tessera_common::audit::DEFAULT_RETENTION,
         max_access_token_lifetime: Duration::from_secs(365 * 24 * 3600),
+        verification_cache: Duration::ZERO,
     }
 }
 
@@ -112,6 +113,7 @@ pub async fn broken_state() -> AppState {
         clock: clock::system(),
         audit_retention: tessera_common::audit::DEFAULT_RETENTION,
         max_access_token_lifetime: Duration::from_secs(365 * 24 * 3600),
+        verification_cache: Duration::ZERO,
     }
 }
 

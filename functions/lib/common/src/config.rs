@@ -154,6 +154,9 @@ pub struct AppState {
     pub audit_retention: Duration,
     /// Longest life an access token may be given (`MAX_ACCESS_TOKEN_LIFETIME_DAYS`).
     pub max_access_token_lifetime: Duration,
+    /// How long the verify API and the authorizer may answer from a token's lookup read
+    /// earlier by the same container (`VERIFICATION_CACHE_SECONDS`; zero: never).
+    pub verification_cache: Duration,
 }
 
 impl AppState {
@@ -172,6 +175,7 @@ impl AppState {
         };
         let audit_retention = days("AUDIT_RETENTION_DAYS", 365)?;
         let max_access_token_lifetime = days("MAX_ACCESS_TOKEN_LIFETIME_DAYS", 365)?;
+        let verification_cache = Duration::from_secs(parse_or("VERIFICATION_CACHE_SECONDS", 0)?);
         Ok(AppState {
             store: Store::new(aws_sdk_dynamodb::Client::new(sdk), table_name),
             seatable,
@@ -180,6 +184,7 @@ impl AppState {
             clock,
             audit_retention,
             max_access_token_lifetime,
+            verification_cache,
         })
     }
 }

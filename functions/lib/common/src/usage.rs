@@ -1,4 +1,4 @@
-//! Usage control of access tokens: a rate limit per fixed window, credits with an optional
+//! Usage control of access tokens: a rate limit per sliding window, credits with an optional
 //! daily or monthly refill, and what spending them comes to. The limits are stored on the
 //! token's record; tessera-metering checks and spends them in one conditional write. How
 //! the API takes them is tessera-rudderstack's (`usage_fields`).
@@ -12,9 +12,10 @@ pub const MAX_RATELIMIT_DURATION_SECS: u64 = 86_400;
 /// Credits and costs stay far below what DynamoDB's numbers and JSON clients hold exactly.
 pub const MAX_CREDITS: u64 = 1_000_000_000_000;
 
-/// At most `limit` verifications per fixed window of `duration_secs`, windows aligned to
-/// the Unix epoch. A burst at a window's edge may pass `limit` twice within `duration_secs`
-/// (the end of one window and the start of the next): docs/api.md says so.
+/// At most `limit` verifications per sliding window of `duration_secs`: the uses of the
+/// current window (aligned to the Unix epoch) plus the previous window's, weighted by how
+/// much of the previous window the last `duration_secs` still covers (as Cloudflare and
+/// Unkey estimate it). So a burst at a window's edge admits one limit, not two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimit {
@@ -27,6 +28,28 @@ impl RateLimit {
     /// The start of the window `now` falls in (Unix seconds).
     pub fn window_of(&self, now: u64) -> u64 {
         now - now % self.duration_secs
+    }
+
+    /// How many of the previous window's `previous` uses still count at `now_ms` (Unix
+    /// milliseconds) in the window that starts at `window` (seconds): their share of the
+    /// part of the last `duration_secs` that lies before `window`, rounded up.
+    pub fn carried(&self, previous: u64, window: u64, now_ms: u64) -> u64 {
+        let duration_ms = u128::from(self.duration_secs) * 1000;
+        let elapsed = u128::from(now_ms.saturating_sub(window * 1000)).min(duration_ms);
+        let weighted = u128::from(previous) * (duration_ms - elapsed);
+        weighted.div_ceil(duration_ms) as u64
+    }
+
+    /// The largest previous count that still leaves room for one use at `now_ms` in the
+    /// window that starts at `window`.
+    pub fn max_previous_for_one_more(&self, window: u64, now_ms: u64) -> u64 {
+        let duration_ms = u128::from(self.duration_secs) * 1000;
+        let overlap = duration_ms - u128::from(now_ms.saturating_sub(window * 1000)).min(duration_ms);
+        if overlap == 0 {
+            return u64::MAX;
+        }
+        // ceil(p * overlap / duration) <= limit - 1  <=>  p <= (limit - 1) * duration / overlap
+        (u128::from(self.limit.saturating_sub(1)) * duration_ms / overlap).min(u128::from(u64::MAX)) as u64
     }
 }
 
@@ -130,6 +153,28 @@ mod tests {
         assert_eq!(on_31st.period_of(feb_28), jan + 1);
         assert_eq!(on_31st.period_of(mar_30), jan + 1);
         assert_eq!(on_31st.period_of(mar_31), jan + 2);
+    }
+
+    #[test]
+    fn the_previous_window_counts_by_its_overlap_rounded_up() {
+        let limit = RateLimit {
+            limit: 10,
+            duration_secs: 60,
+        };
+        // At the window's start the previous window counts whole; halfway, half (rounded
+        // up); at its end, nothing.
+        assert_eq!(limit.carried(10, 120, 120_000), 10);
+        assert_eq!(limit.carried(10, 120, 150_000), 5);
+        assert_eq!(limit.carried(9, 120, 150_000), 5);
+        assert_eq!(limit.carried(10, 120, 179_999), 1);
+        assert_eq!(limit.carried(10, 120, 180_000), 0);
+        // A window ahead of the clock (another container's) counts the previous one whole.
+        assert_eq!(limit.carried(10, 120, 100_000), 10);
+        for now_ms in [120_000, 130_500, 150_000, 179_999] {
+            let most = limit.max_previous_for_one_more(120, now_ms);
+            assert!(limit.carried(most, 120, now_ms) < 10, "{now_ms}");
+            assert!(limit.carried(most + 1, 120, now_ms) >= 10, "{now_ms}");
+        }
     }
 
     #[test]

@@ -2,6 +2,12 @@
 //! introspection answer. One consistent GetItem, plus at most one best-effort write a
 //! minute per token to record its last use.
 
+use std::{
+    collections::HashMap,
+    sync::{Mutex, OnceLock},
+    time::Duration,
+};
+
 use crate::{
     clock::Clock,
     store::{records::TokenLookup, Store, StoreError},
@@ -94,6 +100,83 @@ pub async fn look_up_access_token(
     }))
 }
 
+/// Lookups this container keeps, by table and digest: when each was read, and what it said.
+type LookupCache = Mutex<HashMap<String, (u64, VerifiedAccessToken)>>;
+
+/// Entries past which the expired ones are dropped (and all, if none has expired): memory
+/// stays bounded by the tokens verified within the cache's lifetime.
+const MAX_CACHED_LOOKUPS: usize = 10_000;
+
+fn lookup_cache() -> &'static LookupCache {
+    static CACHE: OnceLock<LookupCache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn cache_key(store: &Store, digest: &TokenDigest) -> String {
+    format!("{}/{}", store.table_name(), digest.as_hex())
+}
+
+/// `look_up_access_token`, answered from this container's memory for up to `lifetime`
+/// after a read (`VerificationCacheSeconds`; zero reads every time). So a token revoked,
+/// disabled or edited within `lifetime` may still be seen as it was by a container that
+/// read it before: that is the delay a platform accepts for not paying a read per
+/// verification. Only tokens found are kept: a new token verifies at once.
+pub async fn look_up_access_token_cached(
+    store: &Store,
+    clock: &dyn Clock,
+    presented: &str,
+    lifetime: Duration,
+) -> Result<Option<VerifiedAccessToken>, StoreError> {
+    if lifetime.is_zero() {
+        return look_up_access_token(store, presented).await;
+    }
+    let Some(parsed) = PresentedToken::parse(presented) else {
+        return Ok(None);
+    };
+    let key = cache_key(store, parsed.digest());
+    let now = clock.now_secs();
+    {
+        let cache = lookup_cache()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((read_at, token)) = cache.get(&key) {
+            if now < read_at + lifetime.as_secs() {
+                return Ok(Some(token.clone()));
+            }
+        }
+    }
+    let found = look_up_access_token(store, presented).await?;
+    let mut cache = lookup_cache()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match &found {
+        Some(token) => {
+            if cache.len() >= MAX_CACHED_LOOKUPS {
+                cache.retain(|_, (read_at, _)| now < *read_at + lifetime.as_secs());
+                if cache.len() >= MAX_CACHED_LOOKUPS {
+                    cache.clear();
+                }
+            }
+            cache.insert(key, (now, token.clone()));
+        }
+        None => {
+            cache.remove(&key);
+        }
+    }
+    Ok(found)
+}
+
+/// Keeps a cached lookup's last use current after this container recorded one, so that
+/// its next verifications do not try (and fail) to record it again within the minute.
+fn note_use_in_cache(store: &Store, digest: &TokenDigest, at: u64) {
+    let mut cache = lookup_cache()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, token)) = cache.get_mut(&cache_key(store, digest)) {
+        token.last_used_at = Some(at);
+    }
+}
+
 /// Records that `token` was used now, unless a use was recorded within the last minute.
 /// Best effort: a failure is logged, never returned.
 pub async fn record_use(store: &Store, clock: &dyn Clock, token: &VerifiedAccessToken) {
@@ -107,6 +190,8 @@ pub async fn record_use(store: &Store, clock: &dyn Clock, token: &VerifiedAccess
     if let Err(err) = record_use_at(store, token, now).await {
         tracing::warn!(error = %err, token_id = %token.token_id, "last use not recorded");
     }
+    // Recorded now, or by another container within the minute: either way, not again yet.
+    note_use_in_cache(store, &token.digest, now);
 }
 
 /// Records a use of `token` at `at` (Unix seconds) in its lookup and its record, in one

@@ -52,24 +52,19 @@ pub enum Spent {
 struct Updated {
     rl_window: Option<u64>,
     rl_count: Option<u64>,
+    rl_prev_count: Option<u64>,
     credits_remaining: Option<u64>,
     credits_period: Option<u64>,
 }
 
-/// The remaining allowance a record shows at `now`, before this use.
-fn remaining_of(token: &AccessToken, now: u64) -> Remaining {
+/// The remaining allowance a record shows at `now_ms` (Unix milliseconds), before this use.
+fn remaining_of(token: &AccessToken, now_ms: u64) -> Remaining {
     Remaining {
-        credits: token.credits_at(now),
+        credits: token.credits_at(now_ms / 1000),
         ratelimit: token
             .ratelimit
-            .zip(token.window_at(now))
-            .map(|(limit, (window, used))| {
-                (
-                    limit.limit,
-                    limit.limit.saturating_sub(used),
-                    window + limit.duration_secs,
-                )
-            }),
+            .zip(token.ratelimit_left(now_ms))
+            .map(|(limit, (at, left))| (limit.limit, left, at.window + limit.duration_secs)),
     }
 }
 
@@ -96,25 +91,48 @@ impl Write {
     }
 }
 
-/// The clauses that spend one use of `token`'s rate limit and `cost` of its credits at `now`,
-/// in the window and period `window_at` and `credits_period_at` say: never an earlier one
-/// than stored, so some writer's condition always holds.
-fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now: u64) -> Write {
+/// The clauses that spend one use of `token`'s rate limit and `cost` of its credits at
+/// `now_ms`, in the window and period `window_at` and `credits_period_at` say: never an
+/// earlier one than stored, so some writer's condition always holds. The rate limit's
+/// condition admits the use only while the current window's count, plus the previous
+/// window's weighted by its overlap, stays below the limit.
+fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now_ms: u64) -> Write {
+    let now = now_ms / 1000;
     let mut write = Write::default();
-    if let Some((limit, (window, _))) = token.ratelimit.zip(token.window_at(now)) {
-        write.value(":window", window);
+    if let Some((limit, at)) = token.ratelimit.zip(token.window_at(now)) {
+        write.value(":window", at.window);
         write.value(":one", 1);
-        if token.rl_window == Some(window) {
+        let before = at.window.saturating_sub(limit.duration_secs);
+        if token.rl_window == Some(at.window) {
+            // The previous window's count is fixed once the window moved.
+            let allowed = limit
+                .limit
+                .saturating_sub(limit.carried(at.previous, at.window, now_ms));
             write.clause(
                 "rl_count = rl_count + :one",
-                "rl_window = :window AND rl_count < :limit",
+                "rl_window = :window AND rl_count < :allowed",
             );
-            write.value(":limit", limit.limit);
-        } else {
+            write.value(":allowed", allowed);
+        } else if token.rl_window.is_some() && token.rl_window == Some(before) {
+            // The window moves on: its count, as it is when this write lands, becomes the
+            // previous one, and must leave room for this use.
             write.clause(
-                "rl_window = :window, rl_count = :one",
-                "(attribute_not_exists(rl_window) OR rl_window < :window)",
+                "rl_prev_count = rl_count, rl_window = :window, rl_count = :one",
+                "rl_window = :before AND rl_count <= :max_previous",
             );
+            write.value(":before", before);
+            write.value(
+                ":max_previous",
+                limit.max_previous_for_one_more(at.window, now_ms),
+            );
+        } else {
+            // No use in the previous window: nothing carries over.
+            write.clause(
+                "rl_prev_count = :zero, rl_window = :window, rl_count = :one",
+                "(attribute_not_exists(rl_window) OR rl_window < :before)",
+            );
+            write.value(":zero", 0);
+            write.value(":before", before);
         }
     }
     let Some(credits) = credits else {
@@ -177,8 +195,9 @@ pub async fn spend(
     store: &Store,
     token: &VerifiedAccessToken,
     cost: u64,
-    now: u64,
+    now_ms: u64,
 ) -> Result<Spent, StoreError> {
+    let now = now_ms / 1000;
     let (mut pk, mut sk) = (
         keys::workspace_pk(&token.workspace_id),
         keys::access_token_sk(&token.name, &token.token_id),
@@ -215,7 +234,7 @@ pub async fn spend(
             }
         }
         attempt += 1;
-        let before = remaining_of(&record, now);
+        let before = remaining_of(&record, now_ms);
         if before.credits.is_some_and(|credits| credits < cost) {
             return Ok(Spent::UsageExceeded(before));
         }
@@ -234,7 +253,7 @@ pub async fn spend(
                 continue;
             }
         };
-        let write = spending(&record, before.credits, cost, now);
+        let write = spending(&record, before.credits, cost, now_ms);
         if write.sets.is_empty() {
             // Its limits were removed since the lookup: nothing to spend, only to count.
             counts::add(store, token, today, &Counts::one(Outcome::Valid)).await?;
@@ -270,11 +289,12 @@ pub async fn spend(
                 let after = AccessToken {
                     rl_window: updated.rl_window.or(record.rl_window),
                     rl_count: updated.rl_count.or(record.rl_count),
+                    rl_prev_count: updated.rl_prev_count.or(record.rl_prev_count),
                     credits_remaining: updated.credits_remaining.or(record.credits_remaining),
                     credits_period: updated.credits_period.or(record.credits_period),
                     ..record
                 };
-                return Ok(Spent::Valid(remaining_of(&after, now)));
+                return Ok(Spent::Valid(remaining_of(&after, now_ms)));
             }
             Err(err) if counts::is_condition_failure(&err) => continue,
             // An edit's transaction held the record: nothing was written, try again.

@@ -532,7 +532,9 @@ impl Store {
         let (pk, sk) = record_key(old);
         let mut condition = NOT_REROLLED.to_owned();
         let mut values = vec![(":digest".to_owned(), s(old.digest.as_hex()))];
-        if new.rl_window != old.rl_window || new.rl_count != old.rl_count {
+        if (new.rl_window, new.rl_count, new.rl_prev_count)
+            != (old.rl_window, old.rl_count, old.rl_prev_count)
+        {
             match old.rl_window {
                 Some(window) => {
                     condition.push_str(" AND rl_window = :rl_window_read");
@@ -704,6 +706,7 @@ fn counters_as_read(token: &AccessToken) -> (Vec<String>, Vec<(&'static str, Att
     for (attribute, placeholder, value) in [
         ("rl_count", ":rl_count", token.rl_count),
         ("rl_window", ":rl_window", token.rl_window),
+        ("rl_prev_count", ":rl_prev_count", token.rl_prev_count),
         (
             "credits_remaining",
             ":credits_remaining",

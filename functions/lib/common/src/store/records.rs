@@ -12,6 +12,17 @@ use crate::{
 // Optional attributes that conditions test with `attribute_not_exists` are left out when
 // empty: serde_dynamo would write `None` as a NULL attribute, which exists.
 
+/// Where a token's rate limit stands at a moment (`AccessToken::window_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowAt {
+    /// The current window's start (Unix seconds).
+    pub window: u64,
+    /// The uses it admitted.
+    pub used: u64,
+    /// The previous window's count, weighed by the sliding window.
+    pub previous: u64,
+}
+
 /// A pending reroll older than this died (a reroll takes well under a function's timeout):
 /// it is undone, and the token spends its own counters again.
 pub const REROLL_ABANDONED_SECS: u64 = 60;
@@ -100,6 +111,9 @@ pub struct AccessToken {
     pub rl_window: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rl_count: Option<u64>,
+    /// The previous window's count, as the window moved: what the sliding window weighs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rl_prev_count: Option<u64>,
     /// Credits left (as of `credits_period`, when there is a refill); `None`: unmetered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_remaining: Option<u64>,
@@ -148,6 +162,7 @@ impl AccessToken {
             ratelimit: None,
             rl_window: None,
             rl_count: None,
+            rl_prev_count: None,
             credits_remaining: None,
             credits_refill: None,
             credits_period: None,
@@ -179,15 +194,40 @@ impl AccessToken {
         })
     }
 
-    /// The rate-limit window a spend at `now` counts in, and the uses it has admitted: the
-    /// later of the window `now` falls in and the stored one (windows only move forward, so
-    /// neither a clock behind another container's nor an edit makes every write fail).
-    pub fn window_at(&self, now: u64) -> Option<(u64, u64)> {
-        let computed = self.ratelimit?.window_of(now);
+    /// Where the rate limit stands for a spend at `now`: the window it counts in (the later
+    /// of the window `now` falls in and the stored one: windows only move forward, so
+    /// neither a clock behind another container's nor an edit makes every write fail), the
+    /// uses that window admitted, and the previous window's count.
+    pub fn window_at(&self, now: u64) -> Option<WindowAt> {
+        let limit = self.ratelimit?;
+        let computed = limit.window_of(now);
+        let count = self.rl_count.unwrap_or(0);
         Some(match self.rl_window {
-            Some(stored) if stored >= computed => (stored, self.rl_count.unwrap_or(0)),
-            _ => (computed, 0),
+            Some(stored) if stored >= computed => WindowAt {
+                window: stored,
+                used: count,
+                previous: self.rl_prev_count.unwrap_or(0),
+            },
+            // The next window: the stored one becomes the previous.
+            Some(stored) if stored + limit.duration_secs == computed => WindowAt {
+                window: computed,
+                used: 0,
+                previous: count,
+            },
+            _ => WindowAt {
+                window: computed,
+                used: 0,
+                previous: 0,
+            },
         })
+    }
+
+    /// Uses the rate limit still admits at `now_ms` (Unix milliseconds), with the window.
+    pub fn ratelimit_left(&self, now_ms: u64) -> Option<(WindowAt, u64)> {
+        let limit = self.ratelimit?;
+        let at = self.window_at(now_ms / 1000)?;
+        let counted = at.used + limit.carried(at.previous, at.window, now_ms);
+        Some((at, limit.limit.saturating_sub(counted)))
     }
 
     /// A reroll froze this record's counters and has not stored the successor yet.
@@ -200,8 +240,9 @@ impl AccessToken {
     pub fn with_counters_of(self, holder: &AccessToken, now: u64) -> AccessToken {
         let window = holder.window_at(now);
         AccessToken {
-            rl_window: window.map(|(window, _)| window),
-            rl_count: window.map(|(_, used)| used),
+            rl_window: window.map(|at| at.window),
+            rl_count: window.map(|at| at.used),
+            rl_prev_count: window.map(|at| at.previous),
             credits_remaining: holder.credits_at(now),
             credits_period: holder.credits_period_at(now),
             ..self
