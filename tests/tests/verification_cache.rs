@@ -25,7 +25,10 @@ async fn authorized(state: &AppState, token: &str) -> bool {
     let request = HttpApiRequest::new("GET", "/whoami", "/whoami")
         .authorization(Some(&format!("Bearer {token}")));
     let request = request.to_authorizer_request(vec![format!("Bearer {token}")]);
-    authorizer::authorize(state, request).await.unwrap().is_authorized
+    authorizer::authorize(state, request)
+        .await
+        .unwrap()
+        .is_authorized
 }
 
 async fn state_with_cache(clock: &ManualClock, seconds: u64, faults: &FaultInjector) -> AppState {
@@ -52,10 +55,18 @@ async fn a_revoked_token_passes_for_at_most_the_cache_lifetime_and_reads_stop() 
     // Within the lifetime a verification reads only the caller's workspace token.
     let reads = faults.attempts("GetItem");
     assert_eq!(code(&state, &ws, token).await, "VALID");
-    assert_eq!(faults.attempts("GetItem") - reads, 1, "no read of the token's lookup");
+    assert_eq!(
+        faults.attempts("GetItem") - reads,
+        1,
+        "no read of the token's lookup"
+    );
 
     let auditor = Auditor::operator(state.clock.clone());
-    state.store.delete_access_token(&record, &auditor).await.unwrap();
+    state
+        .store
+        .delete_access_token(&record, &auditor)
+        .await
+        .unwrap();
     clock.advance(Duration::from_secs(29));
     assert_eq!(code(&state, &ws, token).await, "VALID", "the bound: 30 s");
     assert!(authorized(&state, token).await);
@@ -75,7 +86,11 @@ async fn without_a_cache_a_revoked_or_disabled_token_is_refused_at_once() {
     assert_eq!(code(&state, &ws, token).await, "VALID");
     let reads = faults.attempts("GetItem");
     assert_eq!(code(&state, &ws, token).await, "VALID");
-    assert_eq!(faults.attempts("GetItem") - reads, 2, "the workspace token and the lookup");
+    assert_eq!(
+        faults.attempts("GetItem") - reads,
+        2,
+        "the workspace token and the lookup"
+    );
     let disabled = tessera_common::store::records::AccessToken {
         disabled: true,
         ..record.clone()

@@ -136,7 +136,7 @@ async fn found(
         state.verification_cache,
     )
     .await?
-        .filter(|token| token.workspace_id == caller.workspace_id))
+    .filter(|token| token.workspace_id == caller.workspace_id))
 }
 
 async fn check(

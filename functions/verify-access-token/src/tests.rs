@@ -396,7 +396,7 @@ async fn a_disabled_token_is_refused_by_introspection_and_the_authorizer_too() {
             .await
             .unwrap();
     assert_eq!(live, None, "what the authorizer and introspection ask");
-    let found = look_up_access_token(&state.store, &token)
+    let found = tessera_common::verify::look_up_access_token(&state.store, &token)
         .await
         .unwrap()
         .unwrap();

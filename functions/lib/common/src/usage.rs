@@ -44,12 +44,14 @@ impl RateLimit {
     /// window that starts at `window`.
     pub fn max_previous_for_one_more(&self, window: u64, now_ms: u64) -> u64 {
         let duration_ms = u128::from(self.duration_secs) * 1000;
-        let overlap = duration_ms - u128::from(now_ms.saturating_sub(window * 1000)).min(duration_ms);
+        let overlap =
+            duration_ms - u128::from(now_ms.saturating_sub(window * 1000)).min(duration_ms);
         if overlap == 0 {
             return u64::MAX;
         }
         // ceil(p * overlap / duration) <= limit - 1  <=>  p <= (limit - 1) * duration / overlap
-        (u128::from(self.limit.saturating_sub(1)) * duration_ms / overlap).min(u128::from(u64::MAX)) as u64
+        (u128::from(self.limit.saturating_sub(1)) * duration_ms / overlap).min(u128::from(u64::MAX))
+            as u64
     }
 }
 
