@@ -1,6 +1,9 @@
 //! A pass-through HTTP proxy in front of an AWS endpoint that counts the operations sent
 //! through it (by `X-Amz-Target`), and the items of each transaction: the calls per
-//! request of the real binaries, whatever their language.
+//! request of the real binaries, whatever their language. For DynamoDB it also asks every
+//! data operation for its consumed capacity (`ReturnConsumedCapacity: TOTAL`, which the
+//! functions never set themselves) and adds up the read and write units DynamoDB answers:
+//! what a request costs, however large its items.
 
 use std::{
     collections::BTreeMap,
@@ -14,8 +17,40 @@ use hyper::{body::Bytes, server::conn::http1, service::service_fn, Request, Resp
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-/// Operation name -> count; `TransactWriteItems.items` counts the items written.
+/// Operation name -> count; `TransactWriteItems.items` counts the items written, and
+/// `units.read.milli` and `units.write.milli` the capacity units consumed, in thousandths.
 pub type Counts = BTreeMap<String, u64>;
+
+pub const READ_UNITS_MILLI: &str = "units.read.milli";
+pub const WRITE_UNITS_MILLI: &str = "units.write.milli";
+
+/// The operations that take `ReturnConsumedCapacity`, and whether they read.
+fn capacity_kind(operation: &str) -> Option<bool> {
+    match operation {
+        "GetItem" | "Query" | "Scan" | "BatchGetItem" | "TransactGetItems" => Some(true),
+        "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// The units a response says it consumed: `ConsumedCapacity`, one object or a list.
+fn consumed_units(response: &[u8]) -> f64 {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(response) else {
+        return 0.0;
+    };
+    let units = |c: &serde_json::Value| {
+        c.get("CapacityUnits")
+            .and_then(|u| u.as_f64())
+            .unwrap_or(0.0)
+    };
+    match value.get("ConsumedCapacity") {
+        Some(serde_json::Value::Array(list)) => list.iter().map(units).sum(),
+        Some(one) => units(one),
+        None => 0.0,
+    }
+}
 
 #[derive(Clone)]
 pub struct CountingProxy {
@@ -99,6 +134,11 @@ async fn forward(
             *counts.entry("TransactWriteItems.items".into()).or_default() += items as u64;
         }
     }
+    let reads = capacity_kind(&operation);
+    let body = match reads {
+        Some(_) => with_consumed_capacity(body),
+        None => body,
+    };
     let path = parts
         .uri
         .path_and_query()
@@ -106,7 +146,8 @@ async fn forward(
         .unwrap_or("/");
     let mut request = client.request(parts.method.clone(), format!("{upstream}{path}"));
     for (name, value) in &parts.headers {
-        if name != "host" {
+        // The body may have grown: the client sets its length.
+        if name != "host" && name != "content-length" {
             request = request.header(name, value);
         }
     }
@@ -126,7 +167,58 @@ async fn forward(
         }
     }
     let bytes = reply.bytes().await.unwrap_or_default();
+    if let Some(reads) = reads {
+        let milli = (consumed_units(&bytes) * 1000.0).round() as u64;
+        let key = if reads {
+            READ_UNITS_MILLI
+        } else {
+            WRITE_UNITS_MILLI
+        };
+        *counts
+            .lock()
+            .expect("counts lock")
+            .entry(key.into())
+            .or_default() += milli;
+    }
     Ok(response
         .body(Full::new(bytes))
         .expect("headers copied from a valid response"))
+}
+
+/// The request body with `ReturnConsumedCapacity: TOTAL` (DynamoDB Local, like DynamoDB,
+/// does not check the signature over the body).
+fn with_consumed_capacity(body: Bytes) -> Bytes {
+    match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(serde_json::Value::Object(mut fields)) => {
+            fields
+                .entry("ReturnConsumedCapacity")
+                .or_insert_with(|| "TOTAL".into());
+            Bytes::from(serde_json::Value::Object(fields).to_string())
+        }
+        _ => body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_read_from_one_object_or_a_list() {
+        assert_eq!(
+            consumed_units(br#"{"ConsumedCapacity":{"TableName":"t","CapacityUnits":1.5}}"#),
+            1.5
+        );
+        assert_eq!(
+            consumed_units(
+                br#"{"ConsumedCapacity":[{"CapacityUnits":2.0},{"CapacityUnits":4.0}]}"#
+            ),
+            6.0
+        );
+        assert_eq!(consumed_units(b"{}"), 0.0);
+        let asked = with_consumed_capacity(Bytes::from_static(br#"{"TableName":"t"}"#));
+        assert!(std::str::from_utf8(&asked)
+            .unwrap()
+            .contains(r#""ReturnConsumedCapacity":"TOTAL""#));
+    }
 }

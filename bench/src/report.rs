@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, fmt::Write};
 use serde::Serialize;
 
 use crate::{
-    counting_proxy::Counts,
+    counting_proxy::{Counts, READ_UNITS_MILLI, WRITE_UNITS_MILLI},
     measure::{CallSample, RunSample},
     plan::Subject,
     stats::Summary,
@@ -100,23 +100,35 @@ fn calls(counts: &Counts) -> String {
         .join(", ")
 }
 
-/// On-demand prices (us-east-1), per million requests, for a warm request's calls and its
-/// measured duration: HTTP API $1.00 per million requests (an authorizer runs inside a
+/// The read and write units DynamoDB said a request consumed, when they were measured.
+pub fn units(counts: &Counts) -> Option<(f64, f64)> {
+    let milli = |key: &str| counts.get(key).map(|n| *n as f64 / 1000.0);
+    match (milli(READ_UNITS_MILLI), milli(WRITE_UNITS_MILLI)) {
+        (None, None) => None,
+        (reads, writes) => Some((reads.unwrap_or(0.0), writes.unwrap_or(0.0))),
+    }
+}
+
+/// On-demand prices (us-east-1), per million requests, for a warm request's units (as
+/// DynamoDB measured them; else estimated from its calls) and its measured duration: HTTP API $1.00 per million requests (an authorizer runs inside a
 /// request already counted), Lambda arm64 128 MB $0.20 per million plus $0.0000000017 per
 /// billed ms, DynamoDB $0.125 per million read units (one per consistent read of up to
 /// 4 KB) and $0.625 per million write units (two per transactional item of up to 1 KB,
 /// one per plain write), Secrets Manager $0.05 per 10,000 calls.
 pub fn cost_per_million(group: &str, warm_ms: f64, counts: &Counts) -> f64 {
     let n = |op: &str| counts.get(op).copied().unwrap_or(0) as f64;
+    let (reads, writes) = units(counts).unwrap_or_else(|| {
+        (
+            n("GetItem") + n("Query") + n("BatchGetItem"),
+            2.0 * n("TransactWriteItems.items") + n("PutItem") + n("UpdateItem") + n("DeleteItem"),
+        )
+    });
     let api = if group.contains("authorizer") {
         0.0
     } else {
         1.00
     };
     let lambda = 0.20 + warm_ms.ceil().max(1.0) * 0.0017;
-    let reads = n("GetItem") + n("Query") + n("BatchGetItem");
-    let writes =
-        2.0 * n("TransactWriteItems.items") + n("PutItem") + n("UpdateItem") + n("DeleteItem");
     let secrets = n("GetSecretValue") * 5.0;
     api + lambda + reads * 0.125 + writes * 0.625 + secrets
 }
@@ -180,31 +192,32 @@ pub fn markdown(results: &[SubjectResult], cold_runs: usize, warm: usize) -> Str
         }
     }
     let _ = writeln!(out, "\nEvery function (Rust), on its event:\n");
-    let _ = writeln!(out, "| function | statuses | init ms | cold start ms | warm p50 / p99 ms | CPU per warm invocation ms | peak RSS MiB | AWS calls at init | AWS calls per request (a warm one, or the first when only it succeeds) | $ per million requests |");
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|---|---:|");
+    let _ = writeln!(out, "| function | statuses | init ms | cold start ms | warm p50 / p99 ms | CPU per warm invocation ms | peak RSS MiB | AWS calls at init | AWS calls per request (a warm one, or the first when only it succeeds) | DynamoDB read / write units per request | $ per million requests |");
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|");
     for r in results.iter().filter(|r| r.implementation != "python") {
         if let Some(error) = &r.error {
-            let _ = writeln!(out, "| {} | FAILED: {error} | | | | | | | | |", r.group);
+            let _ = writeln!(out, "| {} | FAILED: {error} | | | | | | | | | |", r.group);
             continue;
         }
         let warm = r.warm_samples();
         let p50 = Summary::quantile(&warm, 0.5).unwrap_or(f64::NAN);
         let p99 = Summary::quantile(&warm, 0.99).unwrap_or(f64::NAN);
-        let (init_calls, request_calls, cost) = match &r.calls {
+        let (init_calls, request_calls, request_units, cost) = match &r.calls {
             Some(c) => {
                 let (counts, first) = c.per_request();
                 let mark = if first { " (first request)" } else { "" };
                 (
                     calls(&c.init),
                     format!("{}{mark}", calls(counts)),
+                    units(counts).map_or("–".into(), |(r, w)| format!("{r:.1} / {w:.1}")),
                     format!("{:.2}", cost_per_million(&r.group, p50, counts)),
                 )
             }
-            None => ("–".into(), "–".into(), "–".into()),
+            None => ("–".into(), "–".into(), "–".into(), "–".into()),
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {p50:.2} / {p99:.2} | {} | {} | {init_calls} | {request_calls} | {cost} |",
+            "| {} | {} | {} | {} | {p50:.2} / {p99:.2} | {} | {} | {init_calls} | {request_calls} | {request_units} | {cost} |",
             r.group,
             r.statuses(),
             cell(r.summary(|s| s.init_ms), 1),
@@ -246,5 +259,16 @@ mod tests {
         );
         let authorizer = cost_per_million("authorizer", 0.4, &Counts::new());
         assert!((authorizer - 0.2017).abs() < 1e-9, "{authorizer}");
+        // Measured units take the estimate's place: a 3 KB item's update is 3 write units.
+        let measured = Counts::from([
+            ("UpdateItem".to_owned(), 1),
+            (WRITE_UNITS_MILLI.to_owned(), 3000),
+            (READ_UNITS_MILLI.to_owned(), 1000),
+        ]);
+        let cost = cost_per_million("authorizer", 0.4, &measured);
+        assert!(
+            (cost - (0.2017 + 0.125 + 3.0 * 0.625)).abs() < 1e-9,
+            "{cost}"
+        );
     }
 }

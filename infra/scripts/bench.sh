@@ -89,13 +89,15 @@ first_ok_event() { find "events/$1" -name '2*.json' | sort | head -1; }
     printf '%s\trust\t%s\t%s\n' "$function" "$(first_ok_event "$function")" "$bin/$function"
   done
   # The verify API's valid answer, and the metered path (a rate limit and credits) of it and
-  # of the authorizer: one more read and one more write than the unmetered token.
-  for row in "verify-access-token-valid:verify-access-token:200-valid" \
-    "verify-access-token-metered:verify-access-token:200-valid-metered" \
-    "authorizer-metered:authorizer:200-metered-bearer"; do
+  # of the authorizer: one more read and one more write than the unmetered token; and a
+  # metered token whose record carries a 2 KB meta (the first extra token of the fixture).
+  for row in "verify-access-token-valid:verify-access-token:events/verify-access-token/200-valid" \
+    "verify-access-token-metered:verify-access-token:events/verify-access-token/200-valid-metered" \
+    "verify-access-token-metered-2kb-meta:verify-access-token:bench/events/verify-access-token-200-valid-metered-2kb-meta" \
+    "authorizer-metered:authorizer:events/authorizer/200-metered-bearer"; do
     IFS=: read -r group function event <<<"$row"
     if [[ " ${functions[*]} " == *" $function "* ]]; then
-      printf '%s\trust\tevents/%s/%s.json\t%s\n' "$group" "$function" "$event" "$bin/$function"
+      printf '%s\trust\t%s.json\t%s\n' "$group" "$event" "$bin/$function"
     fi
   done
   python="$tools/bench-venv/bin/python -m awslambdaric"

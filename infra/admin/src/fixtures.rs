@@ -45,6 +45,9 @@ pub struct FixtureTokens {
     /// An access token with a rate limit and credits no benchmark exhausts: the metered
     /// path of the verify API and the authorizer.
     pub metered_access: NewToken,
+    /// The first of the benchmark's extra tokens: metered, with a 2 KB `meta`, to measure
+    /// what a large record costs a spend (`add_access_tokens`).
+    pub metered_meta_access: NewToken,
 }
 
 pub fn tokens() -> FixtureTokens {
@@ -59,6 +62,10 @@ pub fn tokens() -> FixtureTokens {
         share_link: NewToken::fixture(TokenKind::ShareLink, "FixtureShareLink00000000000001"),
         access: NewToken::fixture(TokenKind::AccessToken, "FixtureAccessToken000000000001"),
         metered_access: NewToken::fixture(TokenKind::AccessToken, "FixtureMeteredAccessToken00001"),
+        metered_meta_access: NewToken::fixture(
+            TokenKind::AccessToken,
+            "FixtureMeteredMetaToken0000001",
+        ),
     }
 }
 
@@ -91,12 +98,13 @@ pub async fn reset(store: &Store) -> Result<usize, StoreError> {
 }
 
 /// Adds `count` more access tokens to the fixture workspace (`bench-token-<i>`, with fresh
-/// tokens nobody holds): a listing of a realistic size for `make bench`.
+/// tokens nobody holds but the first, `metered_meta_access`): a listing of a realistic size
+/// for `make bench`, and a metered token with a 2 KB `meta`.
 pub async fn add_access_tokens(store: &Store, count: u32) -> Result<(), StoreError> {
     let operator = Auditor::operator(clock::system());
     for i in 1..=count {
         let token = NewToken::generate(TokenKind::AccessToken);
-        let record = AccessToken::new(
+        let mut record = AccessToken::new(
             tessera_common::token::new_id(),
             WORKSPACE_ID.into(),
             format!("bench-token-{i}"),
@@ -105,6 +113,19 @@ pub async fn add_access_tokens(store: &Store, count: u32) -> Result<(), StoreErr
             token.digest().clone(),
             now_rfc3339(),
         );
+        if i == 1 {
+            // Metered, with `meta` at its 2 KB bound: a spend of a well-described token.
+            record = AccessToken {
+                digest: tokens().metered_meta_access.digest().clone(),
+                ratelimit: Some(RateLimit {
+                    limit: 1_000_000,
+                    duration_secs: 60,
+                }),
+                credits_remaining: Some(1_000_000_000),
+                meta: Some(serde_json::json!({ "notes": "m".repeat(2036) }).to_string()),
+                ..record
+            };
+        }
         let quota = Quotas::DEFAULT.access_tokens_per_workspace;
         store.create_access_token(&record, quota, &operator).await?;
     }

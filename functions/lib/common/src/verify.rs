@@ -107,9 +107,13 @@ type LookupCache = Mutex<HashMap<String, (u64, VerifiedAccessToken)>>;
 /// stays bounded by the tokens verified within the cache's lifetime.
 const MAX_CACHED_LOOKUPS: usize = 10_000;
 
-fn lookup_cache() -> &'static LookupCache {
+/// This container's cached lookups, locked (a panic elsewhere leaves them usable).
+fn lookup_cache() -> std::sync::MutexGuard<'static, HashMap<String, (u64, VerifiedAccessToken)>> {
     static CACHE: OnceLock<LookupCache> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
+    CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn cache_key(store: &Store, digest: &TokenDigest) -> String {
@@ -135,20 +139,13 @@ pub async fn look_up_access_token_cached(
     };
     let key = cache_key(store, parsed.digest());
     let now = clock.now_secs();
-    {
-        let cache = lookup_cache()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((read_at, token)) = cache.get(&key) {
-            if now < read_at + lifetime.as_secs() {
-                return Ok(Some(token.clone()));
-            }
+    if let Some((read_at, token)) = lookup_cache().get(&key) {
+        if now < read_at + lifetime.as_secs() {
+            return Ok(Some(token.clone()));
         }
     }
     let found = look_up_access_token(store, presented).await?;
-    let mut cache = lookup_cache()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = lookup_cache();
     match &found {
         Some(token) => {
             if cache.len() >= MAX_CACHED_LOOKUPS {
@@ -169,10 +166,7 @@ pub async fn look_up_access_token_cached(
 /// Keeps a cached lookup's last use current after this container recorded one, so that
 /// its next verifications do not try (and fail) to record it again within the minute.
 fn note_use_in_cache(store: &Store, digest: &TokenDigest, at: u64) {
-    let mut cache = lookup_cache()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, token)) = cache.get_mut(&cache_key(store, digest)) {
+    if let Some((_, token)) = lookup_cache().get_mut(&cache_key(store, digest)) {
         token.last_used_at = Some(at);
     }
 }

@@ -378,20 +378,10 @@ impl Store {
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;
-        match out {
-            Ok(out) => Ok(serde_dynamo::from_item::<_, Keyed<AccessToken>>(
-                out.attributes.unwrap_or_default(),
-            )?
-            .record),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
-            Err(err) => Err(err.into()),
-        }
+        let out = unless_condition_failed(out)?.ok_or(StoreError::Conflict)?;
+        let frozen =
+            serde_dynamo::from_item::<_, Keyed<AccessToken>>(out.attributes.unwrap_or_default())?;
+        Ok(frozen.record)
     }
 
     /// Undoes a freeze whose reroll did not happen (or died: `REROLL_ABANDONED_SECS`).
@@ -413,17 +403,9 @@ impl Store {
             .expression_attribute_values(":successor", s(successor.as_hex()))
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(err.into()),
-        }
+        // Not frozen for this successor (any more): nothing to undo.
+        unless_condition_failed(out)?;
+        Ok(())
     }
 
     /// The reroll's transaction: the successor and its lookup, the old token retired (or
@@ -690,6 +672,29 @@ impl Store {
 
 /// The token as read (`:digest`), neither rerolled nor being rerolled: what an edit needs.
 const NOT_REROLLED: &str = "attribute_exists(pk) AND digest = :digest AND attribute_not_exists(rerolled_to) AND attribute_not_exists(successor_digest)";
+
+/// An UpdateItem's output, `None` when its condition failed.
+fn unless_condition_failed(
+    result: Result<
+        aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+            aws_sdk_dynamodb::config::http::HttpResponse,
+        >,
+    >,
+) -> Result<Option<aws_sdk_dynamodb::operation::update_item::UpdateItemOutput>, StoreError> {
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
 
 /// A record frozen by the reroll to `:successor_digest`, and not rerolled yet.
 const FROZEN_FOR: &str =
