@@ -134,3 +134,6 @@ fn successor(old: &AccessToken, token: &NewToken, user_id: &str, state: &AppStat
         )
     }
 }
+
+#[cfg(test)]
+mod tests;
