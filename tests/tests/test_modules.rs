@@ -21,5 +21,8 @@ fn every_tests_file_is_a_module_of_its_crate() {
             checked += 1;
         }
     }
-    assert!(checked > 20, "only {checked} crates with tests.rs were found");
+    assert!(
+        checked > 20,
+        "only {checked} crates with tests.rs were found"
+    );
 }
