@@ -525,3 +525,38 @@ async fn a_reroll_that_died_midway_is_undone_after_a_minute() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].credits_remaining, Some(3));
 }
+
+/// A delete by name racing 20 verifiers of the same token: it succeeds (its condition is
+/// on the token as read, not on the counters verifications write), no verification fails,
+/// and from then on the token is NOT_FOUND.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delete_racing_twenty_verifiers_succeeds_and_ends_the_token() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, _) = create(
+        &state,
+        &ws,
+        json!({"credits": {"remaining": 1_000_000}, "ratelimit": {"limit": 1_000_000, "durationSeconds": 60}}),
+    )
+    .await;
+    let tokens = Arc::new(std::sync::Mutex::new(vec![token.clone()]));
+    let stop = Arc::new(AtomicBool::new(false));
+    let tasks = verifiers(&state, &ws, &tokens, &stop, 20);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let req =
+        request("DELETE", "/accessTokens", "/accessTokens", &ws, &json!({})).query("name=metered");
+    let answer = call(&state, "delete-access-tokens", req).await;
+    assert_eq!(answer.status, 200, "{}", answer.json);
+    assert_eq!(verify(&state, &ws, &token).await, (200, "NOT_FOUND".into()));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.store(true, Ordering::SeqCst);
+    let seen = joined(tasks).await;
+    assert!(
+        seen.iter().all(|(status, _)| *status == 200),
+        "{:?}",
+        seen.iter().find(|(s, _)| *s != 200)
+    );
+    assert!(seen.iter().any(|(_, code)| code == "VALID"));
+    assert!(seen.iter().any(|(_, code)| code == "NOT_FOUND"));
+    assert!(state.store.access_tokens(&ws.id).await.unwrap().is_empty());
+}
