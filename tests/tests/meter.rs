@@ -560,3 +560,52 @@ async fn a_delete_racing_twenty_verifiers_succeeds_and_ends_the_token() {
     assert!(seen.iter().any(|(_, code)| code == "NOT_FOUND"));
     assert!(state.store.access_tokens(&ws.id).await.unwrap().is_empty());
 }
+
+/// Tokens rerolled with a grace period before issue 26 kept counters of their own and have
+/// no `successor_digest`: such a record keeps spending its own credits through its grace
+/// (it is never locked out by the new condition on spends), as it did when it was rerolled.
+#[tokio::test]
+async fn a_token_rerolled_before_one_balance_keeps_its_own_counters() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 5}})).await;
+    let (status, json) = reroll(&state, &ws, &id, 3600).await;
+    assert_eq!(status, 200, "{json}");
+    // The old shape: rerolled, no successor_digest, its own balance.
+    let old = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    state
+        .store
+        .client()
+        .update_item()
+        .table_name(state.store.table_name())
+        .key("pk", AttributeValue::S(format!("WS#{}", ws.id)))
+        .key(
+            "sk",
+            AttributeValue::S(keys::access_token_sk(&old.name, &id)),
+        )
+        .update_expression("SET credits_remaining = :three REMOVE successor_digest")
+        .expression_attribute_values(":three", AttributeValue::N("3".into()))
+        .send()
+        .await
+        .unwrap();
+    let codes: Vec<_> =
+        futures::future::join_all((0..5).map(|_| verify(&state, &ws, &token))).await;
+    assert!(codes.iter().all(|(status, _)| *status == 200), "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|(_, c)| c == "VALID").count(),
+        3,
+        "{codes:?}"
+    );
+    let old = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.credits_remaining, Some(0));
+}
