@@ -20,6 +20,14 @@ pub trait Clock: fmt::Debug + Send + Sync {
             .as_secs()
     }
 
+    /// Now, as Unix milliseconds (a sliding window weighs the previous one by them).
+    fn now_millis(&self) -> u64 {
+        self.now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis() as u64
+    }
+
     /// Now, as RFC 3339 in UTC (`2026-11-22T08:13:25Z`).
     fn now_rfc3339(&self) -> String {
         rfc3339_from_secs(self.now_secs())

@@ -54,7 +54,7 @@ pub async fn check(
     };
     let (outcome, remaining) = match refused {
         Some(outcome) => (outcome, Remaining::default()),
-        None if token.metered => match spend(store, token, cost, clock_ms(clock)).await? {
+        None if token.metered => match spend(store, token, cost, clock.now_millis()).await? {
             Spent::Valid(remaining) => (Outcome::Valid, remaining),
             Spent::UsageExceeded(remaining) => (Outcome::UsageExceeded, remaining),
             Spent::RateLimited(remaining) => (Outcome::RateLimited, remaining),
@@ -95,15 +95,6 @@ async fn count(store: &Store, token: &VerifiedAccessToken, outcome: Outcome, cos
         tracing::warn!(error = %err, token_id = %token.token_id, "verifications not counted yet");
         tally::put_back(&tallied, unwritten);
     }
-}
-
-/// Unix milliseconds: a sliding window weighs the previous one by the millisecond.
-fn clock_ms(clock: &dyn Clock) -> u64 {
-    clock
-        .now()
-        .duration_since(std::time::SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as u64
 }
 
 #[cfg(test)]
