@@ -609,3 +609,89 @@ async fn a_token_rerolled_before_one_balance_keeps_its_own_counters() {
         .unwrap();
     assert_eq!(old.credits_remaining, Some(0));
 }
+
+/// Runs 20 verifiers of `token` until `done` says the race is over (polled between rounds,
+/// its VALID answers counted too); every answer's status must be 200. The VALID total.
+async fn valid_while(
+    state: &AppState,
+    ws: &TestWorkspace,
+    token: &str,
+    edit: impl std::future::Future<Output = (u16, Value)>,
+    done: &str,
+) -> usize {
+    let tokens = Arc::new(std::sync::Mutex::new(vec![token.to_owned()]));
+    let stop = Arc::new(AtomicBool::new(false));
+    let tasks = verifiers(state, ws, &tokens, &stop, 20);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, json) = edit.await;
+    assert_eq!(status, 200, "the edit under load: {json}");
+    let mut polled = 0;
+    loop {
+        let (status, code) = verify(state, ws, token).await;
+        assert_eq!(status, 200);
+        polled += usize::from(code == "VALID");
+        if code == done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    let seen = joined(tasks).await;
+    assert!(
+        seen.iter().all(|(status, _)| *status == 200),
+        "{:?}",
+        seen.iter().find(|(s, _)| *s != 200)
+    );
+    seen.iter().filter(|(_, code)| code == "VALID").count() + polled
+}
+
+/// An edit of the credits (a new balance and refill) racing 20 verifiers of a token that had
+/// none left: exactly the new balance is admitted, nothing minted, lost or locked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_credits_edit_racing_twenty_verifiers_admits_exactly_the_new_balance() {
+    let clock = ManualClock::new();
+    let state = state_on(&clock).await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 0}})).await;
+    let edit = patch(
+        &state,
+        &ws,
+        &id,
+        json!({"credits": {"remaining": 50, "refill": {"interval": "daily", "amount": 50}}}),
+    );
+    let valid = valid_while(&state, &ws, &token, edit, "USAGE_EXCEEDED").await;
+    assert_eq!(valid, 50, "VALID answers after the balance was set to 50");
+    let stored = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.credits_remaining, Some(0));
+}
+
+/// An edit of the rate limit racing 20 verifiers: the uses of the current window carry
+/// over, so the window admits exactly the new limit in all, before and after the edit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rate_limit_edit_racing_twenty_verifiers_admits_exactly_the_new_limit() {
+    let clock = ManualClock::new();
+    let state = state_on(&clock).await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(
+        &state,
+        &ws,
+        json!({"ratelimit": {"limit": 10, "durationSeconds": 3600}}),
+    )
+    .await;
+    let edit = patch(
+        &state,
+        &ws,
+        &id,
+        json!({"ratelimit": {"limit": 30, "durationSeconds": 3600}}),
+    );
+    let valid = valid_while(&state, &ws, &token, edit, "RATE_LIMITED").await;
+    assert_eq!(
+        valid, 30,
+        "VALID answers in the window, before and after the edit"
+    );
+}
