@@ -120,7 +120,9 @@ echo "runtime: scanning $(wc -l <"$work/functions.log") log lines ($verbose_line
 for expected in "tessera_rudderstack:workspace token accepted" "tessera_seatable:user auth token accepted" \
   "tessera_jwt:signing key loaded" "tessera_metering:verification checked"; do
   library="${expected%%:*}" message="${expected#*:}"
-  if grep -F "\"message\":\"$message\"" "$work/functions.log" | grep -qF '"level":"DEBUG"'; then
+  # No `grep -q` at the end of the pipe: it stops reading at the first match, the first grep
+  # then dies of SIGPIPE, and pipefail turns a match into a failure (seen in a fresh run).
+  if grep -F "\"message\":\"$message\"" "$work/functions.log" | grep -F '"level":"DEBUG"' >/dev/null; then
     echo "runtime: ok $library logs at DEBUG ($message)"
   else
     echo "runtime: FAILED: $library logged nothing below INFO (no \"$message\")"
