@@ -43,23 +43,41 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// What a verification may write: a token's last use and, for a metered token, the rate
-/// limit's window and count and the credits (issue 19), and today's counts by outcome.
+/// What a verification may write: a token's last use and, on a record from before meters,
+/// what moving its counters to its meter takes (issue 28).
 const LAST_USE: &[&str] = &["pk", "sk", "last_used_at"];
-const LAST_USE_LIMITS_AND_COUNTS: &[&str] = &[
+const LAST_USE_AND_MOVE_TO_METER: &[&str] = &[
     "pk",
     "sk",
     "last_used_at",
+    "digest",
+    "meter_id",
+    "ratelimit",
     "rl_window",
     "rl_count",
     "rl_prev_count",
     "credits_remaining",
+    "credits_refill",
     "credits_period",
     "usage",
-    // A spend's condition names the reroll marks; a verification undoes a reroll that died.
+    // A verification undoes a reroll from before meters that died.
     "successor_digest",
     "successor_pending_since",
     "rerolled_to",
+];
+/// A meter: the rate limit's window and count, the credits (issue 19) and today's counts
+/// by outcome, and the limits they are of (a meter made from a record from before).
+const METER: &[&str] = &[
+    "pk",
+    "sk",
+    "ratelimit",
+    "rl_window",
+    "rl_count",
+    "rl_prev_count",
+    "credits_remaining",
+    "credits_refill",
+    "credits_period",
+    "usage",
 ];
 /// A past day's counts, on the day's own item, and its expiry (the table's TTL).
 const DAY_OF_USE: &[&str] = &[
@@ -81,14 +99,16 @@ fn verifiers_may_update_only_the_last_use_the_limits_and_the_counts() {
         (
             "AuthorizerFunction",
             vec![
-                (LAST_USE_LIMITS_AND_COUNTS, vec!["TOKEN#*", "WS#*"]),
+                (LAST_USE_AND_MOVE_TO_METER, vec!["TOKEN#*", "WS#*"]),
+                (METER, vec!["METER#*"]),
                 (DAY_OF_USE, vec!["USAGE#*"]),
             ],
         ),
         (
             "VerifyAccessTokenFunction",
             vec![
-                (LAST_USE_LIMITS_AND_COUNTS, vec!["TOKEN#*", "WS#*"]),
+                (LAST_USE_AND_MOVE_TO_METER, vec!["TOKEN#*", "WS#*"]),
+                (METER, vec!["METER#*"]),
                 (DAY_OF_USE, vec!["USAGE#*"]),
             ],
         ),

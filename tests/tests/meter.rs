@@ -1,5 +1,6 @@
 //! Issue 26: a meter a platform can bill by. Edits, rerolls and clocks never lock a token
 //! out, mint credits or lose spends; each race runs with real concurrency on DynamoDB Local.
+//! Issue 28: the meter in an item of its own, and records from before it moved there.
 
 use std::sync::{
     atomic::{AtomicBool, Ordering},
@@ -24,6 +25,7 @@ use tessera_test_support::{access_token, fresh_state, workspace, ManualClock, Te
 use tessera_tests::{
     call,
     faults::{Fault, FaultInjector},
+    old_shape::make_old_shape,
 };
 
 fn request(
@@ -453,10 +455,11 @@ async fn a_failed_flush_across_midnight_puts_back_only_the_days_it_did_not_write
     assert_eq!(days[0].1.get(Outcome::Valid), 2, "00:00:10 and 00:01:10");
 }
 
-/// A reroll that froze a token's counters and died before storing the successor (its
-/// function timed out between the two writes): verifications wait and answer 503 with
-/// Retry-After meanwhile, and after `REROLL_ABANDONED_SECS` the freeze is undone and the
-/// token spends its own credits again; a new reroll may take over.
+/// A reroll of issue 26 to 28 (before meters had items of their own) that froze a token's
+/// counters and died before storing the successor (its function timed out between the two
+/// writes): verifications wait and answer 503 with Retry-After meanwhile, and after
+/// `REROLL_ABANDONED_SECS` the freeze is undone, the counters move to the token's meter and
+/// it spends its own credits again; a new reroll may take over.
 #[tokio::test]
 async fn a_reroll_that_died_midway_is_undone_after_a_minute() {
     let clock = ManualClock::new();
@@ -470,25 +473,22 @@ async fn a_reroll_that_died_midway_is_undone_after_a_minute() {
         .unwrap()
         .unwrap();
     let never_stored = TokenDigest::of("tat_never_stored");
-    state
-        .store
-        .client()
-        .update_item()
-        .table_name(state.store.table_name())
-        .key("pk", AttributeValue::S(format!("WS#{}", ws.id)))
-        .key(
-            "sk",
-            AttributeValue::S(keys::access_token_sk(&record.name, &id)),
-        )
-        .update_expression("SET successor_digest = :d, successor_pending_since = :now")
-        .expression_attribute_values(":d", AttributeValue::S(never_stored.as_hex().into()))
-        .expression_attribute_values(
-            ":now",
-            AttributeValue::N(state.clock.now_secs().to_string()),
-        )
-        .send()
-        .await
-        .unwrap();
+    make_old_shape(
+        &state,
+        &record,
+        &[
+            (
+                "successor_digest",
+                AttributeValue::S(never_stored.as_hex().into()),
+            ),
+            (
+                "successor_pending_since",
+                AttributeValue::N(state.clock.now_secs().to_string()),
+            ),
+        ],
+        true,
+    )
+    .await;
     let body = json!({ "token": token });
     let verify_req = || {
         request(
@@ -571,28 +571,28 @@ async fn a_token_rerolled_before_one_balance_keeps_its_own_counters() {
     let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 5}})).await;
     let (status, json) = reroll(&state, &ws, &id, 3600).await;
     assert_eq!(status, 200, "{json}");
-    // The old shape: rerolled, no successor_digest, its own balance.
+    // The old shape: rerolled, no successor_digest, its own balance; so its successor's.
     let old = state
         .store
         .access_token_by_id(&ws.id, &id)
         .await
         .unwrap()
         .unwrap();
-    state
+    let successor_id = json["data"]["id"].as_str().unwrap();
+    let successor = state
         .store
-        .client()
-        .update_item()
-        .table_name(state.store.table_name())
-        .key("pk", AttributeValue::S(format!("WS#{}", ws.id)))
-        .key(
-            "sk",
-            AttributeValue::S(keys::access_token_sk(&old.name, &id)),
-        )
-        .update_expression("SET credits_remaining = :three REMOVE successor_digest")
-        .expression_attribute_values(":three", AttributeValue::N("3".into()))
-        .send()
+        .access_token_by_id(&ws.id, successor_id)
         .await
+        .unwrap()
         .unwrap();
+    make_old_shape(&state, &successor, &[], false).await;
+    make_old_shape(
+        &state,
+        &old,
+        &[("credits_remaining", AttributeValue::N("3".into()))],
+        true,
+    )
+    .await;
     let codes: Vec<_> =
         futures::future::join_all((0..5).map(|_| verify(&state, &ws, &token))).await;
     assert!(codes.iter().all(|(status, _)| *status == 200), "{codes:?}");
@@ -693,5 +693,203 @@ async fn a_rate_limit_edit_racing_twenty_verifiers_admits_exactly_the_new_limit(
     assert_eq!(
         valid, 30,
         "VALID answers in the window, before and after the edit"
+    );
+}
+
+/// The attributes of a meter's item as DynamoDB sizes them: each name and its value
+/// (a string's UTF-8 bytes, a number's at most 21, a map's 3 plus its entries, each with
+/// one more byte).
+fn item_bytes(item: &std::collections::HashMap<String, AttributeValue>) -> usize {
+    fn value_bytes(value: &AttributeValue) -> usize {
+        match value {
+            AttributeValue::S(text) => text.len(),
+            AttributeValue::N(_) => 21,
+            AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+            AttributeValue::M(map) => {
+                3 + map
+                    .iter()
+                    .map(|(name, value)| name.len() + value_bytes(value) + 1)
+                    .sum::<usize>()
+            }
+            AttributeValue::L(list) => 3 + list.iter().map(|v| value_bytes(v) + 1).sum::<usize>(),
+            other => panic!("no such attribute on a token's items: {other:?}"),
+        }
+    }
+    item.iter()
+        .map(|(name, value)| name.len() + value_bytes(value))
+        .sum()
+}
+
+async fn raw_item(
+    state: &AppState,
+    key: std::collections::HashMap<String, AttributeValue>,
+) -> std::collections::HashMap<String, AttributeValue> {
+    state
+        .store
+        .client()
+        .get_item()
+        .table_name(state.store.table_name())
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap_or_default()
+}
+
+/// Issue 28, item 1: a token that carries all it may (a 2 KB `meta`, 20 scopes, the longest
+/// description and `externalId`, both limits with a refill) is spent on its meter, an item
+/// under 1 KB, so each spend is one write unit; its record (over 2 KB) carries no counter.
+#[tokio::test]
+async fn a_spend_writes_one_item_under_a_kilobyte_whatever_the_token_carries() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let scopes: Vec<String> = (0..20).map(|i| format!("{i:0>64}")).collect();
+    let (token, id) = create(
+        &state,
+        &ws,
+        json!({
+            "description": "d".repeat(1000),
+            "scopes": scopes,
+            "externalId": "e".repeat(255),
+            "meta": { "k": "m".repeat(2000) },
+            "ratelimit": {"limit": 1000, "durationSeconds": 60},
+            "credits": {"remaining": 1000, "refill": {"interval": "monthly", "amount": 1000, "refillDay": 31}},
+        }),
+    )
+    .await;
+    for _ in 0..3 {
+        assert_eq!(verify(&state, &ws, &token).await, (200, "VALID".into()));
+    }
+    let token = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(token.credits_remaining, Some(997));
+    let meter = raw_item(&state, tessera_common::store::meters::meter_key(&id)).await;
+    assert!(meter.contains_key("credits_remaining") && meter.contains_key("rl_count"));
+    let meter_bytes = item_bytes(&meter);
+    assert!(
+        meter_bytes < 1024,
+        "the meter is {meter_bytes} bytes: {meter:?}"
+    );
+    let record = raw_item(
+        &state,
+        tessera_common::store::key(
+            keys::workspace_pk(&ws.id),
+            &keys::access_token_sk(&token.name, &id),
+        ),
+    )
+    .await;
+    assert!(
+        item_bytes(&record) > 2048,
+        "the record carries the token's data"
+    );
+    for attribute in tessera_common::store::records::Meter::ATTRIBUTES {
+        assert!(!record.contains_key(attribute), "{attribute} on the record");
+    }
+}
+
+/// Issue 28: a token stored before meters had items of their own (counters and today's
+/// counts on its record) keeps its balance and its counts. The first of 20 verifiers
+/// racing on it moves them to its meter; exactly the balance passes, every use is counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_record_from_before_meters_keeps_its_balance_and_counts_under_twenty_verifiers() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 50}})).await;
+    for _ in 0..3 {
+        assert_eq!(verify(&state, &ws, &token).await, (200, "VALID".into()));
+    }
+    let record = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    make_old_shape(
+        &state,
+        &record,
+        &[("credits_remaining", AttributeValue::N("30".into()))],
+        true,
+    )
+    .await;
+    let answers = futures::future::join_all((0..20).map(|_| {
+        let (state, ws, token) = (state.clone(), ws.clone(), token.clone());
+        tokio::spawn(async move {
+            let mut codes = Vec::new();
+            for _ in 0..3 {
+                codes.push(verify(&state, &ws, &token).await);
+            }
+            codes
+        })
+    }))
+    .await;
+    let codes: Vec<(u16, String)> = answers.into_iter().flat_map(|a| a.unwrap()).collect();
+    assert!(codes.iter().all(|(status, _)| *status == 200), "{codes:?}");
+    let valid = codes.iter().filter(|(_, code)| code == "VALID").count();
+    assert_eq!(valid, 30, "exactly the balance: {codes:?}");
+    let moved = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.meter_id.as_deref(), Some(id.as_str()));
+    assert_eq!(moved.credits_remaining, Some(0));
+    let today = counts::day_of(state.clock.now_secs());
+    let days = counts::by_day(&state.store, &moved, today, 1)
+        .await
+        .unwrap();
+    assert_eq!(days[0].1.get(Outcome::Valid), 33, "3 before and 30 after");
+    assert_eq!(days[0].1.get(Outcome::UsageExceeded), 30);
+}
+
+/// Issue 28: an edit of a token from before meters moves its counters to its meter first,
+/// so a rename (which moves the record) keeps them.
+#[tokio::test]
+async fn an_edit_of_a_record_from_before_meters_keeps_its_counters() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 5}})).await;
+    let record = state
+        .store
+        .access_token_by_id(&ws.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    make_old_shape(
+        &state,
+        &record,
+        &[("credits_remaining", AttributeValue::N("7".into()))],
+        true,
+    )
+    .await;
+    let (status, json) = patch(&state, &ws, &id, json!({"name": "renamed"})).await;
+    assert_eq!(status, 200, "{json}");
+    let body = json!({ "token": token });
+    let answer = call(
+        &state,
+        "verify-access-token",
+        request(
+            "POST",
+            "/accessTokens/verify",
+            "/accessTokens/verify",
+            &ws,
+            &body,
+        ),
+    )
+    .await;
+    assert_eq!(
+        (
+            answer.json["code"].as_str(),
+            answer.json["credits"]["remaining"].as_u64()
+        ),
+        (Some("VALID"), Some(6)),
+        "{}",
+        answer.json
     );
 }

@@ -67,7 +67,8 @@ async fn list(state: &AppState, req: &Request) -> Result<Response<Body>, ApiErro
     Ok(response)
 }
 
-/// A token in its grace period spends its successor's limits: it shows their balance.
+/// A token rerolled in issue 26 to 28 spends its successor's limits: it shows their balance
+/// (one rerolled since shares its successor's meter, which the store read with it).
 fn with_balance_of_successor(token: &AccessToken, records: &[AccessToken]) -> AccessToken {
     let mut holder = token;
     // A chain of rerolls is at most as long as the workspace has tokens.

@@ -77,6 +77,16 @@ async fn reroll(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
             "this token has expired: create a new one".into(),
         ));
     }
+    // A record from before meters had items of their own gets one, which its successor
+    // will spend.
+    let old = match state.store.own_meter(&old).await {
+        Err(StoreError::Conflict) => {
+            return Err(ApiError::Conflict(
+                "this token was changed or is being rerolled meanwhile: try again".into(),
+            ))
+        }
+        owned => owned?,
+    };
     let token = NewToken::generate(TokenKind::AccessToken);
     let new = successor(&old, &token, &caller.user_id, state);
     let grace_until = (!grace.is_zero()).then(|| now + grace.as_secs());

@@ -196,11 +196,10 @@ async fn the_successor_keeps_the_usage_control() {
     assert!(successor.disabled);
     assert_eq!(successor.external_id.as_deref(), Some("user_42"));
     assert_eq!(successor.meta, old.meta);
-    // One rate limit across a reroll (issue 26): the successor takes over the current
-    // window with the uses it has admitted, none here.
-    let window = old.ratelimit.unwrap().window_of(state.clock.now_secs());
+    // One meter across a reroll (issue 28): the successor spends the old token's.
+    assert_eq!(successor.meter_id(), old.id);
     assert_eq!(
         (successor.rl_window, successor.rl_count),
-        (Some(window), Some(0))
+        (old.rl_window, old.rl_count)
     );
 }

@@ -72,6 +72,11 @@ async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
             .access_token_by_id(&caller.workspace_id, &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
+        // A record from before meters had items of their own gets one first.
+        let old = match state.store.own_meter(&old).await {
+            Err(StoreError::Conflict) => continue,
+            owned => owned?,
+        };
         if old.rerolled_to.is_some() {
             return Err(ApiError::Conflict(
                 "this token was rerolled: change its successor".into(),

@@ -35,6 +35,8 @@ pub struct VerifiedAccessToken {
     pub external_id: Option<String>,
     /// A JSON object, as text.
     pub meta: Option<String>,
+    /// The meter its uses are spent and counted on (`Meter`).
+    pub meter_id: String,
 }
 
 impl VerifiedAccessToken {
@@ -80,13 +82,13 @@ pub async fn look_up_access_token(
         metered,
         external_id,
         meta,
+        meter_id,
     }) = store.lookup(token.digest()).await?
     else {
         return Ok(None);
     };
     Ok(Some(VerifiedAccessToken {
         workspace_id,
-        token_id,
         name,
         scopes,
         created_at,
@@ -97,6 +99,8 @@ pub async fn look_up_access_token(
         metered,
         external_id,
         meta,
+        meter_id: meter_id.unwrap_or_else(|| token_id.clone()),
+        token_id,
     }))
 }
 

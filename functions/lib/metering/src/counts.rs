@@ -1,13 +1,14 @@
 //! Verifications counted per token, UTC day and outcome. Today's counts live on the token's
-//! record (the map `usage`: `day`, days since the epoch, and a number per outcome), so that
+//! meter (the map `usage`: `day`, days since the epoch, and a number per outcome), so that
 //! a metered token's spend counts its use in the write it makes anyway. The first count of
-//! a new day moves the previous day's counts to an item of their own (`USAGE#<token id>`,
+//! a new day moves the previous day's counts to an item of their own (`USAGE#<meter id>`,
 //! sk the date, removed by the table's TTL after 92 days), in one transaction conditional
 //! on the counts as read, so that none is lost or counted twice.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::{
+    meter_of::meter_of,
     outcome::{Counts, Outcome},
     tally::Due,
 };
@@ -18,7 +19,12 @@ use aws_sdk_dynamodb::{
 };
 use tessera_common::{
     clock::rfc3339_from_secs,
-    store::{key, keys, records::AccessToken, Store, StoreError},
+    store::{
+        key, keys,
+        meters::meter_key,
+        records::{AccessToken, Meter},
+        Store, StoreError,
+    },
     verify::{record_use_at, VerifiedAccessToken},
 };
 
@@ -42,9 +48,9 @@ pub fn date_of(day: u64) -> String {
     rfc3339_from_secs(day * DAY_SECS)[..10].to_owned()
 }
 
-/// The day a record's counts are of, if it has counted any.
-pub(crate) fn day_on(record: &AccessToken) -> Option<u64> {
-    record.usage.as_ref()?.get("day").copied()
+/// The day a meter's counts are of, if it has counted any.
+pub(crate) fn day_on(meter: &Meter) -> Option<u64> {
+    meter.usage.as_ref()?.get("day").copied()
 }
 
 /// The placeholder of an outcome's counter in expressions.
@@ -84,20 +90,19 @@ fn n(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-/// Moves the counts a record holds (`as_read`) to their day's item and starts `day` on the
-/// record, in one transaction conditional on the counts as read. Losing that race is not
-/// an error: another verification moved them, and the caller reads the record again.
+/// Moves the counts a meter holds (`as_read`) to their day's item and starts `day` on the
+/// meter, in one transaction conditional on the counts as read. Losing that race is not
+/// an error: another verification moved them, and the caller reads the meter again.
 pub(crate) async fn roll_over(
     store: &Store,
-    pk: &str,
-    sk: &str,
+    meter_id: &str,
     as_read: Option<&BTreeMap<String, u64>>,
     day: u64,
 ) -> Result<(), StoreError> {
     let mut actions = Vec::new();
     let mut start = Update::builder()
         .table_name(store.table_name())
-        .set_key(Some(key(pk.to_owned(), sk)))
+        .set_key(Some(meter_key(meter_id)))
         .update_expression("SET #usage = :fresh")
         .expression_attribute_names("#usage", "usage")
         .expression_attribute_values(":fresh", AttributeValue::M([("day".into(), n(day))].into()));
@@ -110,9 +115,7 @@ pub(crate) async fn roll_over(
             match usage.get("day") {
                 // Never back: a later day stays, and its counts with it.
                 Some(&old_day) if old_day >= day => return Ok(()),
-                Some(&old_day) => {
-                    actions.extend(add_to_day(store, token_id_of(sk), old_day, &counts)?)
-                }
+                Some(&old_day) => actions.extend(add_to_day(store, meter_id, old_day, &counts)?),
                 None => {}
             }
         }
@@ -128,15 +131,10 @@ pub(crate) async fn roll_over(
     }
 }
 
-/// A token's id from its record's sort key (`AT#<name>#<id>`).
-fn token_id_of(sk: &str) -> &str {
-    sk.rsplit('#').next().unwrap_or(sk)
-}
-
 /// An update that adds `counts` to a past day's item; `None` when there is nothing to add.
 fn add_to_day(
     store: &Store,
-    token_id: &str,
+    meter_id: &str,
     day: u64,
     counts: &Counts,
 ) -> Result<Option<TransactWriteItem>, StoreError> {
@@ -147,7 +145,7 @@ fn add_to_day(
     let outcomes: Vec<Outcome> = adds.iter().map(|(outcome, _)| *outcome).collect();
     let mut update = Update::builder()
         .table_name(store.table_name())
-        .set_key(Some(key(keys::usage_pk(token_id), &date_of(day))))
+        .set_key(Some(key(keys::usage_pk(meter_id), &date_of(day))))
         .update_expression(format!(
             "SET expires_at = :ttl ADD {}",
             adds.iter()
@@ -170,7 +168,7 @@ fn add_to_day(
     ))
 }
 
-/// The clause that adds `counts` to the record's map, with the names and values it uses
+/// The clause that adds `counts` to the meter's map, with the names and values it uses
 /// (`#usage` and `#day` among the names).
 struct Adding {
     clause: String,
@@ -195,7 +193,7 @@ fn adding(counts: &Counts) -> Adding {
     }
 }
 
-/// Adds `counts` of `day` to `token`'s: on its record when the record counts that day (or
+/// Adds `counts` of `day` to `token`'s: on its meter when the meter counts that day (or
 /// may start counting it), else on the day's own item. A token deleted meanwhile drops them.
 pub async fn add(
     store: &Store,
@@ -207,13 +205,13 @@ pub async fn add(
         return Ok(());
     }
     let adding = adding(counts);
-    let (pk, sk) = record_key(token);
+    let mut meter_id = token.meter_id.clone();
     for attempt in 1..=MAX_ATTEMPTS {
         let mut update = store
             .client()
             .update_item()
             .table_name(store.table_name())
-            .set_key(Some(key(pk.clone(), &sk)))
+            .set_key(Some(meter_key(&meter_id)))
             .update_expression(format!("ADD {}", adding.clause))
             .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
             .set_expression_attribute_names(Some(adding.names.clone()))
@@ -230,16 +228,18 @@ pub async fn add(
             }
             Err(err) => return Err(err.into()),
         }
-        let Some(record) = store.get::<AccessToken>(pk.clone(), &sk).await? else {
+        // A day's start at the latest: enough to tell a died reroll from before meters.
+        let Some((found, meter)) = meter_of(store, token, day * DAY_SECS).await? else {
             return Ok(());
         };
-        match day_on(&record) {
+        meter_id = found;
+        match day_on(&meter) {
             Some(counted) if counted == day => {}
             Some(counted) if counted > day => {
-                let archive = add_to_day(store, &token.token_id, day, counts)?;
+                let archive = add_to_day(store, &meter_id, day, counts)?;
                 return store.transact(archive.into_iter().collect()).await;
             }
-            _ => roll_over(store, &pk, &sk, record.usage.as_ref(), day).await?,
+            _ => roll_over(store, &meter_id, meter.usage.as_ref(), day).await?,
         }
     }
     Err(StoreError::Unavailable(
@@ -255,8 +255,8 @@ fn record_key(token: &VerifiedAccessToken) -> (String, String) {
 }
 
 /// Writes what a container held of a token without limits: its counts and its last valid
-/// use, in one transaction of its record and lookup when the record counts that day (every
-/// write but a day's first); otherwise each day through `add`, and the last use after. On
+/// use, in one transaction of its meter, record and lookup when the meter counts that day
+/// (every write but a day's first); otherwise each day through `add`, and the last use after. On
 /// a failure, answers what it did not write, for the next flush: a day written is never
 /// written again.
 pub(crate) async fn flush(
@@ -295,25 +295,27 @@ async fn flush_one_day(
     last_valid: Option<u64>,
 ) -> Result<(), StoreError> {
     let adding = adding(counts);
-    let (pk, sk) = record_key(token);
-    let set = if last_valid.is_some() {
-        "SET last_used_at = :used "
-    } else {
-        ""
-    };
-    let mut record = Update::builder()
+    let mut meter = Update::builder()
         .table_name(store.table_name())
-        .set_key(Some(key(pk, &sk)))
-        .update_expression(format!("{set}ADD {}", adding.clause))
+        .set_key(Some(meter_key(&token.meter_id)))
+        .update_expression(format!("ADD {}", adding.clause))
         .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
         .set_expression_attribute_names(Some(adding.names))
         .expression_attribute_values(":today", n(day));
     for (name, value) in adding.values {
-        record = record.expression_attribute_values(name, value);
+        meter = meter.expression_attribute_values(name, value);
     }
-    let mut actions = Vec::new();
+    let mut actions = vec![TransactWriteItem::builder().update(meter.build()?).build()];
     if let Some(used) = last_valid {
-        record = record.expression_attribute_values(":used", n(used));
+        let (pk, sk) = record_key(token);
+        let record = Update::builder()
+            .table_name(store.table_name())
+            .set_key(Some(key(pk, &sk)))
+            .update_expression("SET last_used_at = :used")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":used", n(used))
+            .build()?;
+        actions.push(TransactWriteItem::builder().update(record).build());
         let lookup = Update::builder()
             .table_name(store.table_name())
             .set_key(Some(key(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)))
@@ -323,7 +325,6 @@ async fn flush_one_day(
             .build()?;
         actions.push(TransactWriteItem::builder().update(lookup).build());
     }
-    actions.push(TransactWriteItem::builder().update(record.build()?).build());
     store.transact(actions).await
 }
 
@@ -341,7 +342,7 @@ pub async fn by_day(
         .table_name(store.table_name())
         .consistent_read(true)
         .key_condition_expression("pk = :pk AND sk BETWEEN :first AND :last")
-        .expression_attribute_values(":pk", AttributeValue::S(keys::usage_pk(&record.id)))
+        .expression_attribute_values(":pk", AttributeValue::S(keys::usage_pk(record.meter_id())))
         .expression_attribute_values(":first", AttributeValue::S(date_of(first)))
         .expression_attribute_values(":last", AttributeValue::S(date_of(today)));
     let mut by_date: BTreeMap<String, Counts> = BTreeMap::new();
@@ -355,7 +356,7 @@ pub async fn by_day(
         });
         by_date.entry(date.clone()).or_default().merge(counts);
     }
-    if let (Some(usage), Some(day)) = (&record.usage, day_on(record)) {
+    if let (Some(usage), Some(day)) = (&record.usage, day_on(&record.meter())) {
         if (first..=today).contains(&day) {
             let counts = Counts::of_attributes(|name| usage.get(name).copied());
             by_date.entry(date_of(day)).or_default().merge(counts);

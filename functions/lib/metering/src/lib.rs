@@ -11,6 +11,7 @@
 //! container that ends.
 
 pub mod counts;
+mod meter_of;
 mod outcome;
 mod spend;
 mod tally;

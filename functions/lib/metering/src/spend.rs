@@ -1,22 +1,18 @@
 //! Spending a metered access token's credits and rate limit: a consistent read of its
-//! record, then one UpdateItem whose conditions hold only if the limits still allow the
-//! use, and which counts the use (`counts`). Concurrent verifications never admit more
-//! than the limits: a condition that fails means another writer got there first, and the
-//! record is read again.
+//! meter (`Meter`: one item under 1 KB), then one UpdateItem of it whose conditions hold
+//! only if the limits still allow the use, and which counts the use (`counts`). Concurrent
+//! verifications never admit more than the limits: a condition that fails means another
+//! writer got there first, and the meter is read again.
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use tessera_common::{
-    store::{
-        key, keys,
-        records::{AccessToken, TokenLookup, REROLL_ABANDONED_SECS},
-        Store, StoreError,
-    },
-    token::TokenDigest,
+    store::{meters::meter_key, records::Meter, Store, StoreError},
     verify::VerifiedAccessToken,
 };
 
 use crate::{
     counts,
+    meter_of::meter_of,
     outcome::{Counts, Outcome},
 };
 
@@ -24,9 +20,6 @@ use crate::{
 /// failed condition means another verification moved the window, the period or the
 /// counters, so a handful always suffices outside a pathological storm.
 const MAX_ATTEMPTS: usize = 8;
-/// Successors followed from a rerolled token before it counts as gone: a chain of rerolls
-/// with grace periods is at most this long within their (at most 7-day) grace.
-const MAX_HOPS: usize = 16;
 
 /// A metered token's state after a check: what remains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,7 +36,7 @@ pub enum Spent {
     Valid(Remaining),
     UsageExceeded(Remaining),
     RateLimited(Remaining),
-    /// The record is gone (deleted meanwhile).
+    /// The token or its meter is gone (deleted meanwhile).
     Gone,
 }
 
@@ -57,8 +50,8 @@ struct Updated {
     credits_period: Option<u64>,
 }
 
-/// The remaining allowance a record shows at `now_ms` (Unix milliseconds), before this use.
-fn remaining_of(token: &AccessToken, now_ms: u64) -> Remaining {
+/// The remaining allowance a meter shows at `now_ms` (Unix milliseconds), before this use.
+fn remaining_of(token: &Meter, now_ms: u64) -> Remaining {
     Remaining {
         credits: token.credits_at(now_ms / 1000),
         ratelimit: token
@@ -96,7 +89,7 @@ impl Write {
 /// earlier one than stored, so some writer's condition always holds. The rate limit's
 /// condition admits the use only while the current window's count, plus the previous
 /// window's weighted by its overlap, stays below the limit.
-fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now_ms: u64) -> Write {
+fn spending(token: &Meter, credits: Option<u64>, cost: u64, now_ms: u64) -> Write {
     let now = now_ms / 1000;
     let mut write = Write::default();
     if let Some((limit, at)) = token.ratelimit.zip(token.window_at(now)) {
@@ -167,27 +160,7 @@ fn spending(token: &AccessToken, credits: Option<u64>, cost: u64, now_ms: u64) -
     write
 }
 
-/// Where a rerolled token's spends go: the record its successor's lookup names (the
-/// successor may have been renamed since). `None` when the successor is gone.
-async fn successor_key(
-    store: &Store,
-    successor: &TokenDigest,
-) -> Result<Option<(String, String)>, StoreError> {
-    Ok(match store.lookup(successor).await? {
-        Some(TokenLookup::AccessToken {
-            workspace_id,
-            token_id,
-            name,
-            ..
-        }) => Some((
-            keys::workspace_pk(&workspace_id),
-            keys::access_token_sk(&name, &token_id),
-        )),
-        _ => None,
-    })
-}
-
-/// Checks `cost` credits and one use of the rate limit against the token's record, and
+/// Checks `cost` credits and one use of the rate limit against the token's meter, and
 /// spends them if both allow (credits are checked first; a refused use spends nothing,
 /// and a cost of 0 checks without spending). A spend counts its use as VALID in the same
 /// write; the caller counts any other outcome. The answer says what remains after.
@@ -198,43 +171,18 @@ pub async fn spend(
     now_ms: u64,
 ) -> Result<Spent, StoreError> {
     let now = now_ms / 1000;
-    let (mut pk, mut sk) = (
-        keys::workspace_pk(&token.workspace_id),
-        keys::access_token_sk(&token.name, &token.token_id),
-    );
     let today = counts::day_of(now);
-    let mut hops = 0;
-    let mut attempt = 0;
-    while attempt < MAX_ATTEMPTS {
-        let Some(record) = store.get::<AccessToken>(pk.clone(), &sk).await? else {
-            return Ok(Spent::Gone);
-        };
-        // A token rerolled with a grace period spends its successor's limits: one balance.
-        if let Some(successor) = &record.successor_digest {
-            match successor_key(store, successor).await? {
-                Some(next) if hops < MAX_HOPS => {
-                    hops += 1;
-                    (pk, sk) = next;
-                    continue;
-                }
-                // Its successor was deleted (or the chain is past all bounds).
-                _ if !record.reroll_pending() || hops >= MAX_HOPS => return Ok(Spent::Gone),
-                // A reroll froze the counters and is storing the successor: wait for it,
-                // or undo it if it died.
-                _ => {
-                    attempt += 1;
-                    let since = record.successor_pending_since.unwrap_or(0);
-                    if now >= since + REROLL_ABANDONED_SECS {
-                        store.unfreeze(&record, successor).await?;
-                    } else {
-                        counts::back_off(attempt).await;
-                    }
-                    continue;
-                }
-            }
+    let Some((meter_id, mut meter)) = meter_of(store, token, now).await? else {
+        return Ok(Spent::Gone);
+    };
+    for attempt in 1..=MAX_ATTEMPTS {
+        if attempt > 1 {
+            let Some(read) = store.meter(&meter_id).await? else {
+                return Ok(Spent::Gone);
+            };
+            meter = read;
         }
-        attempt += 1;
-        let before = remaining_of(&record, now_ms);
+        let before = remaining_of(&meter, now_ms);
         if before.credits.is_some_and(|credits| credits < cost) {
             return Ok(Spent::UsageExceeded(before));
         }
@@ -244,16 +192,16 @@ pub async fn spend(
         if cost == 0 {
             return Ok(Spent::Valid(before));
         }
-        // The record's day, or a later one another container's clock already started.
-        let day = match counts::day_on(&record) {
+        // The meter's day, or a later one another container's clock already started.
+        let day = match counts::day_on(&meter) {
             Some(day) if day >= today => day,
             _ => {
                 // The previous day's counts move to their own item first, once a day.
-                counts::roll_over(store, &pk, &sk, record.usage.as_ref(), today).await?;
+                counts::roll_over(store, &meter_id, meter.usage.as_ref(), today).await?;
                 continue;
             }
         };
-        let write = spending(&record, before.credits, cost, now_ms);
+        let write = spending(&meter, before.credits, cost, now_ms);
         if write.sets.is_empty() {
             // Its limits were removed since the lookup: nothing to spend, only to count.
             counts::add(store, token, today, &Counts::one(Outcome::Valid)).await?;
@@ -263,15 +211,14 @@ pub async fn spend(
             .client()
             .update_item()
             .table_name(store.table_name())
-            .set_key(Some(key(pk.clone(), &sk)))
+            .set_key(Some(meter_key(&meter_id)))
             .update_expression(format!(
                 "SET {} ADD #usage.{} :counted",
                 write.sets.join(", "),
                 counts::name_of(Outcome::Valid)
             ))
-            // Not rerolled meanwhile: a reroll copies the counters as it read them.
             .condition_expression(format!(
-                "attribute_exists(pk) AND attribute_not_exists(successor_digest) AND {} AND {}",
+                "attribute_exists(pk) AND {} AND {}",
                 counts::TODAY_CONDITION,
                 write.conditions.join(" AND ")
             ))
@@ -286,18 +233,18 @@ pub async fn spend(
         match update.send().await {
             Ok(out) => {
                 let updated: Updated = serde_dynamo::from_item(out.attributes.unwrap_or_default())?;
-                let after = AccessToken {
-                    rl_window: updated.rl_window.or(record.rl_window),
-                    rl_count: updated.rl_count.or(record.rl_count),
-                    rl_prev_count: updated.rl_prev_count.or(record.rl_prev_count),
-                    credits_remaining: updated.credits_remaining.or(record.credits_remaining),
-                    credits_period: updated.credits_period.or(record.credits_period),
-                    ..record
+                let after = Meter {
+                    rl_window: updated.rl_window.or(meter.rl_window),
+                    rl_count: updated.rl_count.or(meter.rl_count),
+                    rl_prev_count: updated.rl_prev_count.or(meter.rl_prev_count),
+                    credits_remaining: updated.credits_remaining.or(meter.credits_remaining),
+                    credits_period: updated.credits_period.or(meter.credits_period),
+                    ..meter
                 };
                 return Ok(Spent::Valid(remaining_of(&after, now_ms)));
             }
             Err(err) if counts::is_condition_failure(&err) => continue,
-            // An edit's transaction held the record: nothing was written, try again.
+            // An edit's transaction held the meter: nothing was written, try again.
             Err(err) if counts::is_transaction_conflict(&err) => {
                 counts::back_off(attempt).await;
                 continue;

@@ -4,19 +4,21 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
 use super::{
-    key, keys, records,
+    key, keys,
+    meters::{meter_item, meter_key, record_item},
+    records,
     records::{AccessToken, TokenLookup},
     users::s,
-    Keyed, Store, StoreError, MAX_TRANSACTION_ACTIONS,
+    Store, StoreError, MAX_TRANSACTION_ACTIONS,
 };
 use crate::{audit::Auditor, clock::secs_from_rfc3339, token::TokenDigest};
 
 /// The workspace item's count of its access tokens.
 const COUNTER: &str = "access_token_count";
 
-/// Tokens per transaction when deleting by name: three actions each (record, lookup,
-/// audit entry) and one for the counter.
-const CHUNK: usize = (MAX_TRANSACTION_ACTIONS - 1) / 3;
+/// Tokens per transaction when deleting by name: four actions each (record, lookup,
+/// meter, audit entry) and one for the counter.
+const CHUNK: usize = (MAX_TRANSACTION_ACTIONS - 1) / 4;
 
 /// What a delete by name did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,10 @@ fn lookup_of(token: &AccessToken) -> TokenLookup {
         metered: token.is_metered(),
         external_id: token.external_id.clone(),
         meta: token.meta.clone(),
+        meter_id: token
+            .meter_id
+            .clone()
+            .filter(|meter_id| *meter_id != token.id),
     }
 }
 
@@ -62,15 +68,32 @@ fn audit_object(token: &AccessToken) -> String {
 }
 
 impl Store {
-    /// Stores a token's record and its lookup item together, or neither; `QuotaReached`
-    /// when the workspace already has `max` access tokens.
+    /// A Put of a token's record (without its meter), failing the transaction if one exists.
+    fn put_new_record(&self, token: &AccessToken) -> Result<TransactWriteItem, StoreError> {
+        let (pk, sk) = record_key(token);
+        let mut item = record_item(token)?;
+        item.extend(key(pk, &sk));
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Stores a token's record, its meter and its lookup item together, or none;
+    /// `QuotaReached` when the workspace already has `max` access tokens.
     pub async fn create_access_token(
         &self,
         token: &AccessToken,
         max: u32,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let (pk, sk) = record_key(token);
+        // A new token's meter is its own.
+        let token = &AccessToken {
+            meter_id: Some(token.id.clone()),
+            ..token.clone()
+        };
         let audit = auditor.entry(
             &token.workspace_id,
             "access_token.create",
@@ -79,7 +102,8 @@ impl Store {
         );
         let actions = vec![
             self.count(workspace_item(&token.workspace_id), COUNTER, 1, Some(max))?,
-            self.put_new(&Keyed::new(pk, sk, token))?,
+            self.put_new_record(token)?,
+            self.put_new_meter(token)?,
             self.put_new(&Self::lookup_item(&token.digest, lookup_of(token)))?,
             self.audit_put(&audit)?,
         ];
@@ -118,7 +142,7 @@ impl Store {
         now: u64,
     ) -> Result<usize, StoreError> {
         let ended: Vec<AccessToken> = self
-            .access_tokens(workspace_id)
+            .access_token_records(workspace_id)
             .await?
             .into_iter()
             .filter(|token| token.grace_ended(now))
@@ -166,26 +190,19 @@ impl Store {
         Ok(TransactWriteItem::builder().delete(delete.build()?).build())
     }
 
-    /// The Delete of a frozen record, for a reroll without grace: conditional on the freeze
-    /// being this reroll's.
-    fn delete_frozen(
-        &self,
-        old: &AccessToken,
-        successor: &AccessToken,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let (pk, sk) = record_key(old);
-        let delete = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, &sk)))
-            .condition_expression(FROZEN_FOR)
-            .expression_attribute_values(":successor_digest", s(successor.digest.as_hex()))
-            .build()?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
-    }
-
     /// Every access token of a workspace, ordered by the base64url of their names (the sort
     /// key's order, which is not the names' alphabetical order) and then by id.
+    /// With their meters.
     pub async fn access_tokens(&self, workspace_id: &str) -> Result<Vec<AccessToken>, StoreError> {
+        let records = self.access_token_records(workspace_id).await?;
+        self.with_meters(records).await
+    }
+
+    /// Every access token of a workspace as its record has it: without its meter.
+    async fn access_token_records(
+        &self,
+        workspace_id: &str,
+    ) -> Result<Vec<AccessToken>, StoreError> {
         let query = self.query_prefix(
             keys::workspace_pk(workspace_id),
             keys::access_tokens_prefix(),
@@ -193,8 +210,8 @@ impl Store {
         records(self.query_all(query).await?)
     }
 
-    /// The access token of a workspace with this id: a Query of the workspace's tokens
-    /// (their keys are by name), not on a verification's path.
+    /// The access token of a workspace with this id, with its meter: a Query of the
+    /// workspace's tokens (their keys are by name), not on a verification's path.
     pub async fn access_token_by_id(
         &self,
         workspace_id: &str,
@@ -207,11 +224,15 @@ impl Store {
             )
             .filter_expression("id = :id")
             .expression_attribute_values(":id", s(token_id));
-        Ok(records(self.query_all(query).await?)?.into_iter().next())
+        match records(self.query_all(query).await?)?.into_iter().next() {
+            Some(record) => Ok(Some(self.with_meter(record).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The actions that delete one token: record (conditional on its digest), lookup, its
-    /// audit entry; the counter is the caller's.
+    /// meter unless a successor spends it (a rerolled token's), its audit entry; the
+    /// counter is the caller's.
     fn delete_actions(
         &self,
         token: &AccessToken,
@@ -222,6 +243,10 @@ impl Store {
             self.delete_as_read(pk, &sk, token)?,
             self.delete(keys::lookup_pk(&token.digest), keys::LOOKUP_SK)?,
         ];
+        if token.rerolled_to.is_none() {
+            // A token rerolled in grace spends this meter too: it ends with its successor.
+            actions.push(self.delete(keys::meter_pk(token.meter_id()), keys::METER_SK)?);
+        }
         actions.push(self.audit_put(&auditor.entry(
             &token.workspace_id,
             "access_token.delete",
@@ -307,7 +332,7 @@ impl Store {
         tokens: &[AccessToken],
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let mut actions = Vec::with_capacity(tokens.len() * 3 + 1);
+        let mut actions = Vec::with_capacity(tokens.len() * 4 + 1);
         for token in tokens {
             actions.extend(self.delete_actions(token, auditor)?);
         }
@@ -317,16 +342,13 @@ impl Store {
     }
 
     /// Replaces `old` with `new` (same name, description, scopes and expiry; another id
-    /// and secret), which takes over `old`'s counters (`with_counters_of`). The old token
-    /// keeps working until `grace_until` (Unix seconds; `None`: it stops now), spending the
-    /// successor's limits, and counts against the quota until then, so a reroll with a
-    /// grace period needs room for one more (`QuotaReached` otherwise, with `max`).
-    ///
-    /// In two writes that commute with spends: an UpdateItem freezes `old`'s counters (spends
-    /// are conditional on no successor) and answers them; a transaction stores the successor
-    /// with them and retires or deletes `old`, conditional on the freeze being this one's. A
-    /// failure undoes the freeze. `Conflict` if `old` was rerolled, deleted or is being
-    /// rerolled, so a token has at most one successor.
+    /// and secret), which spends `old`'s meter: one balance, which the reroll does not
+    /// touch, so it commutes with spends. The old token keeps working until `grace_until`
+    /// (Unix seconds; `None`: it stops now), and counts against the quota until then, so
+    /// a reroll with a grace period needs room for one more (`QuotaReached` otherwise,
+    /// with `max`). One transaction, conditional on `old` as read and not rerolled:
+    /// `Conflict` otherwise, so a token has at most one successor. `old` must own its
+    /// meter (`own_meter`): a record from before is `Conflict` until it does.
     pub async fn reroll_access_token(
         &self,
         old: &AccessToken,
@@ -335,56 +357,46 @@ impl Store {
         max: u32,
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let now = auditor.clock().now_secs();
-        let frozen = self.freeze_for_reroll(old, &new.digest, now).await?;
-        let new = new.clone().with_counters_of(&frozen, now);
-        let result = self
-            .store_successor(&frozen, &new, grace_until, max, auditor)
-            .await;
-        if result.is_err() {
-            if let Err(err) = self.unfreeze(old, &new.digest).await {
-                tracing::warn!(error = %err, token_id = %old.id, "a failed reroll's freeze stays until it is abandoned");
+        if old.meter_id.is_none() {
+            return Err(StoreError::Conflict);
+        }
+        let new = AccessToken {
+            meter_id: old.meter_id.clone(),
+            ..new.clone().with_meter(old.meter())
+        };
+        let mut actions = vec![
+            self.put_new_record(&new)?,
+            self.put_new(&Self::lookup_item(&new.digest, lookup_of(&new)))?,
+            self.audit_put(&auditor.entry(
+                &old.workspace_id,
+                "access_token.reroll",
+                audit_object(old),
+                Some(format!("successor access_token:{}", new.id)),
+            ))?,
+        ];
+        match grace_until {
+            // The old record goes as the new one comes: the count does not change.
+            None => {
+                let (pk, sk) = record_key(old);
+                actions.push(self.delete_as_read(pk, &sk, old)?);
+                actions.push(self.delete(keys::lookup_pk(&old.digest), keys::LOOKUP_SK)?);
+                self.transact(actions).await
+            }
+            // Both count until the grace ends: the successor needs room for one more.
+            Some(until) => {
+                let until = old.expires.map_or(until, |expires| expires.min(until));
+                actions.push(self.retire_record(old, &new, until)?);
+                actions.push(self.retire_lookup(&old.digest, until)?);
+                let slot = self.count(workspace_item(&old.workspace_id), COUNTER, 1, Some(max))?;
+                actions.insert(0, slot);
+                self.transact_with_room(&old.workspace_id, actions, max, auditor)
+                    .await
             }
         }
-        result
     }
 
-    /// Marks `old` as being rerolled to `successor`: from then on no spend changes its
-    /// counters. Answers the record as frozen.
-    async fn freeze_for_reroll(
-        &self,
-        old: &AccessToken,
-        successor: &TokenDigest,
-        now: u64,
-    ) -> Result<AccessToken, StoreError> {
-        let (pk, sk) = record_key(old);
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, &sk)))
-            .update_expression("SET successor_digest = :successor, successor_pending_since = :now")
-            .condition_expression(
-                "attribute_exists(pk) AND digest = :digest AND attribute_not_exists(rerolled_to) \
-                 AND (attribute_not_exists(successor_digest) OR successor_pending_since < :abandoned)",
-            )
-            .expression_attribute_values(":successor", s(successor.as_hex()))
-            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
-            .expression_attribute_values(
-                ":abandoned",
-                AttributeValue::N(now.saturating_sub(records::REROLL_ABANDONED_SECS).to_string()),
-            )
-            .expression_attribute_values(":digest", s(old.digest.as_hex()))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
-            .send()
-            .await;
-        let out = unless_condition_failed(out)?.ok_or(StoreError::Conflict)?;
-        let frozen =
-            serde_dynamo::from_item::<_, Keyed<AccessToken>>(out.attributes.unwrap_or_default())?;
-        Ok(frozen.record)
-    }
-
-    /// Undoes a freeze whose reroll did not happen (or died: `REROLL_ABANDONED_SECS`).
+    /// Undoes a freeze of a reroll from before meters (issue 26 to 28) that died:
+    /// `REROLL_ABANDONED_SECS` after it began, the token spends its own counters again.
     pub async fn unfreeze(
         &self,
         old: &AccessToken,
@@ -408,47 +420,6 @@ impl Store {
         Ok(())
     }
 
-    /// The reroll's transaction: the successor and its lookup, the old token retired (or
-    /// gone), its audit entry; conditional on the freeze being this reroll's.
-    async fn store_successor(
-        &self,
-        old: &AccessToken,
-        new: &AccessToken,
-        grace_until: Option<u64>,
-        max: u32,
-        auditor: &Auditor,
-    ) -> Result<(), StoreError> {
-        let (pk, sk) = record_key(new);
-        let mut actions = vec![
-            self.put_new(&Keyed::new(pk, sk, new))?,
-            self.put_new(&Self::lookup_item(&new.digest, lookup_of(new)))?,
-            self.audit_put(&auditor.entry(
-                &old.workspace_id,
-                "access_token.reroll",
-                audit_object(old),
-                Some(format!("successor access_token:{}", new.id)),
-            ))?,
-        ];
-        match grace_until {
-            // The old record goes as the new one comes: the count does not change.
-            None => {
-                actions.push(self.delete_frozen(old, new)?);
-                actions.push(self.delete(keys::lookup_pk(&old.digest), keys::LOOKUP_SK)?);
-                self.transact(actions).await
-            }
-            // Both count until the grace ends: the successor needs room for one more.
-            Some(until) => {
-                let until = old.expires.map_or(until, |expires| expires.min(until));
-                actions.push(self.retire_record(old, new, until)?);
-                actions.push(self.retire_lookup(&old.digest, until)?);
-                let slot = self.count(workspace_item(&old.workspace_id), COUNTER, 1, Some(max))?;
-                actions.insert(0, slot);
-                self.transact_with_room(&old.workspace_id, actions, max, auditor)
-                    .await
-            }
-        }
-    }
-
     /// Replaces a token's record and lookup with `new` (same id and secret), with an audit
     /// entry naming what changed (`detail`, never a secret). See `edit_access_token`.
     pub async fn update_access_token(
@@ -462,14 +433,15 @@ impl Store {
             .await
     }
 
-    /// Changes a token from `old` (as read) to `new`. With the same name, an UpdateItem of
-    /// the attributes that differ, conditional only on the token still being the one read
-    /// and not rerolled, so it commutes with the spends and counts that verifications write
+    /// Changes a token from `old` (as read, with its meter) to `new`: an UpdateItem of the
+    /// record's attributes that differ, conditional only on the token still being the one
+    /// read and not rerolled, and one of the meter's (its limits, and the counters an edit
+    /// of them states), so that both commute with the spends and counts verifications write
     /// meanwhile; a change of the rate limit's window is conditional on the window as read
-    /// (spends move it only at a window's start). `set_credits` writes the credits as
-    /// `new` has them even where they equal what was read: an edit states the balance.
-    /// Another name moves the record to its new key, conditional on `old` as read,
-    /// counters included. `Conflict` when a condition failed.
+    /// (spends move it only at a window's start). `set_credits` writes the credits as `new`
+    /// has them even where they equal what was read: an edit states the balance. Another
+    /// name moves the record to its new key (the meter stays where it is). `Conflict` when
+    /// a condition failed, or `old` does not own its meter yet (`own_meter`).
     pub async fn edit_access_token(
         &self,
         old: &AccessToken,
@@ -478,11 +450,17 @@ impl Store {
         auditor: &Auditor,
         set_credits: bool,
     ) -> Result<(), StoreError> {
+        if old.meter_id.is_none() || new.meter_id != old.meter_id {
+            return Err(StoreError::Conflict);
+        }
         let mut actions = if record_key(new) == record_key(old) {
-            vec![self.edit_record(old, new, set_credits)?]
+            vec![self.edit_record(old, new)?]
         } else {
             self.move_record(old, new)?
         };
+        if let Some(meter) = self.edit_meter(old, new, set_credits)? {
+            actions.push(meter);
+        }
         if let Some(lookup) = update_of(
             &self.table,
             key(keys::lookup_pk(&new.digest), keys::LOOKUP_SK),
@@ -503,17 +481,47 @@ impl Store {
         self.transact(actions).await
     }
 
-    /// The Update of a record that keeps its key: what differs, nothing that verifications
-    /// write (counts, last use) unless the edit sets it.
+    /// The Update of a record that keeps its key: what differs, never the last use (which
+    /// verifications write). With nothing to change, it still needs the token as read.
     fn edit_record(
         &self,
         old: &AccessToken,
         new: &AccessToken,
-        set_credits: bool,
     ) -> Result<TransactWriteItem, StoreError> {
         let (pk, sk) = record_key(old);
-        let mut condition = NOT_REROLLED.to_owned();
-        let mut values = vec![(":digest".to_owned(), s(old.digest.as_hex()))];
+        let update = update_of(
+            &self.table,
+            key(pk.clone(), &sk),
+            &record_item(old)?,
+            &record_item(new)?,
+            &[],
+            NOT_REROLLED,
+            vec![(":digest".to_owned(), s(old.digest.as_hex()))],
+        )?;
+        Ok(match update {
+            Some(update) => TransactWriteItem::builder().update(update).build(),
+            None => {
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(pk, &sk)))
+                    .update_expression("SET digest = :digest")
+                    .condition_expression(NOT_REROLLED)
+                    .expression_attribute_values(":digest", s(old.digest.as_hex()))
+                    .build()?;
+                TransactWriteItem::builder().update(update).build()
+            }
+        })
+    }
+
+    /// The Update of the meter an edit changes, if it changes it: never the counts.
+    fn edit_meter(
+        &self,
+        old: &AccessToken,
+        new: &AccessToken,
+        set_credits: bool,
+    ) -> Result<Option<TransactWriteItem>, StoreError> {
+        let mut condition = "attribute_exists(pk)".to_owned();
+        let mut values = Vec::new();
         if (new.rl_window, new.rl_count, new.rl_prev_count)
             != (old.rl_window, old.rl_count, old.rl_prev_count)
         {
@@ -531,64 +539,37 @@ impl Store {
         let forced: &[&str] = if set_credits { &CREDITS } else { &[] };
         let update = update_of(
             &self.table,
-            key(pk.clone(), &sk),
-            &serde_dynamo::to_item(old)?,
-            &serde_dynamo::to_item(new)?,
+            meter_key(old.meter_id()),
+            &meter_item(old)?,
+            &meter_item(new)?,
             forced,
             &condition,
             values,
         )?;
-        Ok(match update {
-            Some(update) => TransactWriteItem::builder().update(update).build(),
-            // Nothing differs: the edit still needs the token as read (and writes what it has).
-            None => {
-                let update = Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(key(pk, &sk)))
-                    .update_expression("SET digest = :digest")
-                    .condition_expression(NOT_REROLLED)
-                    .expression_attribute_values(":digest", s(old.digest.as_hex()))
-                    .build()?;
-                TransactWriteItem::builder().update(update).build()
-            }
-        })
+        Ok(update.map(|update| TransactWriteItem::builder().update(update).build()))
     }
 
-    /// A rename: the record moves to its new key, conditional on `old` as it was read,
-    /// counters and counts included, so that no spend or count written meanwhile is lost.
+    /// A rename: the record moves to its new key, conditional on `old` as read (its meter,
+    /// which verifications write, stays where it is).
     fn move_record(
         &self,
         old: &AccessToken,
         new: &AccessToken,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let (pk, old_sk) = record_key(old);
-        let (_, new_sk) = record_key(new);
-        let (mut as_read, mut values) = counters_as_read(old);
-        as_read.push(NOT_REROLLED.to_owned());
-        values.push((":digest", s(old.digest.as_hex())));
-        match &old.usage {
-            Some(usage) => {
-                as_read.push("#usage = :usage".to_owned());
-                values.push((":usage", serde_dynamo::to_attribute_value(usage)?));
-            }
-            None => as_read.push("attribute_not_exists(#usage)".to_owned()),
-        }
-        let mut delete = Delete::builder()
+        let delete = Delete::builder()
             .table_name(&self.table)
-            .set_key(Some(key(pk.clone(), &old_sk)))
-            .condition_expression(as_read.join(" AND "))
-            .expression_attribute_names("#usage", "usage");
-        for (name, value) in values {
-            delete = delete.expression_attribute_values(name, value);
-        }
+            .set_key(Some(key(pk, &old_sk)))
+            .condition_expression(NOT_REROLLED)
+            .expression_attribute_values(":digest", s(old.digest.as_hex()));
         Ok(vec![
             TransactWriteItem::builder().delete(delete.build()?).build(),
-            self.put_new(&Keyed::new(pk, new_sk, new))?,
+            self.put_new_record(new)?,
         ])
     }
 
-    /// Marks a rerolled token's record: its successor, whose limits it spends from now on,
-    /// and its end (no TTL: it still counts). Conditional on the freeze being this reroll's.
+    /// Marks a rerolled token's record: its successor, and its end (no TTL: it still
+    /// counts). Conditional on the record as read and not rerolled.
     fn retire_record(
         &self,
         old: &AccessToken,
@@ -599,12 +580,10 @@ impl Store {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, &sk)))
-            .update_expression(
-                "SET rerolled_to = :successor, token_expires_at = :until REMOVE successor_pending_since",
-            )
-            .condition_expression(FROZEN_FOR)
+            .update_expression("SET rerolled_to = :successor, token_expires_at = :until")
+            .condition_expression(NOT_REROLLED)
             .expression_attribute_values(":successor", s(&successor.id))
-            .expression_attribute_values(":successor_digest", s(successor.digest.as_hex()))
+            .expression_attribute_values(":digest", s(old.digest.as_hex()))
             .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
             .build()?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -696,39 +675,8 @@ fn unless_condition_failed(
     }
 }
 
-/// A record frozen by the reroll to `:successor_digest`, and not rerolled yet.
-const FROZEN_FOR: &str =
-    "successor_digest = :successor_digest AND attribute_not_exists(rerolled_to)";
-
 /// The attributes an edit of `credits` states.
 const CREDITS: [&str; 3] = ["credits_remaining", "credits_refill", "credits_period"];
-
-/// Conditions that hold only while a record's counters are as `token` has them, and their
-/// values: what a copy of the counters (a reroll, a rename) must be conditional on.
-fn counters_as_read(token: &AccessToken) -> (Vec<String>, Vec<(&'static str, AttributeValue)>) {
-    let mut conditions = Vec::new();
-    let mut values = Vec::new();
-    for (attribute, placeholder, value) in [
-        ("rl_count", ":rl_count", token.rl_count),
-        ("rl_window", ":rl_window", token.rl_window),
-        ("rl_prev_count", ":rl_prev_count", token.rl_prev_count),
-        (
-            "credits_remaining",
-            ":credits_remaining",
-            token.credits_remaining,
-        ),
-        ("credits_period", ":credits_period", token.credits_period),
-    ] {
-        match value {
-            Some(n) => {
-                conditions.push(format!("{attribute} = {placeholder}"));
-                values.push((placeholder, AttributeValue::N(n.to_string())));
-            }
-            None => conditions.push(format!("attribute_not_exists({attribute})")),
-        }
-    }
-    (conditions, values)
-}
 
 /// An Update of the item at `key` that turns `old` into `new`: `SET` what differs (and
 /// what `forced` names), `REMOVE` what `new` lacks. Counters and counts are written only

@@ -16,7 +16,8 @@
 //! | audit log entry      | `AUDIT#<scope>`   | `<unix ms, 13 digits>#<entry id>`   |
 //! | workspace id counter | `COUNTER`         | `WORKSPACE_ID`                      |
 //! | leaked token         | `LEAKED#<sha256>` | `LEAKED` (TTL: a replayed report)   |
-//! | a token's day of use | `USAGE#<token id>`| `<YYYY-MM-DD>` (TTL: 92 days)       |
+//! | a token's day of use | `USAGE#<meter id>`| `<YYYY-MM-DD>` (TTL: 92 days)       |
+//! | a token's meter      | `METER#<meter id>`| `METER`                             |
 //!
 //! Workspace and base items also count their access tokens and API tokens
 //! (`access_token_count`, `api_token_count`, `share_link_count`), updated in the same transaction as the
@@ -37,6 +38,16 @@ pub const WORKSPACES_GSI: &str = "gsi1";
 pub const WORKSPACES_GSI_PK: &str = "WORKSPACES";
 const WORKSPACE_TOKEN_PREFIX: &str = "WSTOKEN#";
 const ACCESS_TOKEN_PREFIX: &str = "AT#";
+
+/// The sort key of a token's meter: its limits, counters and today's counts, in an item
+/// of their own (and a partition of their own) so that a spend writes one small item.
+pub const METER_SK: &str = "METER";
+
+/// A meter's partition. The meter id is the id of the token it was made for; its
+/// successors by reroll spend the same meter.
+pub fn meter_pk(meter_id: &str) -> String {
+    format!("METER#{meter_id}")
+}
 
 pub fn workspace_pk(workspace_id: &str) -> String {
     format!("WS#{workspace_id}")

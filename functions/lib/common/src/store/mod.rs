@@ -13,6 +13,7 @@ mod api_tokens;
 mod audit;
 mod bases;
 pub mod keys;
+pub mod meters;
 pub mod records;
 mod share_links;
 pub use access_tokens::Deleted;

@@ -84,12 +84,19 @@ pub struct AccessToken {
     /// No TTL removes it: every record counts, so the counter stays a count of records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerolled_to: Option<String>,
-    /// The successor's digest, set with `rerolled_to` (tokens rerolled since issue 26): the
+    /// The meter (`Meter`) this token spends: its own id when it was created, its
+    /// predecessor's when a reroll made it, so a rerolled token and its successor spend one
+    /// balance. `None` on a record from before meters had items of their own: its counters
+    /// are on the record until a verification or an edit moves them (`Store::own_meter`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meter_id: Option<String>,
+    /// The successor's digest, set with `rerolled_to` (tokens rerolled in issue 26 to 28): the
     /// key of its lookup, which names its record however it is renamed. A record that has
     /// it spends nothing of its own: its credits and rate limit are its successor's.
-    /// Set alone (without `rerolled_to`) from the moment a reroll froze the counters to the
-    /// moment its successor is stored: verifications wait, and a reroll that died leaves
-    /// it behind for `REROLL_ABANDONED_SECS`, after which it is undone.
+    /// Set alone (without `rerolled_to`) from the moment a reroll of those versions froze
+    /// the counters to the moment its successor was stored: verifications wait, and a
+    /// reroll that died leaves it behind for `REROLL_ABANDONED_SECS`, after which it is
+    /// undone. Tokens rerolled since share a meter instead (`meter_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub successor_digest: Option<TokenDigest>,
     /// When the reroll that set `successor_digest` began (Unix seconds), while it is pending.
@@ -104,6 +111,8 @@ pub struct AccessToken {
     /// A JSON object of at most 2 KB, as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<String>,
+    // The meter's fields (`Meter`): the store reads them from the meter's item with the
+    // record and writes them there, never on the record (but for a record from before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratelimit: Option<RateLimit>,
     /// The current window's start and how many verifications it admitted.
@@ -123,7 +132,7 @@ pub struct AccessToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_period: Option<u64>,
     /// Today's verifications by outcome (`day`, days since the epoch, and a count per
-    /// outcome): tessera-metering writes and reads them; they move with the record.
+    /// outcome): tessera-metering writes and reads them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<BTreeMap<String, u64>>,
 }
@@ -143,6 +152,7 @@ impl AccessToken {
         let usage = crate::clock::secs_from_rfc3339(&created_at)
             .map(|secs| BTreeMap::from([("day".to_owned(), secs / 86_400)]));
         AccessToken {
+            meter_id: Some(id.clone()),
             id,
             workspace_id,
             name,
@@ -171,6 +181,123 @@ impl AccessToken {
     }
 
     /// Whether a verification must check and spend limits on this record.
+    pub fn is_metered(&self) -> bool {
+        self.meter().is_metered()
+    }
+
+    /// The id of the meter this token spends: its own for a record from before meters
+    /// had items of their own (whose counters are still on the record).
+    pub fn meter_id(&self) -> &str {
+        self.meter_id.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The token's limits, counters and today's counts.
+    pub fn meter(&self) -> Meter {
+        Meter {
+            ratelimit: self.ratelimit,
+            rl_window: self.rl_window,
+            rl_count: self.rl_count,
+            rl_prev_count: self.rl_prev_count,
+            credits_remaining: self.credits_remaining,
+            credits_refill: self.credits_refill,
+            credits_period: self.credits_period,
+            usage: self.usage.clone(),
+        }
+    }
+
+    /// The token with `meter` as its limits, counters and counts.
+    pub fn with_meter(self, meter: Meter) -> AccessToken {
+        AccessToken {
+            ratelimit: meter.ratelimit,
+            rl_window: meter.rl_window,
+            rl_count: meter.rl_count,
+            rl_prev_count: meter.rl_prev_count,
+            credits_remaining: meter.credits_remaining,
+            credits_refill: meter.credits_refill,
+            credits_period: meter.credits_period,
+            usage: meter.usage,
+            ..self
+        }
+    }
+
+    /// See `Meter::credits_period_at`.
+    pub fn credits_period_at(&self, now: u64) -> Option<u64> {
+        self.meter().credits_period_at(now)
+    }
+
+    /// See `Meter::credits_at`.
+    pub fn credits_at(&self, now: u64) -> Option<u64> {
+        self.meter().credits_at(now)
+    }
+
+    /// See `Meter::window_at`.
+    pub fn window_at(&self, now: u64) -> Option<WindowAt> {
+        self.meter().window_at(now)
+    }
+
+    /// See `Meter::ratelimit_left`.
+    pub fn ratelimit_left(&self, now_ms: u64) -> Option<(WindowAt, u64)> {
+        self.meter().ratelimit_left(now_ms)
+    }
+
+    /// A reroll froze this record's counters and has not stored the successor yet.
+    pub fn reroll_pending(&self) -> bool {
+        self.successor_digest.is_some() && self.rerolled_to.is_none()
+    }
+
+    /// A rerolled token whose grace period is over: refused, hidden from the listing,
+    /// and removed when the workspace needs its room.
+    pub fn grace_ended(&self, now: u64) -> bool {
+        self.rerolled_to.is_some() && self.expires.is_some_and(|end| end <= now)
+    }
+}
+
+/// A token's limits, their counters and today's counts: the item a spend writes
+/// (`METER#<meter id>`), which carries nothing else so that it stays under 1 KB whatever
+/// the token carries (its description, scopes, `externalId` and `meta` are on its record).
+/// The limits are a copy of the record's, written with them, so that a spend reads and
+/// writes this item only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratelimit: Option<RateLimit>,
+    /// The current window's start and how many verifications it admitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rl_window: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rl_count: Option<u64>,
+    /// The previous window's count, as the window moved: what the sliding window weighs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rl_prev_count: Option<u64>,
+    /// Credits left (as of `credits_period`, when there is a refill); `None`: unmetered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_remaining: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_refill: Option<Refill>,
+    /// The refill period `credits_remaining` belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_period: Option<u64>,
+    /// Today's verifications by outcome (`day`, days since the epoch, and a count per
+    /// outcome): tessera-metering writes and reads them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<BTreeMap<String, u64>>,
+}
+
+impl Meter {
+    /// The attributes of a meter: what a record from before meters had items of their own
+    /// carries itself, and what a record written since never does.
+    pub const ATTRIBUTES: [&'static str; 8] = [
+        "ratelimit",
+        "rl_window",
+        "rl_count",
+        "rl_prev_count",
+        "credits_remaining",
+        "credits_refill",
+        "credits_period",
+        "usage",
+    ];
+
+    /// Whether a verification must check and spend these limits.
     pub fn is_metered(&self) -> bool {
         self.ratelimit.is_some() || self.credits_remaining.is_some()
     }
@@ -228,31 +355,6 @@ impl AccessToken {
         let at = self.window_at(now_ms / 1000)?;
         let counted = at.used + limit.carried(at.previous, at.window, now_ms);
         Some((at, limit.limit.saturating_sub(counted)))
-    }
-
-    /// A reroll froze this record's counters and has not stored the successor yet.
-    pub fn reroll_pending(&self) -> bool {
-        self.successor_digest.is_some() && self.rerolled_to.is_none()
-    }
-
-    /// The counters a successor takes over at `now`: the current window with its uses, the
-    /// credits that remain and their period.
-    pub fn with_counters_of(self, holder: &AccessToken, now: u64) -> AccessToken {
-        let window = holder.window_at(now);
-        AccessToken {
-            rl_window: window.map(|at| at.window),
-            rl_count: window.map(|at| at.used),
-            rl_prev_count: window.map(|at| at.previous),
-            credits_remaining: holder.credits_at(now),
-            credits_period: holder.credits_period_at(now),
-            ..self
-        }
-    }
-
-    /// A rerolled token whose grace period is over: refused, hidden from the listing,
-    /// and removed when the workspace needs its room.
-    pub fn grace_ended(&self, now: u64) -> bool {
-        self.rerolled_to.is_some() && self.expires.is_some_and(|end| end <= now)
     }
 }
 
@@ -417,6 +519,9 @@ pub enum TokenLookup {
         external_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         meta: Option<String>,
+        /// The token's meter, when it is not the token's own (a successor by reroll).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        meter_id: Option<String>,
     },
     UserAuthToken {
         user_id: String,
