@@ -8,9 +8,9 @@ use std::{
 use aws_sdk_dynamodb::{
     config::{interceptors::BeforeSerializationInterceptorContextRef, ConfigBag, Intercept},
     operation::{
-        delete_item::DeleteItemInput, get_item::GetItemInput, put_item::PutItemInput,
-        query::QueryInput, scan::ScanInput, transact_write_items::TransactWriteItemsInput,
-        update_item::UpdateItemInput,
+        batch_get_item::BatchGetItemInput, delete_item::DeleteItemInput, get_item::GetItemInput,
+        put_item::PutItemInput, query::QueryInput, scan::ScanInput,
+        transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
     },
 };
 
@@ -68,6 +68,8 @@ impl Intercept for ActionRecorder {
             Some("DeleteItem")
         } else if input.downcast_ref::<ScanInput>().is_some() {
             Some("Scan")
+        } else if input.downcast_ref::<BatchGetItemInput>().is_some() {
+            Some("BatchGetItem")
         } else {
             None
         };
