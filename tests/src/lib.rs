@@ -1,6 +1,7 @@
 //! Helpers for the integration tests: a local API on a fresh table, on an ephemeral port.
 
 pub mod faults;
+pub mod meter_calls;
 pub mod old_shape;
 pub mod outage;
 pub mod recorder;

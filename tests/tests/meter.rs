@@ -9,8 +9,7 @@ use std::sync::{
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::{json, Value};
-use tessera_admin::apigw::HttpApiRequest;
+use serde_json::json;
 use tessera_common::{
     store::{
         keys,
@@ -21,100 +20,15 @@ use tessera_common::{
     AppState,
 };
 use tessera_metering::{counts, Outcome};
-use tessera_test_support::{access_token, fresh_state, workspace, ManualClock, TestWorkspace};
+use tessera_test_support::{access_token, fresh_state, workspace, ManualClock};
 use tessera_tests::{
     call,
     faults::{Fault, FaultInjector},
+    meter_calls::{
+        create, joined, patch, request, reroll, state_on, valid_while, verifiers, verify,
+    },
     old_shape::make_old_shape,
 };
-
-fn request(
-    method: &str,
-    route: &str,
-    path: &str,
-    ws: &TestWorkspace,
-    body: &Value,
-) -> HttpApiRequest {
-    HttpApiRequest::new(method, route, path)
-        .header("content-type", "application/json")
-        .authorization(Some(&ws.basic_auth()))
-        .body(body.to_string())
-}
-
-/// POST /accessTokens with `fields`: the token and its id.
-async fn create(state: &AppState, ws: &TestWorkspace, fields: Value) -> (String, String) {
-    let mut body = json!({ "name": "metered" });
-    body.as_object_mut()
-        .unwrap()
-        .extend(fields.as_object().unwrap().clone());
-    let answer = call(
-        state,
-        "create-access-token",
-        request("POST", "/accessTokens", "/accessTokens", ws, &body),
-    )
-    .await;
-    assert_eq!(answer.status, 200, "{}", answer.json);
-    let token = answer.json["data"]["token"].as_str().unwrap().to_owned();
-    let digest = TokenDigest::of(&token);
-    let id = state
-        .store
-        .access_tokens(&ws.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.digest == digest)
-        .map(|t| t.id)
-        .unwrap();
-    (token, id)
-}
-
-async fn patch(state: &AppState, ws: &TestWorkspace, id: &str, body: Value) -> (u16, Value) {
-    let path = format!("/accessTokens/{id}");
-    let req = request("PATCH", "/accessTokens/{id}", &path, ws, &body).path_parameter("id", id);
-    let answer = call(state, "update-access-token", req).await;
-    (answer.status, answer.json)
-}
-
-async fn reroll(state: &AppState, ws: &TestWorkspace, id: &str, grace: u64) -> (u16, Value) {
-    let path = format!("/accessTokens/{id}/reroll");
-    let body = json!({ "gracePeriodSeconds": grace });
-    let req =
-        request("POST", "/accessTokens/{id}/reroll", &path, ws, &body).path_parameter("id", id);
-    let answer = call(state, "reroll-access-token", req).await;
-    (answer.status, answer.json)
-}
-
-/// The verify API's status and code for `token`.
-async fn verify(state: &AppState, ws: &TestWorkspace, token: &str) -> (u16, String) {
-    let body = json!({ "token": token });
-    let answer = call(
-        state,
-        "verify-access-token",
-        request(
-            "POST",
-            "/accessTokens/verify",
-            "/accessTokens/verify",
-            ws,
-            &body,
-        ),
-    )
-    .await;
-    let code = answer.json["code"].as_str().unwrap_or_default().to_owned();
-    (answer.status, code)
-}
-
-/// A state on a clock the test moves, at the start of a minute and far from a day's end.
-async fn state_on(clock: &ManualClock) -> AppState {
-    let now = clock.shared().now_secs();
-    clock.advance(Duration::from_secs(3600 - now % 3600));
-    if 86_400 - clock.shared().now_secs() % 86_400 < 7200 {
-        clock.advance(Duration::from_secs(7200));
-    }
-    AppState {
-        clock: clock.shared(),
-        ..fresh_state().await
-    }
-}
 
 /// Item 1: an edit of the window's duration (the console's "per hour") answered 503 on
 /// every verification until the next full hour; now the next spend is VALID at once.
@@ -245,43 +159,6 @@ async fn verifiers_whose_clocks_differ_by_30_s_never_answer_503() {
         valid, 80,
         "the limits are far from reached: every verification is VALID"
     );
-}
-
-/// Spawns `n` verifiers of `token` that verify until `stop`; each answers its statuses
-/// and codes.
-fn verifiers(
-    state: &AppState,
-    ws: &TestWorkspace,
-    token: &Arc<std::sync::Mutex<Vec<String>>>,
-    stop: &Arc<AtomicBool>,
-    n: usize,
-) -> Vec<tokio::task::JoinHandle<Vec<(u16, String)>>> {
-    (0..n)
-        .map(|i| {
-            let (state, ws, tokens, stop) =
-                (state.clone(), ws.clone(), token.clone(), stop.clone());
-            tokio::spawn(async move {
-                let mut seen = Vec::new();
-                while !stop.load(Ordering::SeqCst) {
-                    // Spread over every value the lineage has (old and new after a reroll).
-                    let value = {
-                        let tokens = tokens.lock().unwrap();
-                        tokens[(i + seen.len()) % tokens.len()].clone()
-                    };
-                    seen.push(verify(&state, &ws, &value).await);
-                }
-                seen
-            })
-        })
-        .collect()
-}
-
-async fn joined(tasks: Vec<tokio::task::JoinHandle<Vec<(u16, String)>>>) -> Vec<(u16, String)> {
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.unwrap());
-    }
-    all
 }
 
 /// Item 3: edits racing 20 verifiers of the same token all succeed (a PATCH was a whole-item
@@ -608,41 +485,6 @@ async fn a_token_rerolled_before_one_balance_keeps_its_own_counters() {
         .unwrap()
         .unwrap();
     assert_eq!(old.credits_remaining, Some(0));
-}
-
-/// Runs 20 verifiers of `token` until `done` says the race is over (polled between rounds,
-/// its VALID answers counted too); every answer's status must be 200. The VALID total.
-async fn valid_while(
-    state: &AppState,
-    ws: &TestWorkspace,
-    token: &str,
-    edit: impl std::future::Future<Output = (u16, Value)>,
-    done: &str,
-) -> usize {
-    let tokens = Arc::new(std::sync::Mutex::new(vec![token.to_owned()]));
-    let stop = Arc::new(AtomicBool::new(false));
-    let tasks = verifiers(state, ws, &tokens, &stop, 20);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let (status, json) = edit.await;
-    assert_eq!(status, 200, "the edit under load: {json}");
-    let mut polled = 0;
-    loop {
-        let (status, code) = verify(state, ws, token).await;
-        assert_eq!(status, 200);
-        polled += usize::from(code == "VALID");
-        if code == done {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    stop.store(true, Ordering::SeqCst);
-    let seen = joined(tasks).await;
-    assert!(
-        seen.iter().all(|(status, _)| *status == 200),
-        "{:?}",
-        seen.iter().find(|(s, _)| *s != 200)
-    );
-    seen.iter().filter(|(_, code)| code == "VALID").count() + polled
 }
 
 /// An edit of the credits (a new balance and refill) racing 20 verifiers of a token that had

@@ -1,7 +1,8 @@
 //! POST /accessTokens: creates a named access token in the caller's workspace and shows
 //! it once, as `{"success": true, "data": {"token": "..."}}`. Besides the seed's `name` and
 //! `description`, it takes `expiresAt` (RFC 3339), `scopes` (an array of strings) and the
-//! usage control of `usage_fields`: `ratelimit`, `credits`, `enabled`, `meta` and `externalId`.
+//! usage control of `usage_fields`: `ratelimit`, `credits`, `enabled`, `meta`, `externalId`
+//! and `meterShards` (how many items a busy token's meter is split over; fixed from then on).
 
 use lambda_http::{http::StatusCode, Body, Request, Response};
 use serde::Deserialize;
@@ -35,6 +36,7 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         disabled: !input.enabled,
         external_id: input.external_id,
         meta: input.meta,
+        meter_shards: input.meter_shards,
         ratelimit: input.ratelimit,
         credits_remaining: input.credits.map(|credits| credits.remaining),
         credits_refill: input.credits.and_then(|credits| credits.refill),
@@ -86,6 +88,7 @@ struct CreateBody {
     enabled: Option<Value>,
     meta: Option<Value>,
     external_id: Option<Value>,
+    meter_shards: Option<Value>,
 }
 
 /// A validated request to create an access token.
@@ -101,6 +104,7 @@ struct NewAccessToken {
     credits: Option<usage_fields::Credits>,
     meta: Option<String>,
     external_id: Option<String>,
+    meter_shards: Option<u32>,
 }
 
 impl NewAccessToken {
@@ -134,6 +138,11 @@ impl NewAccessToken {
                 .as_ref()
                 .map(usage_fields::parse_external_id)
                 .transpose()?,
+            meter_shards: given(body.meter_shards)
+                .as_ref()
+                .map(usage_fields::parse_meter_shards)
+                .transpose()?
+                .filter(|shards| *shards > 1),
             name,
             description,
             scopes: access_token_fields::scopes(body.scopes.unwrap_or_default())?,

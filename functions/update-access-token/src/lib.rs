@@ -9,6 +9,7 @@ use tessera_common::{
     http::{json_body, json_response, path_param},
     lambda::Function,
     limits,
+    meter::MeterChange,
     store::records::AccessToken,
     ApiError, AppState, StoreError,
 };
@@ -47,6 +48,11 @@ async fn update(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     caller.require_admin()?;
     let id = path_param(req, "id")?;
     let changes: Map<String, Value> = json_body(req)?;
+    if changes.contains_key("meterShards") {
+        return Err(ApiError::bad_request(
+            "meterShards is set when a token is created and cannot change: create a new token with it",
+        ));
+    }
     if let Some(unknown) = changes.keys().find(|key| !FIELDS.contains(&key.as_str())) {
         return Err(ApiError::bad_request(format!(
             "{unknown} is not a field of an access token (expected {})",
@@ -156,39 +162,20 @@ fn apply(
             "expiresAt" => {
                 new.expires = Some(access_token_fields::expiry(&text("expiresAt")?, state)?)
             }
-            "ratelimit" if null => {
-                new.ratelimit = None;
-                new.rl_window = None;
-                new.rl_count = None;
-                new.rl_prev_count = None;
-            }
             "ratelimit" => {
-                let limit = usage_fields::parse_ratelimit(value)?;
-                // The uses of the current window (and the previous window's count) carry
-                // over into the window the new duration gives now; a window with none
-                // starts afresh, with what the previous window counted.
-                new.rl_window = Some(limit.window_of(now));
-                match old.window_at(now) {
-                    Some(at) if at.used > 0 => {}
-                    at => {
-                        new.rl_count = Some(0);
-                        new.rl_prev_count = Some(at.map_or(0, |at| at.previous));
-                    }
-                }
-                new.ratelimit = Some(limit);
-            }
-            "credits" if null => {
-                new.credits_remaining = None;
-                new.credits_refill = None;
-                new.credits_period = None;
+                let limit = (!null)
+                    .then(|| usage_fields::parse_ratelimit(value))
+                    .transpose()?;
+                let meter = new.meter().changed(&MeterChange::RateLimit(limit), now);
+                new = new.with_meter(meter);
             }
             "credits" => {
-                let credits = usage_fields::parse_credits(value)?;
-                new.credits_remaining = Some(credits.remaining);
-                new.credits_refill = credits.refill;
-                // Stated, not derived from what was stored: a refill that changes its
-                // interval starts counting its periods now.
-                new.credits_period = credits.refill.map(|refill| refill.period_of(now));
+                let credits = (!null)
+                    .then(|| usage_fields::parse_credits(value))
+                    .transpose()?
+                    .map(|credits| (credits.remaining, credits.refill));
+                let meter = new.meter().changed(&MeterChange::Credits(credits), now);
+                new = new.with_meter(meter);
             }
             "enabled" => {
                 new.disabled = !value

@@ -12,6 +12,7 @@ pub mod http_client;
 pub mod lambda;
 pub mod limits;
 pub mod logging;
+pub mod meter;
 #[cfg(test)]
 mod properties;
 pub mod rotation;

@@ -35,8 +35,9 @@ pub struct VerifiedAccessToken {
     pub external_id: Option<String>,
     /// A JSON object, as text.
     pub meta: Option<String>,
-    /// The meter its uses are spent and counted on (`Meter`).
+    /// The meter its uses are spent and counted on (`Meter`), and its shards.
     pub meter_id: String,
+    pub meter_shards: u32,
 }
 
 impl VerifiedAccessToken {
@@ -83,6 +84,7 @@ pub async fn look_up_access_token(
         external_id,
         meta,
         meter_id,
+        meter_shards,
     }) = store.lookup(token.digest()).await?
     else {
         return Ok(None);
@@ -100,6 +102,7 @@ pub async fn look_up_access_token(
         external_id,
         meta,
         meter_id: meter_id.unwrap_or_else(|| token_id.clone()),
+        meter_shards: meter_shards.unwrap_or(1).max(1),
         token_id,
     }))
 }

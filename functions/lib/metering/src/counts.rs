@@ -19,9 +19,10 @@ use aws_sdk_dynamodb::{
 };
 use tessera_common::{
     clock::rfc3339_from_secs,
+    meter::random_shard,
     store::{
         key, keys,
-        meters::meter_key,
+        meters::ShardKey,
         records::{AccessToken, Meter},
         Store, StoreError,
     },
@@ -95,14 +96,14 @@ fn n(value: u64) -> AttributeValue {
 /// an error: another verification moved them, and the caller reads the meter again.
 pub(crate) async fn roll_over(
     store: &Store,
-    meter_id: &str,
+    shard: &ShardKey,
     as_read: Option<&BTreeMap<String, u64>>,
     day: u64,
 ) -> Result<(), StoreError> {
     let mut actions = Vec::new();
     let mut start = Update::builder()
         .table_name(store.table_name())
-        .set_key(Some(meter_key(meter_id)))
+        .set_key(Some(shard.key()))
         .update_expression("SET #usage = :fresh")
         .expression_attribute_names("#usage", "usage")
         .expression_attribute_values(":fresh", AttributeValue::M([("day".into(), n(day))].into()));
@@ -115,7 +116,10 @@ pub(crate) async fn roll_over(
             match usage.get("day") {
                 // Never back: a later day stays, and its counts with it.
                 Some(&old_day) if old_day >= day => return Ok(()),
-                Some(&old_day) => actions.extend(add_to_day(store, meter_id, old_day, &counts)?),
+                // Every shard adds to the meter's one item of the day.
+                Some(&old_day) => {
+                    actions.extend(add_to_day(store, &shard.meter_id, old_day, &counts)?)
+                }
                 None => {}
             }
         }
@@ -193,8 +197,9 @@ fn adding(counts: &Counts) -> Adding {
     }
 }
 
-/// Adds `counts` of `day` to `token`'s: on its meter when the meter counts that day (or
-/// may start counting it), else on the day's own item. A token deleted meanwhile drops them.
+/// Adds `counts` of `day` to `token`'s: on its meter (a shard at random) when it counts
+/// that day (or may start counting it), else on the day's own item. A token deleted
+/// meanwhile drops them.
 pub async fn add(
     store: &Store,
     token: &VerifiedAccessToken,
@@ -205,13 +210,13 @@ pub async fn add(
         return Ok(());
     }
     let adding = adding(counts);
-    let mut meter_id = token.meter_id.clone();
+    let mut shard = ShardKey::new(&token.meter_id, random_shard(token.meter_shards));
     for attempt in 1..=MAX_ATTEMPTS {
         let mut update = store
             .client()
             .update_item()
             .table_name(store.table_name())
-            .set_key(Some(meter_key(&meter_id)))
+            .set_key(Some(shard.key()))
             .update_expression(format!("ADD {}", adding.clause))
             .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
             .set_expression_attribute_names(Some(adding.names.clone()))
@@ -228,18 +233,27 @@ pub async fn add(
             }
             Err(err) => return Err(err.into()),
         }
-        // A day's start at the latest: enough to tell a died reroll from before meters.
-        let Some((found, meter)) = meter_of(store, token, day * DAY_SECS).await? else {
+        let meter = if shard.shard > 0 {
+            store.meter_shard(&shard).await?
+        } else {
+            // A day's start at the latest: enough to tell a died reroll from before meters.
+            meter_of(store, token, day * DAY_SECS)
+                .await?
+                .map(|(first, meter)| {
+                    shard = first;
+                    meter
+                })
+        };
+        let Some(meter) = meter else {
             return Ok(());
         };
-        meter_id = found;
         match day_on(&meter) {
             Some(counted) if counted == day => {}
             Some(counted) if counted > day => {
-                let archive = add_to_day(store, &meter_id, day, counts)?;
+                let archive = add_to_day(store, &shard.meter_id, day, counts)?;
                 return store.transact(archive.into_iter().collect()).await;
             }
-            _ => roll_over(store, &meter_id, meter.usage.as_ref(), day).await?,
+            _ => roll_over(store, &shard, meter.usage.as_ref(), day).await?,
         }
     }
     Err(StoreError::Unavailable(
@@ -297,7 +311,9 @@ async fn flush_one_day(
     let adding = adding(counts);
     let mut meter = Update::builder()
         .table_name(store.table_name())
-        .set_key(Some(meter_key(&token.meter_id)))
+        .set_key(Some(
+            ShardKey::new(&token.meter_id, random_shard(token.meter_shards)).key(),
+        ))
         .update_expression(format!("ADD {}", adding.clause))
         .condition_expression(format!("attribute_exists(pk) AND {TODAY_CONDITION}"))
         .set_expression_attribute_names(Some(adding.names))
@@ -356,10 +372,24 @@ pub async fn by_day(
         });
         by_date.entry(date.clone()).or_default().merge(counts);
     }
-    if let (Some(usage), Some(day)) = (&record.usage, day_on(&record.meter())) {
-        if (first..=today).contains(&day) {
-            let counts = Counts::of_attributes(|name| usage.get(name).copied());
-            by_date.entry(date_of(day)).or_default().merge(counts);
+    // Today's counts: a sharded meter's each on its shard, which may still hold an
+    // earlier day's until its next use.
+    let meters = if record.meter_shards() > 1 {
+        store
+            .meter_shards_of(record)
+            .await?
+            .into_iter()
+            .map(|(_, meter)| meter)
+            .collect()
+    } else {
+        vec![record.meter()]
+    };
+    for meter in meters {
+        if let (Some(usage), Some(day)) = (&meter.usage, day_on(&meter)) {
+            if (first..=today).contains(&day) {
+                let counts = Counts::of_attributes(|name| usage.get(name).copied());
+                by_date.entry(date_of(day)).or_default().merge(counts);
+            }
         }
     }
     Ok((first..=today)

@@ -6,6 +6,7 @@
 use tessera_common::{
     store::{
         keys,
+        meters::ShardKey,
         records::{AccessToken, Meter, TokenLookup, REROLL_ABANDONED_SECS},
         Store, StoreError,
     },
@@ -18,15 +19,17 @@ use crate::counts;
 /// record, or a successor followed.
 const MAX_READS: usize = 24;
 
-/// The token's meter and its id, `None` when the token or its meter is gone. `now` (Unix
-/// seconds) says whether a reroll from before meters that froze the record has died.
+/// The (first) item of the token's meter, `None` when the token or its meter is gone.
+/// `now` (Unix seconds) says whether a reroll from before meters that froze the record
+/// has died. Records from before were never sharded.
 pub(crate) async fn meter_of(
     store: &Store,
     token: &VerifiedAccessToken,
     now: u64,
-) -> Result<Option<(String, Meter)>, StoreError> {
-    if let Some(meter) = store.meter(&token.meter_id).await? {
-        return Ok(Some((token.meter_id.clone(), meter)));
+) -> Result<Option<(ShardKey, Meter)>, StoreError> {
+    let first = ShardKey::new(&token.meter_id, 0);
+    if let Some(meter) = store.meter_shard(&first).await? {
+        return Ok(Some((first, meter)));
     }
     let (mut pk, mut sk) = (
         keys::workspace_pk(&token.workspace_id),
@@ -38,14 +41,12 @@ pub(crate) async fn meter_of(
         };
         if let Some(meter_id) = &record.meter_id {
             // Made meanwhile, or gone with the successor that spent it.
-            return Ok(store
-                .meter(meter_id)
-                .await?
-                .map(|meter| (meter_id.clone(), meter)));
+            let first = ShardKey::new(meter_id, 0);
+            return Ok(store.meter_shard(&first).await?.map(|meter| (first, meter)));
         }
         let Some(successor) = &record.successor_digest else {
             match store.own_meter(&record).await {
-                Ok(owned) => return Ok(Some((owned.meter_id().to_owned(), owned.meter()))),
+                Ok(owned) => return Ok(Some((ShardKey::new(owned.meter_id(), 0), owned.meter()))),
                 // Its counters changed as they moved: read them again.
                 Err(StoreError::Conflict) => continue,
                 Err(err) => return Err(err),
@@ -60,9 +61,9 @@ pub(crate) async fn meter_of(
                 meter_id,
                 ..
             }) => {
-                let meter_id = meter_id.unwrap_or_else(|| token_id.clone());
-                if let Some(meter) = store.meter(&meter_id).await? {
-                    return Ok(Some((meter_id, meter)));
+                let first = ShardKey::new(meter_id.as_deref().unwrap_or(&token_id), 0);
+                if let Some(meter) = store.meter_shard(&first).await? {
+                    return Ok(Some((first, meter)));
                 }
                 (pk, sk) = (
                     keys::workspace_pk(&workspace_id),

@@ -6,7 +6,8 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use tessera_common::{
-    store::{meters::meter_key, records::Meter, Store, StoreError},
+    meter::random_shard,
+    store::{meters::ShardKey, records::Meter, Store, StoreError},
     verify::VerifiedAccessToken,
 };
 
@@ -164,20 +165,105 @@ fn spending(token: &Meter, credits: Option<u64>, cost: u64, now_ms: u64) -> Writ
 /// spends them if both allow (credits are checked first; a refused use spends nothing,
 /// and a cost of 0 checks without spending). A spend counts its use as VALID in the same
 /// write; the caller counts any other outcome. The answer says what remains after.
+///
+/// A sharded meter (`crate::meter`) is spent on a shard picked at random; when that shard
+/// has no room, on another that has, and the use is refused only when none has. So a
+/// sharded token never admits more than its limits; its answer's `remaining` is an
+/// estimate (the shard's times the shards) unless it is refused.
 pub async fn spend(
     store: &Store,
     token: &VerifiedAccessToken,
     cost: u64,
     now_ms: u64,
 ) -> Result<Spent, StoreError> {
-    let now = now_ms / 1000;
-    let today = counts::day_of(now);
-    let Some((meter_id, mut meter)) = meter_of(store, token, now).await? else {
+    let shards = token.meter_shards;
+    if shards <= 1 {
+        let Some((first, meter)) = meter_of(store, token, now_ms / 1000).await? else {
+            return Ok(Spent::Gone);
+        };
+        return spend_on(store, token, &first, meter, cost, now_ms).await;
+    }
+    let picked = ShardKey::new(&token.meter_id, random_shard(shards));
+    let Some(meter) = store.meter_shard(&picked).await? else {
         return Ok(Spent::Gone);
     };
+    let refused = match spend_on(store, token, &picked, meter, cost, now_ms).await? {
+        Spent::Valid(remaining) => return Ok(Spent::Valid(remaining.times(shards))),
+        Spent::Gone => return Ok(Spent::Gone),
+        refused => refused,
+    };
+    let all = store.meter_shards(&token.meter_id, shards).await?;
+    if all.is_empty() {
+        return Ok(Spent::Gone);
+    }
+    let mut refusals = vec![refused];
+    let start = random_shard(shards) as usize;
+    let with_room = all
+        .iter()
+        .cycle()
+        .skip(start % all.len())
+        .take(all.len())
+        .filter(|(shard, meter)| *shard != picked && has_room(meter, cost, now_ms));
+    for (shard, meter) in with_room {
+        match spend_on(store, token, shard, meter.clone(), cost, now_ms).await? {
+            Spent::Valid(remaining) => return Ok(Spent::Valid(remaining.times(shards))),
+            Spent::Gone => return Ok(Spent::Gone),
+            refused => refusals.push(refused),
+        }
+    }
+    // No shard had room: refused, with what all of them hold.
+    let meters: Vec<Meter> = all.into_iter().map(|(_, meter)| meter).collect();
+    let remaining = remaining_of(&Meter::merged(&meters), now_ms);
+    Ok(
+        if refusals
+            .iter()
+            .any(|spent| matches!(spent, Spent::RateLimited(_)))
+        {
+            Spent::RateLimited(remaining)
+        } else {
+            Spent::UsageExceeded(remaining)
+        },
+    )
+}
+
+/// Whether a meter, as read, admits one more use of `cost`.
+fn has_room(meter: &Meter, cost: u64, now_ms: u64) -> bool {
+    let remaining = remaining_of(meter, now_ms);
+    remaining.credits.is_none_or(|credits| credits >= cost)
+        && remaining.ratelimit.is_none_or(|(_, left, _)| left > 0)
+}
+
+impl Remaining {
+    /// What one shard's remaining suggests of all `shards`.
+    fn times(self, shards: u32) -> Remaining {
+        let shards = u64::from(shards);
+        Remaining {
+            credits: self.credits.map(|credits| credits.saturating_mul(shards)),
+            ratelimit: self.ratelimit.map(|(limit, left, reset)| {
+                (
+                    limit.saturating_mul(shards),
+                    left.saturating_mul(shards),
+                    reset,
+                )
+            }),
+        }
+    }
+}
+
+/// The spend on one item of the token's meter, `meter` as read.
+async fn spend_on(
+    store: &Store,
+    token: &VerifiedAccessToken,
+    shard: &ShardKey,
+    mut meter: Meter,
+    cost: u64,
+    now_ms: u64,
+) -> Result<Spent, StoreError> {
+    let now = now_ms / 1000;
+    let today = counts::day_of(now);
     for attempt in 1..=MAX_ATTEMPTS {
         if attempt > 1 {
-            let Some(read) = store.meter(&meter_id).await? else {
+            let Some(read) = store.meter_shard(shard).await? else {
                 return Ok(Spent::Gone);
             };
             meter = read;
@@ -197,7 +283,7 @@ pub async fn spend(
             Some(day) if day >= today => day,
             _ => {
                 // The previous day's counts move to their own item first, once a day.
-                counts::roll_over(store, &meter_id, meter.usage.as_ref(), today).await?;
+                counts::roll_over(store, shard, meter.usage.as_ref(), today).await?;
                 continue;
             }
         };
@@ -211,7 +297,7 @@ pub async fn spend(
             .client()
             .update_item()
             .table_name(store.table_name())
-            .set_key(Some(meter_key(&meter_id)))
+            .set_key(Some(shard.key()))
             .update_expression(format!(
                 "SET {} ADD #usage.{} :counted",
                 write.sets.join(", "),

@@ -116,6 +116,9 @@ pub struct ListedToken {
     credits: Option<ListedCredits>,
     meta: Value,
     external_id: Option<String>,
+    /// Only for a token whose meter is split over more than one item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meter_shards: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -134,6 +137,7 @@ impl ListedToken {
                 refill: token.credits_refill,
             }),
             meta: usage_fields::meta_json(token.meta.as_deref()),
+            meter_shards: token.meter_shards.filter(|shards| *shards > 1),
             external_id: token.external_id,
             id: token.id,
             name: token.name,

@@ -139,6 +139,13 @@ pub fn parse_meta(value: &Value) -> Result<String, ApiError> {
     Ok(text)
 }
 
+/// `meterShards`: how many items a busy token's meter is split over, 1 (the default: one
+/// item, exact) to `MAX_METER_SHARDS`. See docs/architecture.md ("A hot token").
+pub fn parse_meter_shards(value: &Value) -> Result<u32, ApiError> {
+    let max = tessera_common::meter::MAX_METER_SHARDS;
+    Ok(integer(value, "meterShards", 1, u64::from(max))? as u32)
+}
+
 /// `externalId`: the platform's id of the token's owner, 1 to 255 characters, no controls.
 pub fn parse_external_id(value: &Value) -> Result<String, ApiError> {
     match value.as_str() {

@@ -5,20 +5,39 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update}
 
 use super::{
     key, keys,
-    meters::{meter_item, meter_key, record_item},
+    meters::{record_item, shard_keys, ShardKey},
     records,
-    records::{AccessToken, TokenLookup},
+    records::{AccessToken, Meter, TokenLookup},
     users::s,
     Store, StoreError, MAX_TRANSACTION_ACTIONS,
 };
-use crate::{audit::Auditor, clock::secs_from_rfc3339, token::TokenDigest};
+use crate::{audit::Auditor, clock::secs_from_rfc3339, meter::MeterChange, token::TokenDigest};
 
 /// The workspace item's count of its access tokens.
 const COUNTER: &str = "access_token_count";
 
-/// Tokens per transaction when deleting by name: four actions each (record, lookup,
-/// meter, audit entry) and one for the counter.
-const CHUNK: usize = (MAX_TRANSACTION_ACTIONS - 1) / 4;
+/// Rerolled tokens per transaction when purging those whose grace ended: two actions each
+/// (record, lookup) and one for the counter.
+const CHUNK: usize = (MAX_TRANSACTION_ACTIONS - 1) / 2;
+
+/// Tokens in groups whose deletes fit one transaction each: record, lookup, audit entry
+/// and each item of the meter per token, and one action for the counter.
+fn delete_groups(tokens: &[AccessToken]) -> Vec<&[AccessToken]> {
+    let mut groups = Vec::new();
+    let (mut start, mut actions) = (0, 1);
+    for (i, token) in tokens.iter().enumerate() {
+        let needed = 3 + token.meter_shards() as usize;
+        if actions + needed > MAX_TRANSACTION_ACTIONS {
+            groups.push(&tokens[start..i]);
+            (start, actions) = (i, 1);
+        }
+        actions += needed;
+    }
+    if start < tokens.len() {
+        groups.push(&tokens[start..]);
+    }
+    groups
+}
 
 /// What a delete by name did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +79,7 @@ fn lookup_of(token: &AccessToken) -> TokenLookup {
             .meter_id
             .clone()
             .filter(|meter_id| *meter_id != token.id),
+        meter_shards: token.meter_shards.filter(|shards| *shards > 1),
     }
 }
 
@@ -103,10 +123,11 @@ impl Store {
         let actions = vec![
             self.count(workspace_item(&token.workspace_id), COUNTER, 1, Some(max))?,
             self.put_new_record(token)?,
-            self.put_new_meter(token)?,
             self.put_new(&Self::lookup_item(&token.digest, lookup_of(token)))?,
             self.audit_put(&audit)?,
         ];
+        let mut actions = actions;
+        actions.extend(self.put_new_meters(token)?);
         self.transact_with_room(&token.workspace_id, actions, max, auditor)
             .await
     }
@@ -245,7 +266,13 @@ impl Store {
         ];
         if token.rerolled_to.is_none() {
             // A token rerolled in grace spends this meter too: it ends with its successor.
-            actions.push(self.delete(keys::meter_pk(token.meter_id()), keys::METER_SK)?);
+            for shard in shard_keys(token) {
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(shard.key()))
+                    .build()?;
+                actions.push(TransactWriteItem::builder().delete(delete).build());
+            }
         }
         actions.push(self.audit_put(&auditor.entry(
             &token.workspace_id,
@@ -303,16 +330,20 @@ impl Store {
                 });
             }
             let mut lost_race = false;
-            for (done, chunk) in tokens.chunks(CHUNK).enumerate() {
+            let mut done = 0;
+            for chunk in delete_groups(&tokens) {
                 match self.delete_chunk(workspace_id, chunk, auditor).await {
-                    Ok(()) => deleted += chunk.len(),
+                    Ok(()) => {
+                        deleted += chunk.len();
+                        done += chunk.len();
+                    }
                     Err(StoreError::Conflict) if conflicts < 5 => {
                         conflicts += 1;
                         lost_race = true;
                         break;
                     }
                     Err(err) => {
-                        let remaining = tokens.len() - done * CHUNK;
+                        let remaining = tokens.len() - done;
                         return Err((err, Deleted { deleted, remaining }));
                     }
                 }
@@ -332,7 +363,7 @@ impl Store {
         tokens: &[AccessToken],
         auditor: &Auditor,
     ) -> Result<(), StoreError> {
-        let mut actions = Vec::with_capacity(tokens.len() * 4 + 1);
+        let mut actions = Vec::new();
         for token in tokens {
             actions.extend(self.delete_actions(token, auditor)?);
         }
@@ -362,6 +393,7 @@ impl Store {
         }
         let new = AccessToken {
             meter_id: old.meter_id.clone(),
+            meter_shards: old.meter_shards,
             ..new.clone().with_meter(old.meter())
         };
         let mut actions = vec![
@@ -458,9 +490,8 @@ impl Store {
         } else {
             self.move_record(old, new)?
         };
-        if let Some(meter) = self.edit_meter(old, new, set_credits)? {
-            actions.push(meter);
-        }
+        let now = auditor.clock().now_secs();
+        actions.extend(self.edit_meter(old, new, set_credits, now).await?);
         if let Some(lookup) = update_of(
             &self.table,
             key(keys::lookup_pk(&new.digest), keys::LOOKUP_SK),
@@ -513,11 +544,41 @@ impl Store {
         })
     }
 
-    /// The Update of the meter an edit changes, if it changes it: never the counts.
-    fn edit_meter(
+    /// The Updates of the meter an edit changes: never the counts. Each shard of a sharded
+    /// meter takes its share of the change, from what it holds now.
+    async fn edit_meter(
         &self,
         old: &AccessToken,
         new: &AccessToken,
+        set_credits: bool,
+        now: u64,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        if old.meter_shards() == 1 {
+            let shard = ShardKey::new(old.meter_id(), 0);
+            let update = self.meter_update(&shard, &old.meter(), &new.meter(), set_credits)?;
+            return Ok(update.into_iter().collect());
+        }
+        let changes = changes_between(old, new, set_credits);
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut updates = Vec::new();
+        for (shard, held) in self.meter_shards_of(old).await? {
+            let changed = changes.iter().fold(held.clone(), |meter, change| {
+                meter.changed(&change.share(old.meter_shards(), shard.shard), now)
+            });
+            updates.extend(self.meter_update(&shard, &held, &changed, set_credits)?);
+        }
+        Ok(updates)
+    }
+
+    /// The Update of one meter item from `old` (as read) to `new`, if they differ; a
+    /// change of the window is conditional on the window as read.
+    fn meter_update(
+        &self,
+        shard: &ShardKey,
+        old: &Meter,
+        new: &Meter,
         set_credits: bool,
     ) -> Result<Option<TransactWriteItem>, StoreError> {
         let mut condition = "attribute_exists(pk)".to_owned();
@@ -539,9 +600,9 @@ impl Store {
         let forced: &[&str] = if set_credits { &CREDITS } else { &[] };
         let update = update_of(
             &self.table,
-            meter_key(old.meter_id()),
-            &meter_item(old)?,
-            &meter_item(new)?,
+            shard.key(),
+            &serde_dynamo::to_item(old)?,
+            &serde_dynamo::to_item(new)?,
             forced,
             &condition,
             values,
@@ -673,6 +734,41 @@ fn unless_condition_failed(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// The changes of limits from `old` to `new`, as each shard of a sharded meter takes them.
+fn changes_between(old: &AccessToken, new: &AccessToken, set_credits: bool) -> Vec<MeterChange> {
+    let mut changes = Vec::new();
+    if (
+        new.ratelimit,
+        new.rl_window,
+        new.rl_count,
+        new.rl_prev_count,
+    ) != (
+        old.ratelimit,
+        old.rl_window,
+        old.rl_count,
+        old.rl_prev_count,
+    ) {
+        changes.push(MeterChange::RateLimit(new.ratelimit));
+    }
+    if set_credits
+        || (
+            new.credits_remaining,
+            new.credits_refill,
+            new.credits_period,
+        ) != (
+            old.credits_remaining,
+            old.credits_refill,
+            old.credits_period,
+        )
+    {
+        changes.push(MeterChange::Credits(
+            new.credits_remaining
+                .map(|remaining| (remaining, new.credits_refill)),
+        ));
+    }
+    changes
 }
 
 /// The attributes an edit of `credits` states.

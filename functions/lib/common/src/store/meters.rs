@@ -25,6 +25,41 @@ pub fn meter_key(meter_id: &str) -> Item {
     key(keys::meter_pk(meter_id), keys::METER_SK)
 }
 
+/// One item of a token's meter: shard `shard` of the meter `meter_id` (shard 0 is the
+/// item of an unsharded meter). Each shard is a partition of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardKey {
+    pub meter_id: String,
+    pub shard: u32,
+}
+
+impl ShardKey {
+    pub fn new(meter_id: &str, shard: u32) -> Self {
+        ShardKey {
+            meter_id: meter_id.to_owned(),
+            shard,
+        }
+    }
+
+    pub fn key(&self) -> Item {
+        key(self.pk(), keys::METER_SK)
+    }
+
+    fn pk(&self) -> String {
+        match self.shard {
+            0 => keys::meter_pk(&self.meter_id),
+            shard => keys::meter_pk(&format!("{}#{shard}", self.meter_id)),
+        }
+    }
+}
+
+/// The items of a token's meter.
+pub fn shard_keys(token: &AccessToken) -> Vec<ShardKey> {
+    (0..token.meter_shards())
+        .map(|shard| ShardKey::new(token.meter_id(), shard))
+        .collect()
+}
+
 /// A token's record as stored: without the meter's attributes, which its meter holds.
 pub(super) fn record_item(token: &AccessToken) -> Result<Item, StoreError> {
     let mut item: Item = serde_dynamo::to_item(token)?;
@@ -36,9 +71,13 @@ pub(super) fn record_item(token: &AccessToken) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-/// A token's meter as stored.
-pub(super) fn meter_item(token: &AccessToken) -> Result<Item, StoreError> {
-    Ok(serde_dynamo::to_item(token.meter())?)
+/// A token with its meter's shards as read: the only one, or their sum.
+fn with_shards(record: AccessToken, shards: &[Meter]) -> AccessToken {
+    match shards {
+        [] => record,
+        [only] => record.with_meter(only.clone()),
+        all => record.with_meter(Meter::merged(all)),
+    }
 }
 
 impl Store {
@@ -47,64 +86,125 @@ impl Store {
         self.get(keys::meter_pk(meter_id), keys::METER_SK).await
     }
 
-    /// A Put of a new token's meter, failing the transaction if the meter exists.
-    pub(super) fn put_new_meter(
+    /// One item of a meter, read consistently; `None` when it is gone.
+    pub async fn meter_shard(&self, shard: &ShardKey) -> Result<Option<Meter>, StoreError> {
+        self.get(shard.pk(), keys::METER_SK).await
+    }
+
+    /// Puts of a new token's meter (each shard with its share), failing the transaction if
+    /// any exists.
+    pub(super) fn put_new_meters(
         &self,
         token: &AccessToken,
-    ) -> Result<TransactWriteItem, StoreError> {
-        self.put_new(&Keyed::new(
-            keys::meter_pk(token.meter_id()),
-            keys::METER_SK.to_owned(),
-            token.meter(),
-        ))
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let meter = token.meter();
+        shard_keys(token)
+            .into_iter()
+            .map(|shard| {
+                self.put_new(&Keyed::new(
+                    shard.pk(),
+                    keys::METER_SK.to_owned(),
+                    meter.share(token.meter_shards(), shard.shard),
+                ))
+            })
+            .collect()
     }
 
-    /// The token with its meter (a record from before keeps the counters it carries).
+    /// Every shard of a token's meter that is there, with its key.
+    pub async fn meter_shards_of(
+        &self,
+        token: &AccessToken,
+    ) -> Result<Vec<(ShardKey, Meter)>, StoreError> {
+        self.meter_shards(token.meter_id(), token.meter_shards())
+            .await
+    }
+
+    /// Every shard of the meter `meter_id` of `shards` that is there, with its key.
+    pub async fn meter_shards(
+        &self,
+        meter_id: &str,
+        shards: u32,
+    ) -> Result<Vec<(ShardKey, Meter)>, StoreError> {
+        let shards: Vec<ShardKey> = (0..shards.max(1))
+            .map(|shard| ShardKey::new(meter_id, shard))
+            .collect();
+        if let [only] = &shards[..] {
+            return Ok(self
+                .meter_shard(only)
+                .await?
+                .map(|meter| (only.clone(), meter))
+                .into_iter()
+                .collect());
+        }
+        let mut by_pk = self
+            .meters_by_pk(shards.iter().map(ShardKey::key).collect())
+            .await?;
+        Ok(shards
+            .into_iter()
+            .filter_map(|shard| by_pk.remove(&shard.pk()).map(|meter| (shard, meter)))
+            .collect())
+    }
+
+    /// The token with its meter: the sum of its shards (a record from before keeps the
+    /// counters it carries).
     pub(super) async fn with_meter(&self, record: AccessToken) -> Result<AccessToken, StoreError> {
-        let Some(meter_id) = record.meter_id.clone() else {
+        if record.meter_id.is_none() {
             return Ok(record);
-        };
-        Ok(match self.meter(&meter_id).await? {
-            Some(meter) => record.with_meter(meter),
-            None => record,
-        })
+        }
+        let shards: Vec<Meter> = self
+            .meter_shards_of(&record)
+            .await?
+            .into_iter()
+            .map(|(_, meter)| meter)
+            .collect();
+        Ok(with_shards(record, &shards))
     }
 
-    /// The tokens with their meters, read in BatchGetItem calls of up to 100 meters.
+    /// The tokens with their meters (the sum of each one's shards), read in BatchGetItem
+    /// calls of up to 100 items.
     pub(super) async fn with_meters(
         &self,
         records: Vec<AccessToken>,
     ) -> Result<Vec<AccessToken>, StoreError> {
-        let mut ids: Vec<&str> = records
+        let mut pks: Vec<String> = records
             .iter()
-            .filter_map(|record| record.meter_id.as_deref())
+            .filter(|record| record.meter_id.is_some())
+            .flat_map(|record| shard_keys(record).into_iter().map(|shard| shard.pk()))
             .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut meters: HashMap<String, Meter> = HashMap::new();
-        for chunk in ids.chunks(MAX_BATCH_KEYS) {
-            for item in self
-                .batch_get(chunk.iter().map(|id| meter_key(id)).collect())
-                .await?
-            {
+        // Tokens in a reroll's grace share their successor's meter.
+        pks.sort_unstable();
+        pks.dedup();
+        let meters = self
+            .meters_by_pk(pks.into_iter().map(|pk| key(pk, keys::METER_SK)).collect())
+            .await?;
+        Ok(records
+            .into_iter()
+            .map(|record| {
+                if record.meter_id.is_none() {
+                    return record;
+                }
+                let shards: Vec<Meter> = shard_keys(&record)
+                    .iter()
+                    .filter_map(|shard| meters.get(&shard.pk()).cloned())
+                    .collect();
+                with_shards(record, &shards)
+            })
+            .collect())
+    }
+
+    /// Meters by their partition key, read in BatchGetItem calls of up to 100 items.
+    async fn meters_by_pk(&self, keys: Vec<Item>) -> Result<HashMap<String, Meter>, StoreError> {
+        let mut meters = HashMap::new();
+        for chunk in keys.chunks(MAX_BATCH_KEYS) {
+            for item in self.batch_get(chunk.to_vec()).await? {
                 let Some(AttributeValue::S(pk)) = item.get("pk") else {
                     continue;
                 };
-                let id = pk.trim_start_matches(&keys::meter_pk(""));
-                let id = id.to_owned();
-                let meter = serde_dynamo::from_item::<_, Keyed<Meter>>(item)?.record;
-                meters.insert(id, meter);
+                let pk = pk.clone();
+                meters.insert(pk, serde_dynamo::from_item::<_, Keyed<Meter>>(item)?.record);
             }
         }
-        Ok(records
-            .into_iter()
-            .map(
-                |record| match record.meter_id.as_ref().and_then(|id| meters.get(id)) {
-                    Some(meter) => record.clone().with_meter(meter.clone()),
-                    None => record,
-                },
-            )
-            .collect())
+        Ok(meters)
     }
 
     /// Consistent reads of up to 100 keys, retrying what DynamoDB leaves unprocessed.

@@ -90,6 +90,10 @@ pub struct AccessToken {
     /// are on the record until a verification or an edit moves them (`Store::own_meter`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meter_id: Option<String>,
+    /// How many items the meter is split over (`None`: one, exact). Set at creation for a
+    /// token too busy for one item (`crate::meter`); each shard holds a share of the limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meter_shards: Option<u32>,
     /// The successor's digest, set with `rerolled_to` (tokens rerolled in issue 26 to 28): the
     /// key of its lookup, which names its record however it is renamed. A record that has
     /// it spends nothing of its own: its credits and rate limit are its successor's.
@@ -164,6 +168,7 @@ impl AccessToken {
             expires: None,
             last_used_at: None,
             rerolled_to: None,
+            meter_shards: None,
             successor_digest: None,
             successor_pending_since: None,
             disabled: false,
@@ -189,6 +194,11 @@ impl AccessToken {
     /// had items of their own (whose counters are still on the record).
     pub fn meter_id(&self) -> &str {
         self.meter_id.as_deref().unwrap_or(&self.id)
+    }
+
+    /// How many items its meter is split over.
+    pub fn meter_shards(&self) -> u32 {
+        self.meter_shards.unwrap_or(1).max(1)
     }
 
     /// The token's limits, counters and today's counts.
@@ -522,6 +532,9 @@ pub enum TokenLookup {
         /// The token's meter, when it is not the token's own (a successor by reroll).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         meter_id: Option<String>,
+        /// How many items the meter is split over, when more than one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        meter_shards: Option<u32>,
     },
     UserAuthToken {
         user_id: String,
