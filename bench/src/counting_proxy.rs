@@ -3,7 +3,8 @@
 //! request of the real binaries, whatever their language. For DynamoDB it also asks every
 //! data operation for its consumed capacity (`ReturnConsumedCapacity: TOTAL`, which the
 //! functions never set themselves) and adds up the read and write units DynamoDB answers:
-//! what a request costs, however large its items.
+//! what a request costs, however large its items. And it counts the reads and writes of
+//! each partition key (`keys`), so that a hot key shows.
 
 use std::{
     collections::BTreeMap,
@@ -20,6 +21,15 @@ use tokio::net::TcpListener;
 /// Operation name -> count; `TransactWriteItems.items` counts the items written, and
 /// `units.read.milli` and `units.write.milli` the capacity units consumed, in thousandths.
 pub type Counts = BTreeMap<String, u64>;
+
+/// Item reads and writes by partition key.
+pub type KeyCounts = BTreeMap<String, KeyUse>;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KeyUse {
+    pub reads: u64,
+    pub writes: u64,
+}
 
 pub const READ_UNITS_MILLI: &str = "units.read.milli";
 pub const WRITE_UNITS_MILLI: &str = "units.write.milli";
@@ -56,6 +66,49 @@ fn consumed_units(response: &[u8]) -> f64 {
 pub struct CountingProxy {
     pub address: SocketAddr,
     counts: Arc<Mutex<Counts>>,
+    keys: Arc<Mutex<KeyCounts>>,
+}
+
+/// The partition keys a DynamoDB request reads and writes, each with whether it writes.
+fn item_keys(operation: &str, body: &serde_json::Value) -> Vec<(String, bool)> {
+    let pk = |item: &serde_json::Value| {
+        item.pointer("/pk/S")
+            .and_then(|pk| pk.as_str())
+            .map(str::to_owned)
+    };
+    match operation {
+        "GetItem" => pk(&body["Key"]).map(|k| (k, false)).into_iter().collect(),
+        "Query" => body
+            .pointer("/ExpressionAttributeValues/:pk/S")
+            .and_then(|pk| pk.as_str())
+            .map(|k| (k.to_owned(), false))
+            .into_iter()
+            .collect(),
+        "BatchGetItem" => body["RequestItems"]
+            .as_object()
+            .into_iter()
+            .flat_map(|tables| tables.values())
+            .flat_map(|table| table["Keys"].as_array().cloned().unwrap_or_default())
+            .filter_map(|key| pk(&key).map(|k| (k, false)))
+            .collect(),
+        "UpdateItem" | "DeleteItem" => pk(&body["Key"]).map(|k| (k, true)).into_iter().collect(),
+        "PutItem" => pk(&body["Item"]).map(|k| (k, true)).into_iter().collect(),
+        "TransactWriteItems" => body["TransactItems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|action| {
+                let (kind, target) = action.as_object()?.iter().next()?;
+                let item = if kind == "Put" {
+                    &target["Item"]
+                } else {
+                    &target["Key"]
+                };
+                pk(item).map(|k| (k, kind != "ConditionCheck"))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl CountingProxy {
@@ -63,15 +116,27 @@ impl CountingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let counts = Arc::new(Mutex::new(Counts::new()));
+        let keys = Arc::new(Mutex::new(KeyCounts::new()));
+        let shared_keys = keys.clone();
         let client = reqwest::Client::new();
         let upstream = Arc::new(upstream.trim_end_matches('/').to_owned());
         let shared = counts.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (client, upstream, counts) = (client.clone(), upstream.clone(), shared.clone());
+                let (client, upstream, counts, keys) = (
+                    client.clone(),
+                    upstream.clone(),
+                    shared.clone(),
+                    shared_keys.clone(),
+                );
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
-                        forward(client.clone(), upstream.clone(), counts.clone(), req)
+                        forward(
+                            client.clone(),
+                            upstream.clone(),
+                            (counts.clone(), keys.clone()),
+                            req,
+                        )
                     });
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -79,7 +144,11 @@ impl CountingProxy {
                 });
             }
         });
-        Ok(CountingProxy { address, counts })
+        Ok(CountingProxy {
+            address,
+            counts,
+            keys,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -88,6 +157,11 @@ impl CountingProxy {
 
     pub fn snapshot(&self) -> Counts {
         self.counts.lock().expect("counts lock").clone()
+    }
+
+    /// The reads and writes of each partition key so far.
+    pub fn keys(&self) -> KeyCounts {
+        self.keys.lock().expect("keys lock").clone()
     }
 }
 
@@ -103,7 +177,7 @@ pub fn difference(after: &Counts, before: &Counts) -> Counts {
 async fn forward(
     client: reqwest::Client,
     upstream: Arc<String>,
-    counts: Arc<Mutex<Counts>>,
+    (counts, keys): (Arc<Mutex<Counts>>, Arc<Mutex<KeyCounts>>),
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
@@ -119,6 +193,17 @@ async fn forward(
         .and_then(|target| target.rsplit('.').next())
         .unwrap_or("unknown")
         .to_owned();
+    if let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) {
+        let mut keys = keys.lock().expect("keys lock");
+        for (key, writes) in item_keys(&operation, &request) {
+            let entry = keys.entry(key).or_default();
+            if writes {
+                entry.writes += 1;
+            } else {
+                entry.reads += 1;
+            }
+        }
+    }
     {
         let mut counts = counts.lock().expect("counts lock");
         *counts.entry(operation.clone()).or_default() += 1;
@@ -216,6 +301,24 @@ mod tests {
             6.0
         );
         assert_eq!(consumed_units(b"{}"), 0.0);
+        let transaction = serde_json::json!({"TransactItems": [
+            {"Update": {"Key": {"pk": {"S": "METER#a"}, "sk": {"S": "METER"}}}},
+            {"Put": {"Item": {"pk": {"S": "TOKEN#b"}, "sk": {"S": "TOKEN"}}}},
+            {"ConditionCheck": {"Key": {"pk": {"S": "WS#1"}, "sk": {"S": "WORKSPACE"}}}},
+        ]});
+        assert_eq!(
+            item_keys("TransactWriteItems", &transaction),
+            [
+                ("METER#a".to_owned(), true),
+                ("TOKEN#b".to_owned(), true),
+                ("WS#1".to_owned(), false)
+            ]
+        );
+        let batch = serde_json::json!({"RequestItems": {"t": {"Keys": [
+            {"pk": {"S": "METER#a"}, "sk": {"S": "METER"}},
+            {"pk": {"S": "METER#a#1"}, "sk": {"S": "METER"}},
+        ]}}});
+        assert_eq!(item_keys("BatchGetItem", &batch).len(), 2);
         let asked = with_consumed_capacity(Bytes::from_static(br#"{"TableName":"t"}"#));
         assert!(std::str::from_utf8(&asked)
             .unwrap()

@@ -3,6 +3,7 @@
 //! invocation, peak memory, and the AWS calls each request makes.
 
 pub mod counting_proxy;
+pub mod hot;
 pub mod measure;
 pub mod plan;
 pub mod procfs;

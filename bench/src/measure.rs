@@ -94,17 +94,19 @@ pub struct Options<'a> {
     pub log_dir: &'a Path,
 }
 
-struct Running {
-    child: Child,
-    api: RuntimeApi,
+pub(crate) struct Running {
+    pub(crate) child: Child,
+    pub(crate) api: RuntimeApi,
     started: Instant,
     log: String,
 }
 
-async fn start(
+/// Starts the subject's process under a fresh Runtime API, with `env` besides Lambda's.
+pub(crate) async fn start(
     subject: &Subject,
     options: &Options<'_>,
     proxies: Option<&Proxies>,
+    env: &[(String, String)],
 ) -> Result<Running, RunError> {
     let api = RuntimeApi::start().await?;
     let log = options
@@ -120,6 +122,7 @@ async fn start(
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .envs(env.iter().map(|(name, value)| (name, value)))
         .stdin(Stdio::null())
         .stdout(log_file.try_clone()?)
         .stderr(log_file)
@@ -162,7 +165,11 @@ impl Running {
         }
     }
 
-    async fn ready(&mut self, label: &str, timeout: Duration) -> Result<Instant, RunError> {
+    pub(crate) async fn ready(
+        &mut self,
+        label: &str,
+        timeout: Duration,
+    ) -> Result<Instant, RunError> {
         match self.wait(label, "ask for an event", timeout).await? {
             Signal::Ready(at) => Ok(at),
             Signal::Answered { body, .. } => Err(RunError::InitFailed(
@@ -178,11 +185,21 @@ impl Running {
         label: &str,
         timeout: Duration,
     ) -> Result<(Instant, String), RunError> {
+        let (at, body, error) = self.answer_body(label, timeout).await?;
+        Ok((at, status_of(&body, error)))
+    }
+
+    /// The function's next answer: when, what, and whether through the error endpoint.
+    pub(crate) async fn answer_body(
+        &mut self,
+        label: &str,
+        timeout: Duration,
+    ) -> Result<(Instant, Bytes, bool), RunError> {
         loop {
             if let Signal::Answered { at, body, error } =
                 self.wait(label, "answer its event", timeout).await?
             {
-                return Ok((at, status_of(&body, error)));
+                return Ok((at, body, error));
             }
         }
     }
@@ -222,7 +239,7 @@ pub async fn run_once(
 ) -> Result<RunSample, RunError> {
     let event = read_event(&subject.event)?;
     let label = subject.label();
-    let mut running = start(subject, options, None).await?;
+    let mut running = start(subject, options, None, &[]).await?;
     let ready = running.ready(&label, options.timeout).await?;
     running.api.push(event.clone());
     let (answered, status) = running.answer(&label, options.timeout).await?;
@@ -267,7 +284,7 @@ pub async fn count_calls(
     let event = read_event(&subject.event)?;
     let label = subject.label();
     let start_counts = proxies.snapshot();
-    let mut running = start(subject, options, Some(proxies)).await?;
+    let mut running = start(subject, options, Some(proxies), &[]).await?;
     running.ready(&label, options.timeout).await?;
     let after_init = proxies.snapshot();
     running.api.push(event.clone());
@@ -287,7 +304,7 @@ pub async fn count_calls(
     })
 }
 
-fn read_event(path: &Path) -> Result<Bytes, RunError> {
+pub(crate) fn read_event(path: &Path) -> Result<Bytes, RunError> {
     std::fs::read(path)
         .map(Bytes::from)
         .map_err(|err| RunError::Event(path.display().to_string(), err))

@@ -7,7 +7,8 @@
 #   infra/scripts/bench.sh --smoke    # debug builds, one run each: that it all still works
 # BENCH_COLD_RUNS, BENCH_WARM and BENCH_LOAD_SECONDS override the full run's sizes;
 # BENCH_NO_BUILD=1 measures the binaries already built; BENCH_FUNCTIONS="a b" only those
-# functions (and the baseline and peers); BENCH_LOAD_SECONDS=0 skips the load.
+# functions (and the baseline and peers); BENCH_LOAD_SECONDS=0 skips the load;
+# BENCH_HOT_SECONDS (10; 0 skips) is how long the hot-token simulation drives each scenario.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -17,10 +18,11 @@ oha_version="1.16.0"
 step() { printf '==> %s\n' "$*" >&2; }
 
 if [ "${1:-}" = "--smoke" ]; then
-  profile=debug cold_runs=1 warm=3 load_seconds=1
+  profile=debug cold_runs=1 warm=3 load_seconds=1 hot_seconds=1 hot_processes=2
   build_flags=()
 else
   profile=release cold_runs="${BENCH_COLD_RUNS:-7}" warm="${BENCH_WARM:-300}" load_seconds="${BENCH_LOAD_SECONDS:-10}"
+  hot_seconds="${BENCH_HOT_SECONDS:-10}" hot_processes=8
   build_flags=(--release)
 fi
 
@@ -94,6 +96,7 @@ first_ok_event() { find "events/$1" -name '2*.json' | sort | head -1; }
   for row in "verify-access-token-valid:verify-access-token:events/verify-access-token/200-valid" \
     "verify-access-token-metered:verify-access-token:events/verify-access-token/200-valid-metered" \
     "verify-access-token-metered-2kb-meta:verify-access-token:bench/events/verify-access-token-200-valid-metered-2kb-meta" \
+    "verify-access-token-metered-16-shards:verify-access-token:bench/events/verify-access-token-200-valid-hot-sharded" \
     "authorizer-metered:authorizer:events/authorizer/200-metered-bearer"; do
     IFS=: read -r group function event <<<"$row"
     if [[ " ${functions[*]} " == *" $function "* ]]; then
@@ -111,8 +114,24 @@ step "measuring every subject: $cold_runs cold starts, $warm warm invocations ea
 "$bin/lambda-bench" --plan "$plan" --cold-runs "$cold_runs" --warm "$warm" --reset "$reset" \
   --count-calls --log-dir "$out/logs" --json-out "$out/results.json" >"$out/functions.md"
 
+# One token verified by many processes at once (issue 28): the hottest keys it makes.
+: >"$out/hot.md"
+if [ "$hot_seconds" != 0 ] && [[ " ${functions[*]} " == *" verify-access-token "* ]]; then
+  step "the hot-token simulation: $hot_processes verify processes on one token, ${hot_seconds} s per scenario"
+  {
+    echo
+    echo "Hot token: $hot_processes \`verify-access-token\` processes (each a container with its own state) verifying one token as fast as they answer, ${hot_seconds} s per scenario, every DynamoDB call counted by partition key:"
+    echo
+    "$bin/hot-token" --command "$bin/verify-access-token" --processes "$hot_processes" \
+      --seconds "$hot_seconds" --reset "$reset" --log-dir "$out/logs" --json-out "$out/hot.json" \
+      --scenario "one-item=events/verify-access-token/200-valid-metered.json" \
+      --scenario "16-shards=bench/events/verify-access-token-200-valid-hot-sharded.json" \
+      --scenario "16-shards-cache-5s=bench/events/verify-access-token-200-valid-hot-sharded.json,VERIFICATION_CACHE_SECONDS=5"
+  } >"$out/hot.md"
+fi
+
 if [ "$load_seconds" = 0 ]; then
-  cat "$out/functions.md"
+  cat "$out/functions.md" "$out/hot.md"
   echo "bench: ok ${#functions[@]} functions measured ($profile); no load step" >&2
   exit 0
 fi
@@ -151,5 +170,5 @@ load "GET base access token (user auth token)" \
 
 echo "Measured on $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d); $profile builds."
 echo
-cat "$out/functions.md" "$out/load.md"
+cat "$out/functions.md" "$out/hot.md" "$out/load.md"
 echo "bench: ok ${#functions[@]} functions measured ($profile)" >&2

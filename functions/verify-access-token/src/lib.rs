@@ -111,7 +111,13 @@ impl Verification {
 }
 
 async fn verify(state: &AppState, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = rudderstack::authenticate(&state.store, req.headers()).await?;
+    let caller = rudderstack::authenticate_cached(
+        &state.store,
+        state.clock.as_ref(),
+        req.headers(),
+        state.verification_cache,
+    )
+    .await?;
     let request = Verification::parse(json_body(req)?)?;
     let answer = match found(state, &caller, &request.token).await? {
         None => json!({ "valid": false, "code": Code::NotFound }),

@@ -48,6 +48,8 @@ pub struct FixtureTokens {
     /// The first of the benchmark's extra tokens: metered, with a 2 KB `meta`, to measure
     /// what a large record costs a spend (`add_access_tokens`).
     pub metered_meta_access: NewToken,
+    /// The second: metered, its meter split over 16 shards, for the hot-token simulation.
+    pub hot_access: NewToken,
 }
 
 pub fn tokens() -> FixtureTokens {
@@ -66,6 +68,7 @@ pub fn tokens() -> FixtureTokens {
             TokenKind::AccessToken,
             "FixtureMeteredMetaToken0000001",
         ),
+        hot_access: NewToken::fixture(TokenKind::AccessToken, "FixtureHotShardedToken00000001"),
     }
 }
 
@@ -98,8 +101,9 @@ pub async fn reset(store: &Store) -> Result<usize, StoreError> {
 }
 
 /// Adds `count` more access tokens to the fixture workspace (`bench-token-<i>`, with fresh
-/// tokens nobody holds but the first, `metered_meta_access`): a listing of a realistic size
-/// for `make bench`, and a metered token with a 2 KB `meta`.
+/// tokens nobody holds but the first two, `metered_meta_access` and `hot_access`): a listing
+/// of a realistic size for `make bench`, a metered token with a 2 KB `meta`, and a metered
+/// token whose meter is split over 16 shards.
 pub async fn add_access_tokens(store: &Store, count: u32) -> Result<(), StoreError> {
     let operator = Auditor::operator(clock::system());
     for i in 1..=count {
@@ -123,6 +127,19 @@ pub async fn add_access_tokens(store: &Store, count: u32) -> Result<(), StoreErr
                 }),
                 credits_remaining: Some(1_000_000_000),
                 meta: Some(serde_json::json!({ "notes": "m".repeat(2036) }).to_string()),
+                ..record
+            };
+        }
+        if i == 2 {
+            // Limits no simulation exhausts, over 16 shards: a token too busy for one item.
+            record = AccessToken {
+                digest: tokens().hot_access.digest().clone(),
+                ratelimit: Some(RateLimit {
+                    limit: 1_000_000_000,
+                    duration_secs: 60,
+                }),
+                credits_remaining: Some(1_000_000_000_000),
+                meter_shards: Some(16),
                 ..record
             };
         }

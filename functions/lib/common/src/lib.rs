@@ -18,6 +18,7 @@ mod properties;
 pub mod rotation;
 pub mod store;
 pub mod token;
+pub mod ttl_cache;
 pub mod usage;
 pub mod verify;
 

@@ -2,16 +2,13 @@
 //! introspection answer. One consistent GetItem, plus at most one best-effort write a
 //! minute per token to record its last use.
 
-use std::{
-    collections::HashMap,
-    sync::{Mutex, OnceLock},
-    time::Duration,
-};
+use std::{sync::OnceLock, time::Duration};
 
 use crate::{
     clock::Clock,
     store::{records::TokenLookup, Store, StoreError},
     token::{PresentedToken, TokenDigest, TokenKind},
+    ttl_cache::TtlCache,
 };
 
 /// A use is recorded at most this often per token (seconds).
@@ -107,23 +104,17 @@ pub async fn look_up_access_token(
     }))
 }
 
-/// Lookups this container keeps, by table and digest: when each was read, and what it said.
-type LookupCache = Mutex<HashMap<String, (u64, VerifiedAccessToken)>>;
-
 /// Entries past which the expired ones are dropped (and all, if none has expired): memory
 /// stays bounded by the tokens verified within the cache's lifetime.
 const MAX_CACHED_LOOKUPS: usize = 10_000;
 
-/// This container's cached lookups, locked (a panic elsewhere leaves them usable).
-fn lookup_cache() -> std::sync::MutexGuard<'static, HashMap<String, (u64, VerifiedAccessToken)>> {
-    static CACHE: OnceLock<LookupCache> = OnceLock::new();
-    CACHE
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// Lookups this container keeps, by table and digest.
+fn lookup_cache() -> &'static TtlCache<VerifiedAccessToken> {
+    static CACHE: OnceLock<TtlCache<VerifiedAccessToken>> = OnceLock::new();
+    CACHE.get_or_init(|| TtlCache::new(MAX_CACHED_LOOKUPS))
 }
 
-fn cache_key(store: &Store, digest: &TokenDigest) -> String {
+pub fn cache_key(store: &Store, digest: &TokenDigest) -> String {
     format!("{}/{}", store.table_name(), digest.as_hex())
 }
 
@@ -146,26 +137,13 @@ pub async fn look_up_access_token_cached(
     };
     let key = cache_key(store, parsed.digest());
     let now = clock.now_secs();
-    if let Some((read_at, token)) = lookup_cache().get(&key) {
-        if now < read_at + lifetime.as_secs() {
-            return Ok(Some(token.clone()));
-        }
+    if let Some(token) = lookup_cache().get(&key, now, lifetime.as_secs()) {
+        return Ok(Some(token));
     }
     let found = look_up_access_token(store, presented).await?;
-    let mut cache = lookup_cache();
     match &found {
-        Some(token) => {
-            if cache.len() >= MAX_CACHED_LOOKUPS {
-                cache.retain(|_, (read_at, _)| now < *read_at + lifetime.as_secs());
-                if cache.len() >= MAX_CACHED_LOOKUPS {
-                    cache.clear();
-                }
-            }
-            cache.insert(key, (now, token.clone()));
-        }
-        None => {
-            cache.remove(&key);
-        }
+        Some(token) => lookup_cache().put(key, now, lifetime.as_secs(), token.clone()),
+        None => lookup_cache().remove(&key),
     }
     Ok(found)
 }
@@ -173,9 +151,9 @@ pub async fn look_up_access_token_cached(
 /// Keeps a cached lookup's last use current after this container recorded one, so that
 /// its next verifications do not try (and fail) to record it again within the minute.
 fn note_use_in_cache(store: &Store, digest: &TokenDigest, at: u64) {
-    if let Some((_, token)) = lookup_cache().get_mut(&cache_key(store, digest)) {
-        token.last_used_at = Some(at);
-    }
+    lookup_cache().update(&cache_key(store, digest), |token| {
+        token.last_used_at = Some(at)
+    });
 }
 
 /// Records that `token` was used now, unless a use was recorded within the last minute.

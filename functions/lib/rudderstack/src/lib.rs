@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tessera_common::{
     audit::Auditor,
     auth::basic_user_with_empty_password,
-    clock::rfc3339_from_secs,
+    clock::{rfc3339_from_secs, Clock},
     error::ApiError,
     http::error_response,
     store::{
@@ -23,7 +23,9 @@ use tessera_common::{
         Store,
     },
     token::{PresentedToken, TokenKind},
+    ttl_cache::TtlCache,
     usage::{RateLimit, Refill},
+    verify::cache_key,
     AppState,
 };
 
@@ -76,6 +78,43 @@ pub async fn authenticate(store: &Store, headers: &HeaderMap) -> Result<Workspac
         }
         _ => Err(ApiError::Unauthorized),
     }
+}
+
+/// Workspace tokens this container accepted, by table and digest.
+fn accepted_callers() -> &'static TtlCache<WorkspaceCaller> {
+    static CACHE: std::sync::OnceLock<TtlCache<WorkspaceCaller>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| TtlCache::new(1_000))
+}
+
+/// `authenticate`, answered from this container's memory for up to `lifetime` after a read
+/// (the verify API's `VerificationCacheSeconds`; zero reads every time), so that a hot
+/// token's verifications do not all read the caller's workspace token: a workspace token
+/// revoked within `lifetime` may still be accepted by a container that read it before.
+/// Only accepted tokens are kept.
+pub async fn authenticate_cached(
+    store: &Store,
+    clock: &dyn Clock,
+    headers: &HeaderMap,
+    lifetime: std::time::Duration,
+) -> Result<WorkspaceCaller, ApiError> {
+    let presented = basic_user_with_empty_password(headers)
+        .and_then(|user| PresentedToken::parse(&user))
+        .filter(|token| token.kind() == TokenKind::WorkspaceToken)
+        .ok_or(ApiError::Unauthorized)?;
+    if lifetime.is_zero() {
+        return authenticate(store, headers).await;
+    }
+    let key = cache_key(store, presented.digest());
+    let now = clock.now_secs();
+    if let Some(caller) = accepted_callers().get(&key, now, lifetime.as_secs()) {
+        return Ok(caller);
+    }
+    let caller = authenticate(store, headers).await;
+    match &caller {
+        Ok(caller) => accepted_callers().put(key, now, lifetime.as_secs(), caller.clone()),
+        Err(_) => accepted_callers().remove(&key),
+    }
+    caller
 }
 
 /// Turns a handler's result into the response: errors as
