@@ -173,3 +173,17 @@ pub async fn valid_while(
     );
     seen.iter().filter(|(_, code)| code == "VALID").count() + polled
 }
+
+/// The token as the store reads it now, with its meter.
+pub async fn stored(
+    state: &AppState,
+    ws: &TestWorkspace,
+    id: &str,
+) -> tessera_common::store::records::AccessToken {
+    state
+        .store
+        .access_token_by_id(&ws.id, id)
+        .await
+        .unwrap()
+        .expect("the token is stored")
+}

@@ -12,7 +12,7 @@ use tessera_metering::{counts, Outcome};
 use tessera_test_support::{fresh_state, workspace, ManualClock, TestWorkspace};
 use tessera_tests::{
     call,
-    meter_calls::{create, patch, request, reroll, state_on, valid_while, verify},
+    meter_calls::{create, patch, request, reroll, state_on, stored, valid_while, verify},
 };
 
 /// `n` verifiers, each verifying `token` `each` times: every status and code.
@@ -93,12 +93,7 @@ async fn a_sharded_token_racing_twenty_verifiers_admits_exactly_its_credits() {
         by_shard.iter().filter(|n| **n > 0).count() > 1,
         "the uses spread over the shards: {by_shard:?}"
     );
-    let stored = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored(&state, &ws, &id).await;
     assert_eq!(stored.credits_remaining, Some(0));
     let today = counts::day_of(state.clock.now_secs());
     let days = counts::by_day(&state.store, &stored, today, 1)

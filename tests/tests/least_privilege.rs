@@ -52,6 +52,7 @@ const LAST_USE_AND_MOVE_TO_METER: &[&str] = &[
     "last_used_at",
     "digest",
     "meter_id",
+    "metered",
     "ratelimit",
     "rl_window",
     "rl_count",

@@ -25,7 +25,7 @@ use tessera_tests::{
     call,
     faults::{Fault, FaultInjector},
     meter_calls::{
-        create, joined, patch, request, reroll, state_on, valid_while, verifiers, verify,
+        create, joined, patch, request, reroll, state_on, stored, valid_while, verifiers, verify,
     },
     old_shape::make_old_shape,
 };
@@ -199,12 +199,7 @@ async fn edits_racing_twenty_verifiers_succeed_and_lose_no_spend() {
     );
     let valid = seen.iter().filter(|(_, code)| code == "VALID").count() as u64;
     assert!(valid > 20, "the verifiers ran while the edits did: {valid}");
-    let stored = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored(&state, &ws, &id).await;
     assert_eq!(
         stored.credits_remaining,
         Some(credits - valid),
@@ -315,12 +310,7 @@ async fn a_failed_flush_across_midnight_puts_back_only_the_days_it_did_not_write
     // 00:01:10: what was put back is written with this verification.
     clock.advance(Duration::from_secs(60));
     verify().await.unwrap();
-    let record = state
-        .store
-        .access_token_by_id(&ws.id, &record.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let record = stored(&state, &ws, &record.id).await;
     let days = counts::by_day(&state.store, &record, day + 1, 2)
         .await
         .unwrap();
@@ -343,12 +333,7 @@ async fn a_reroll_that_died_midway_is_undone_after_a_minute() {
     let state = state_on(&clock).await;
     let ws = workspace(&state.store, Role::Admin).await;
     let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 5}})).await;
-    let record = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let record = stored(&state, &ws, &id).await;
     let never_stored = TokenDigest::of("tat_never_stored");
     make_old_shape(
         &state,
@@ -449,19 +434,9 @@ async fn a_token_rerolled_before_one_balance_keeps_its_own_counters() {
     let (status, json) = reroll(&state, &ws, &id, 3600).await;
     assert_eq!(status, 200, "{json}");
     // The old shape: rerolled, no successor_digest, its own balance; so its successor's.
-    let old = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let old = stored(&state, &ws, &id).await;
     let successor_id = json["data"]["id"].as_str().unwrap();
-    let successor = state
-        .store
-        .access_token_by_id(&ws.id, successor_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let successor = stored(&state, &ws, successor_id).await;
     make_old_shape(&state, &successor, &[], false).await;
     make_old_shape(
         &state,
@@ -478,12 +453,7 @@ async fn a_token_rerolled_before_one_balance_keeps_its_own_counters() {
         3,
         "{codes:?}"
     );
-    let old = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let old = stored(&state, &ws, &id).await;
     assert_eq!(old.credits_remaining, Some(0));
 }
 
@@ -503,12 +473,7 @@ async fn a_credits_edit_racing_twenty_verifiers_admits_exactly_the_new_balance()
     );
     let valid = valid_while(&state, &ws, &token, edit, "USAGE_EXCEEDED").await;
     assert_eq!(valid, 50, "VALID answers after the balance was set to 50");
-    let stored = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored(&state, &ws, &id).await;
     assert_eq!(stored.credits_remaining, Some(0));
 }
 
@@ -604,12 +569,7 @@ async fn a_spend_writes_one_item_under_a_kilobyte_whatever_the_token_carries() {
     for _ in 0..3 {
         assert_eq!(verify(&state, &ws, &token).await, (200, "VALID".into()));
     }
-    let token = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let token = stored(&state, &ws, &id).await;
     assert_eq!(token.credits_remaining, Some(997));
     let meter = raw_item(&state, tessera_common::store::meters::meter_key(&id)).await;
     assert!(meter.contains_key("credits_remaining") && meter.contains_key("rl_count"));
@@ -646,12 +606,7 @@ async fn a_record_from_before_meters_keeps_its_balance_and_counts_under_twenty_v
     for _ in 0..3 {
         assert_eq!(verify(&state, &ws, &token).await, (200, "VALID".into()));
     }
-    let record = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let record = stored(&state, &ws, &id).await;
     make_old_shape(
         &state,
         &record,
@@ -674,12 +629,7 @@ async fn a_record_from_before_meters_keeps_its_balance_and_counts_under_twenty_v
     assert!(codes.iter().all(|(status, _)| *status == 200), "{codes:?}");
     let valid = codes.iter().filter(|(_, code)| code == "VALID").count();
     assert_eq!(valid, 30, "exactly the balance: {codes:?}");
-    let moved = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let moved = stored(&state, &ws, &id).await;
     assert_eq!(moved.meter_id.as_deref(), Some(id.as_str()));
     assert_eq!(moved.credits_remaining, Some(0));
     let today = counts::day_of(state.clock.now_secs());
@@ -697,12 +647,7 @@ async fn an_edit_of_a_record_from_before_meters_keeps_its_counters() {
     let state = fresh_state().await;
     let ws = workspace(&state.store, Role::Admin).await;
     let (token, id) = create(&state, &ws, json!({"credits": {"remaining": 5}})).await;
-    let record = state
-        .store
-        .access_token_by_id(&ws.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let record = stored(&state, &ws, &id).await;
     make_old_shape(
         &state,
         &record,
@@ -734,4 +679,39 @@ async fn an_edit_of_a_record_from_before_meters_keeps_its_counters() {
         "{}",
         answer.json
     );
+}
+
+/// Issue 28: a listing reads the meters of metered tokens only (the only meters it shows),
+/// in one BatchGetItem; a workspace of unmetered tokens lists in its one Query, as before.
+#[tokio::test]
+async fn a_listing_reads_only_the_meters_it_shows() {
+    let faults = FaultInjector::default();
+    let state = faults.on_store_of(fresh_state().await).await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let list = || {
+        call(
+            &state,
+            "list-access-tokens",
+            request("GET", "/accessTokens", "/accessTokens", &ws, &json!({})),
+        )
+    };
+    for _ in 0..3 {
+        create(&state, &ws, json!({})).await;
+    }
+    let before = faults.attempts("BatchGetItem");
+    assert_eq!(list().await.status, 200);
+    assert_eq!(faults.attempts("BatchGetItem"), before, "no meter to show");
+    let (token, _) = create(&state, &ws, json!({"credits": {"remaining": 5}})).await;
+    assert_eq!(verify(&state, &ws, &token).await, (200, "VALID".into()));
+    let before = faults.attempts("BatchGetItem");
+    let listed = list().await;
+    assert_eq!(faults.attempts("BatchGetItem"), before + 1);
+    let credits: Vec<_> = listed
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|token| token["credits"]["remaining"].as_u64())
+        .collect();
+    assert_eq!(credits, [4], "{}", listed.json);
 }

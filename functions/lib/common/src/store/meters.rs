@@ -67,6 +67,10 @@ pub(super) fn record_item(token: &AccessToken) -> Result<Item, StoreError> {
         for attribute in Meter::ATTRIBUTES {
             item.remove(attribute);
         }
+        item.remove("metered");
+        if token.is_metered() {
+            item.insert("metered".into(), AttributeValue::Bool(true));
+        }
     }
     Ok(item)
 }
@@ -166,9 +170,10 @@ impl Store {
         &self,
         records: Vec<AccessToken>,
     ) -> Result<Vec<AccessToken>, StoreError> {
+        // An unmetered token's meter holds only its counts, which a listing does not show.
         let mut pks: Vec<String> = records
             .iter()
-            .filter(|record| record.meter_id.is_some())
+            .filter(|record| record.meter_id.is_some() && record.record_says_metered)
             .flat_map(|record| shard_keys(record).into_iter().map(|shard| shard.pk()))
             .collect();
         // Tokens in a reroll's grace share their successor's meter.
@@ -180,7 +185,7 @@ impl Store {
         Ok(records
             .into_iter()
             .map(|record| {
-                if record.meter_id.is_none() {
+                if record.meter_id.is_none() || !record.record_says_metered {
                     return record;
                 }
                 let shards: Vec<Meter> = shard_keys(&record)
@@ -278,6 +283,11 @@ impl Store {
             }
             names.push((name, (*attribute).to_owned()));
         }
+        let metered = if record.is_metered() {
+            ", metered = :metered"
+        } else {
+            ""
+        };
         let mut moved = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(
@@ -285,7 +295,7 @@ impl Store {
                 &keys::access_token_sk(&record.name, &record.id),
             )))
             .update_expression(format!(
-                "SET meter_id = :meter_id REMOVE {}",
+                "SET meter_id = :meter_id{metered} REMOVE {}",
                 names
                     .iter()
                     .map(|(name, _)| name.as_str())
@@ -294,6 +304,9 @@ impl Store {
             ))
             .condition_expression(as_read.join(" AND "))
             .expression_attribute_values(":meter_id", s(&meter_id));
+        if record.is_metered() {
+            moved = moved.expression_attribute_values(":metered", AttributeValue::Bool(true));
+        }
         for (name, attribute) in &names {
             moved = moved.expression_attribute_names(name, attribute);
         }
@@ -331,6 +344,7 @@ impl Store {
         .await?;
         Ok(AccessToken {
             meter_id: Some(meter_id),
+            record_says_metered: record.is_metered(),
             ..record.clone()
         })
     }

@@ -94,6 +94,15 @@ pub struct AccessToken {
     /// token too busy for one item (`crate::meter`); each shard holds a share of the limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meter_shards: Option<u32>,
+    /// What the record says of its meter: it has limits (the store writes it from the
+    /// meter; `is_metered` is what counts). So a listing reads the meters of metered
+    /// tokens only, the only ones whose meter it shows.
+    #[serde(
+        default,
+        rename = "metered",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub record_says_metered: bool,
     /// The successor's digest, set with `rerolled_to` (tokens rerolled in issue 26 to 28): the
     /// key of its lookup, which names its record however it is renamed. A record that has
     /// it spends nothing of its own: its credits and rate limit are its successor's.
@@ -169,6 +178,7 @@ impl AccessToken {
             last_used_at: None,
             rerolled_to: None,
             meter_shards: None,
+            record_says_metered: false,
             successor_digest: None,
             successor_pending_since: None,
             disabled: false,
