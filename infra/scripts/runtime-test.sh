@@ -26,9 +26,14 @@ trap 'kill "$keys_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$admin" table create --table-name "$table" >/dev/null
 "$admin" secret ensure --secret-id "$secret" >/dev/null
+# The bus publish-events puts its events on, in the emulator.
+bus="runtime-events-$(date +%s)"
+"$root/.tessera/tools/venv/bin/python" -c 'import boto3, os, sys
+boto3.client("events", endpoint_url=os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"]).create_event_bus(Name=sys.argv[1])' "$bus"
 {
   echo "TABLE_NAME=$table"
   echo "SIGNING_SECRET_ID=$secret"
+  echo "EVENT_BUS_NAME=$bus"
   # The most verbose level, as the template allows: nothing secret may be logged even so.
   echo "AWS_LAMBDA_LOG_LEVEL=TRACE"
   echo "AWS_LAMBDA_LOG_FORMAT=JSON"
@@ -50,11 +55,13 @@ for _ in $(seq 1 300); do
 done
 
 # The status API Gateway would answer for a function's output (a rotation step answers
-# null when done).
+# null when done; a stream consumer names the records to retry, none when done).
 status_of='import json, sys
 out = json.load(sys.stdin)
 if out is None:
     print(200)
+elif "batchItemFailures" in out:
+    print(500 if out["batchItemFailures"] else 200)
 else:
     print(out["statusCode"] if "statusCode" in out else (200 if out.get("isAuthorized") else 403))'
 

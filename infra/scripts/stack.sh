@@ -82,8 +82,11 @@ AWS_SECRET_ACCESS_KEY=local
 AWS_EC2_METADATA_DISABLED=true
 AWS_ENDPOINT_URL_DYNAMODB=http://$host:$dynamodb_port
 AWS_ENDPOINT_URL_SECRETS_MANAGER=http://$host:$secrets_port
+AWS_ENDPOINT_URL_DYNAMODB_STREAMS=http://$host:$dynamodb_port
+AWS_ENDPOINT_URL_EVENTBRIDGE=http://$host:$secrets_port
+AWS_ENDPOINT_URL_SQS=http://$host:$secrets_port
 ENV
-  echo "==> local stack '$name': DynamoDB Local on $host:$dynamodb_port, Secrets Manager on $host:$secrets_port"
+  echo "==> local stack '$name': DynamoDB Local (and its streams) on $host:$dynamodb_port; Secrets Manager, EventBridge and SQS on $host:$secrets_port"
 }
 
 case "$action" in

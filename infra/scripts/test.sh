@@ -35,6 +35,9 @@ python3 infra/scripts/check-docs.py | tee -a "$log"
 step "openapi.yaml is a valid OpenAPI 3.1 document"
 "$venv/openapi-spec-validator" openapi.yaml
 
+step "docs/events.md: each event type's example matches its JSON Schema (jsonschema)"
+"$venv/python" infra/scripts/check-event-schemas.py | tee -a "$log"
+
 trap 'bash infra/scripts/stack.sh stop test' EXIT
 step "starting the test stack"
 bash infra/scripts/stack.sh start test

@@ -1,5 +1,6 @@
 //! Helpers for the integration tests: a local API on a fresh table, on an ephemeral port.
 
+pub mod event_pipeline;
 pub mod faults;
 pub mod meter_calls;
 pub mod old_shape;

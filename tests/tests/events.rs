@@ -1,18 +1,23 @@
 //! Every file in events/ is an event for one function, named `<status>-<case>.json`: a
 //! payload v2 HTTP event, or for an authorizer the request API Gateway sends it, where the
 //! status is what API Gateway would answer (200 allowed, 403 denied, 500 failed), or for
-//! the rotation function a step of Secrets Manager's (200 done, 500 failed). Each is
+//! the rotation function a step of Secrets Manager's (200 done, 500 failed), or for the
+//! events publisher a batch of the table's stream (200 all published, 500 retried). Each is
 //! answered by its function on a fresh table holding the fixture; meanwhile the DynamoDB
 //! actions each function performs are recorded and must be exactly what its policy in
 //! template.yaml grants.
 
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
-use tessera_common::{authorizer::AuthorizerRequest, lambda::Function, rotation::RotationEvent};
+use tessera_common::{
+    authorizer::AuthorizerRequest, lambda::Function, rotation::RotationEvent, stream::StreamEvent,
+};
 use tessera_common::{config::sdk_config, AppState, Store};
 use tessera_local_api::handlers::handler_for;
 use tessera_test_support::{fixture_state, secretsmanager_client};
-use tessera_tests::{recorder::ActionRecorder, rotation::stage_fixture_rotation, template};
+use tessera_tests::{
+    event_pipeline::event_bus, recorder::ActionRecorder, rotation::stage_fixture_rotation, template,
+};
 
 fn events_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../events"))
@@ -121,6 +126,17 @@ async fn answer(
             Ok(match rotate(&sdk_config().await, event).await {
                 Ok(()) => (200, "null".into()),
                 Err(err) => (500, err.to_string()),
+            })
+        }
+        Function::TableStream(consume) => {
+            let event: StreamEvent = serde_json::from_str(event)
+                .map_err(|err| format!("not a DynamoDB stream event: {err}"))?;
+            event_bus().await;
+            let answer = consume(&sdk_config().await, event).await;
+            Ok(if answer.batch_item_failures.is_empty() {
+                (200, "null".into())
+            } else {
+                (500, format!("{answer:?}"))
             })
         }
         Function::Authorizer(authorize) => {

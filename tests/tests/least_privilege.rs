@@ -180,3 +180,43 @@ fn only_this_stacks_secret_invokes_the_rotation_function() {
         "SourceArn names the secret"
     );
 }
+
+/// Issue 29: the events publisher may put events on the stack's bus only, send failed
+/// batches to its dead-letter queue only, and touch no item of the table (the stream's
+/// read permissions come with its event source); its stream is filtered to new audit
+/// entries, the only records that carry events.
+#[test]
+fn the_events_publisher_puts_on_its_bus_only() {
+    let resources = resources();
+    let function = &resources["PublishEventsFunction"];
+    let mut granted = Vec::new();
+    for policy in function["Properties"]["Policies"].as_sequence().unwrap() {
+        for statement in policy["Statement"].as_sequence().unwrap() {
+            let resource = serde_yaml_ng::to_string(&statement["Resource"]).unwrap();
+            granted.push((strings(&statement["Action"]), resource.trim().to_owned()));
+        }
+    }
+    assert_eq!(
+        granted,
+        [
+            (
+                vec!["events:PutEvents".to_owned()],
+                "!GetAtt EventBus.Arn".to_owned()
+            ),
+            (
+                vec!["sqs:SendMessage".to_owned()],
+                "!GetAtt EventsDeadLetterQueue.Arn".to_owned()
+            ),
+        ]
+    );
+    let stream = &function["Properties"]["Events"]["Stream"]["Properties"];
+    let pattern = stream["FilterCriteria"]["Filters"][0]["Pattern"]
+        .as_str()
+        .unwrap();
+    let pattern: serde_json::Value = serde_json::from_str(pattern).unwrap();
+    assert_eq!(pattern["eventName"], serde_json::json!(["INSERT"]));
+    assert_eq!(
+        pattern["dynamodb"]["Keys"]["pk"]["S"],
+        serde_json::json!([{"prefix": "AUDIT#"}])
+    );
+}

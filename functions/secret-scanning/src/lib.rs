@@ -72,7 +72,7 @@ async fn scan(state: &AppState, req: &Request) -> Result<Vec<reports::Feedback>,
             bounded(&report.source),
             bounded(&report.url)
         );
-        Auditor::for_request(state, req, actor)
+        Auditor::for_request(state, req, actor).responding_to_leak()
     })
     .await?;
     Ok(feedback)

@@ -32,6 +32,14 @@ pub struct TableDefinition {
     #[serde(default)]
     pub global_secondary_indexes: Vec<IndexDef>,
     pub time_to_live_specification: Option<TtlDef>,
+    /// The stream `publish-events` reads: what the table committed, in order.
+    pub stream_specification: Option<StreamDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamDef {
+    pub stream_view_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -120,6 +128,17 @@ impl TableDefinition {
                     .map_err(StoreError::from)?,
             ))
             .set_key_schema(Some(key_schema(&self.key_schema)?));
+        if let Some(stream) = &self.stream_specification {
+            request = request.stream_specification(
+                aws_sdk_dynamodb::types::StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(aws_sdk_dynamodb::types::StreamViewType::from(
+                        stream.stream_view_type.as_str(),
+                    ))
+                    .build()
+                    .map_err(StoreError::from)?,
+            );
+        }
         for index in &self.global_secondary_indexes {
             let projection = Projection::builder()
                 .projection_type(ProjectionType::from(
@@ -168,7 +187,7 @@ impl TableDefinition {
             ) {
                 return Ok(());
             }
-            client
+            let enabled = client
                 .update_time_to_live()
                 .table_name(table_name)
                 .time_to_live_specification(
@@ -179,8 +198,17 @@ impl TableDefinition {
                         .map_err(StoreError::from)?,
                 )
                 .send()
-                .await
-                .map_err(StoreError::from)?;
+                .await;
+            match enabled {
+                Ok(_) => {}
+                // This very request, sent again by the SDK after its answer was lost (as
+                // above): enabling is idempotent.
+                Err(e)
+                    if e.as_service_error()
+                        .and_then(|e| e.meta().message())
+                        .is_some_and(|message| message.contains("already enabled")) => {}
+                Err(e) => return Err(StoreError::from(e).into()),
+            }
         }
         Ok(())
     }

@@ -81,7 +81,9 @@ impl App {
         for route in api.routes {
             match function_of(&route.function, &route.code_uri)? {
                 Function::Http(handler) => routes.push((route, handler)),
-                Function::Authorizer(_) | Function::SecretRotation(_) => {
+                Function::Authorizer(_)
+                | Function::SecretRotation(_)
+                | Function::TableStream(_) => {
                     return Err(AppError::NotHttp {
                         function: route.function,
                     })

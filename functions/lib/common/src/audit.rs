@@ -20,6 +20,8 @@ pub struct Auditor {
     user_agent: Option<String>,
     clock: SharedClock,
     retention: Duration,
+    /// Its changes answer a reported leak (secret scanning): a deleted token was leaked.
+    leak: bool,
 }
 
 impl Auditor {
@@ -36,7 +38,18 @@ impl Auditor {
             user_agent,
             clock,
             retention,
+            leak: false,
         }
+    }
+
+    /// This auditor's changes answer a reported leak.
+    pub fn responding_to_leak(self) -> Self {
+        Auditor { leak: true, ..self }
+    }
+
+    /// Whether its changes answer a reported leak.
+    pub fn is_leak_response(&self) -> bool {
+        self.leak
     }
 
     /// The actor of an API request, with the source IP and user agent API Gateway saw.
@@ -98,6 +111,7 @@ impl Auditor {
             source_ip: self.source_ip.clone(),
             user_agent: self.user_agent.clone(),
             expires_at: (since_epoch + self.retention).as_secs(),
+            event: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use lambda_http::{
 use crate::{
     authorizer::{AuthorizerRequest, AuthorizerResponse},
     rotation::{RotationError, RotationEvent},
+    stream::{BatchResponse, StreamEvent},
     ApiError, AppState,
 };
 
@@ -34,6 +35,12 @@ pub type RotationFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RotationErr
 /// retry the rotation later.
 pub type Rotator = for<'a> fn(&'a aws_config::SdkConfig, RotationEvent) -> RotationFuture<'a>;
 
+pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = BatchResponse> + Send + 'a>>;
+
+/// A consumer of the table's stream: every record is handled, or the answer names the one
+/// to retry from. Clients come from the SDK configuration it is given.
+pub type StreamConsumer = for<'a> fn(&'a aws_config::SdkConfig, StreamEvent) -> StreamFuture<'a>;
+
 /// What a function crate is: each exports `pub const FUNCTION: Function`, which its
 /// main.rs runs and the local API calls in-process.
 #[derive(Clone, Copy)]
@@ -44,6 +51,8 @@ pub enum Function {
     Authorizer(Authorizer),
     /// Rotates a Secrets Manager secret when Secrets Manager invokes it (no table, no API).
     SecretRotation(Rotator),
+    /// Reads the table's stream (no API).
+    TableStream(StreamConsumer),
 }
 
 impl std::fmt::Debug for Function {
@@ -52,6 +61,7 @@ impl std::fmt::Debug for Function {
             Function::Http(_) => "Function::Http",
             Function::Authorizer(_) => "Function::Authorizer",
             Function::SecretRotation(_) => "Function::SecretRotation",
+            Function::TableStream(_) => "Function::TableStream",
         })
     }
 }
@@ -85,6 +95,9 @@ pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> R
     let sdk = start(own_crate).await;
     if let Function::SecretRotation(rotate) = function {
         return run_rotation(&sdk, rotate).await;
+    }
+    if let Function::TableStream(consume) = function {
+        return run_stream(&sdk, consume).await;
     }
     let state = state_from_env(&sdk, needs).await?;
     serve(&state, function).await
@@ -131,10 +144,20 @@ pub async fn serve(state: &AppState, function: Function) -> Result<(), Error> {
             .await
         }
         Function::SecretRotation(_) => unreachable!("rotation functions start in run_rotation"),
+        Function::TableStream(_) => unreachable!("stream consumers start in run"),
     }
 }
 
 /// A rotation function needs no table and no state: the event names the secret.
+async fn run_stream(sdk: &aws_config::SdkConfig, consume: StreamConsumer) -> Result<(), Error> {
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: LambdaEvent<StreamEvent>| async move {
+            Ok::<_, Infallible>(consume(sdk, event.payload).await)
+        },
+    ))
+    .await
+}
+
 async fn run_rotation(sdk: &aws_config::SdkConfig, rotate: Rotator) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<RotationEvent>| async move {

@@ -11,7 +11,15 @@ use super::{
     users::s,
     Store, StoreError, MAX_TRANSACTION_ACTIONS,
 };
-use crate::{audit::Auditor, clock::secs_from_rfc3339, meter::MeterChange, token::TokenDigest};
+use serde_json::{json, Map};
+
+use crate::{
+    audit::Auditor,
+    clock::{rfc3339_from_secs, secs_from_rfc3339},
+    events::{Event, EventType},
+    meter::MeterChange,
+    token::TokenDigest,
+};
 
 /// The workspace item's count of its access tokens.
 const COUNTER: &str = "access_token_count";
@@ -114,12 +122,18 @@ impl Store {
             meter_id: Some(token.id.clone()),
             ..token.clone()
         };
-        let audit = auditor.entry(
-            &token.workspace_id,
-            "access_token.create",
-            audit_object(token),
-            Some(token.name.clone()),
-        );
+        let audit = auditor
+            .entry(
+                &token.workspace_id,
+                "access_token.create",
+                audit_object(token),
+                Some(token.name.clone()),
+            )
+            .with_event(Event::of_access_token(
+                EventType::AccessTokenCreated,
+                token,
+                Map::new(),
+            ));
         let actions = vec![
             self.count(workspace_item(&token.workspace_id), COUNTER, 1, Some(max))?,
             self.put_new_record(token)?,
@@ -274,12 +288,23 @@ impl Store {
                 actions.push(TransactWriteItem::builder().delete(delete).build());
             }
         }
-        actions.push(self.audit_put(&auditor.entry(
-            &token.workspace_id,
-            "access_token.delete",
-            audit_object(token),
-            Some(token.name.clone()),
-        ))?);
+        let kind = if auditor.is_leak_response() {
+            EventType::AccessTokenLeaked
+        } else {
+            EventType::AccessTokenDeleted
+        };
+        actions.push(
+            self.audit_put(
+                &auditor
+                    .entry(
+                        &token.workspace_id,
+                        "access_token.delete",
+                        audit_object(token),
+                        Some(token.name.clone()),
+                    )
+                    .with_event(Event::of_access_token(kind, token, Map::new())),
+            )?,
+        );
         Ok(actions)
     }
 
@@ -399,12 +424,26 @@ impl Store {
         let mut actions = vec![
             self.put_new_record(&new)?,
             self.put_new(&Self::lookup_item(&new.digest, lookup_of(&new)))?,
-            self.audit_put(&auditor.entry(
-                &old.workspace_id,
-                "access_token.reroll",
-                audit_object(old),
-                Some(format!("successor access_token:{}", new.id)),
-            ))?,
+            self.audit_put(
+                &auditor
+                    .entry(
+                        &old.workspace_id,
+                        "access_token.reroll",
+                        audit_object(old),
+                        Some(format!("successor access_token:{}", new.id)),
+                    )
+                    .with_event(Event::of_access_token(
+                        EventType::AccessTokenRerolled,
+                        old,
+                        Map::from_iter([
+                            ("successor".to_owned(), json!({ "id": new.id })),
+                            (
+                                "graceUntil".to_owned(),
+                                json!(grace_until.map(rfc3339_from_secs)),
+                            ),
+                        ]),
+                    )),
+            )?,
         ];
         match grace_until {
             // The old record goes as the new one comes: the count does not change.
@@ -503,12 +542,18 @@ impl Store {
         )? {
             actions.push(TransactWriteItem::builder().update(lookup).build());
         }
-        actions.push(self.audit_put(&auditor.entry(
-            &old.workspace_id,
-            "access_token.update",
-            audit_object(old),
-            Some(detail),
-        ))?);
+        actions.push(
+            self.audit_put(
+                &auditor
+                    .entry(
+                        &old.workspace_id,
+                        "access_token.update",
+                        audit_object(old),
+                        Some(detail),
+                    )
+                    .with_event(Event::of_edit(old, new)),
+            )?,
+        );
         self.transact(actions).await
     }
 

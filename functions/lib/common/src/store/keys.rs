@@ -128,6 +128,11 @@ pub fn audit_pk(scope: &str) -> String {
     format!("AUDIT#{scope}")
 }
 
+/// Whether a partition key is an audit log's.
+pub fn is_audit_pk(pk: &str) -> bool {
+    pk.starts_with("AUDIT#")
+}
+
 /// Milliseconds first, zero-padded: entries sort by time, and a Query reads them newest first.
 pub fn audit_sk(at_ms: u64, entry_id: &str) -> String {
     format!("{at_ms:013}#{entry_id}")

@@ -610,4 +610,18 @@ pub struct AuditEntry {
     pub user_agent: Option<String>,
     /// The table's TTL attribute: retention.
     pub expires_at: u64,
+    /// What the change tells the platform (`crate::events`), published from the table's
+    /// stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<crate::events::Event>,
+}
+
+impl AuditEntry {
+    /// The entry with the event its change publishes.
+    pub fn with_event(self, event: crate::events::Event) -> Self {
+        AuditEntry {
+            event: Some(event),
+            ..self
+        }
+    }
 }

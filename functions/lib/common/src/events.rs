@@ -1,0 +1,140 @@
+//! Events (issue 29): what Tessera tells the platform happened. Each is written with the
+//! change itself, on the change's audit entry, in the same transaction: the table's
+//! committed writes are the outbox, so its stream carries an event for every committed
+//! change and none for a write that failed. `publish-events` forwards them to EventBridge
+//! (`source` `tessera`, `detail-type` the event's type); docs/events.md is the catalogue.
+//!
+//! A detail carries ids, names, the workspace, `externalId` and the numbers that matter,
+//! never a token, a digest or a key. Its `eventId` (the audit entry's id) is stable across
+//! redeliveries, so consumers can drop duplicates.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::{clock::rfc3339_from_secs, store::records::AccessToken};
+
+/// EventBridge's `source` of every Tessera event.
+pub const SOURCE: &str = "tessera";
+
+/// The types of events, as EventBridge's `detail-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    AccessTokenCreated,
+    AccessTokenUpdated,
+    AccessTokenDisabled,
+    AccessTokenEnabled,
+    AccessTokenRerolled,
+    AccessTokenDeleted,
+    AccessTokenLeaked,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 7] = [
+        EventType::AccessTokenCreated,
+        EventType::AccessTokenUpdated,
+        EventType::AccessTokenDisabled,
+        EventType::AccessTokenEnabled,
+        EventType::AccessTokenRerolled,
+        EventType::AccessTokenDeleted,
+        EventType::AccessTokenLeaked,
+    ];
+
+    /// EventBridge's `detail-type`.
+    pub fn detail_type(self) -> &'static str {
+        match self {
+            EventType::AccessTokenCreated => "Access Token Created",
+            EventType::AccessTokenUpdated => "Access Token Updated",
+            EventType::AccessTokenDisabled => "Access Token Disabled",
+            EventType::AccessTokenEnabled => "Access Token Enabled",
+            EventType::AccessTokenRerolled => "Access Token Rerolled",
+            EventType::AccessTokenDeleted => "Access Token Deleted",
+            EventType::AccessTokenLeaked => "Access Token Leaked",
+        }
+    }
+}
+
+/// An event as its audit entry stores it: the type, and the detail as JSON text (what
+/// EventBridge takes), without the fields the entry adds when it is written (`eventId`,
+/// `workspaceId`, `occurredAt`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub detail_type: String,
+    pub detail: String,
+}
+
+impl Event {
+    /// An event about `token`, with `more` fields in its detail.
+    pub fn of_access_token(kind: EventType, token: &AccessToken, more: Map<String, Value>) -> Self {
+        let mut access_token = json!({
+            "id": token.id,
+            "name": token.name,
+            "externalId": token.external_id,
+            "expiresAt": token.expires.map(rfc3339_from_secs),
+            "enabled": !token.disabled,
+        });
+        if let Some(credits) = token.credits_remaining {
+            access_token["credits"] = json!({ "remaining": credits });
+        }
+        let mut detail = Map::new();
+        detail.insert("accessToken".into(), access_token);
+        detail.extend(more);
+        Event {
+            detail_type: kind.detail_type().to_owned(),
+            detail: Value::Object(detail).to_string(),
+        }
+    }
+
+    /// The event of an edit from `old` to `new`: disabled or enabled when it changed
+    /// `enabled`, else updated; its detail names the fields that changed, as the API does.
+    pub fn of_edit(old: &AccessToken, new: &AccessToken) -> Self {
+        let kind = match (old.disabled, new.disabled) {
+            (false, true) => EventType::AccessTokenDisabled,
+            (true, false) => EventType::AccessTokenEnabled,
+            _ => EventType::AccessTokenUpdated,
+        };
+        let changed: Vec<&str> = [
+            ("name", old.name != new.name),
+            ("description", old.description != new.description),
+            ("scopes", old.scopes != new.scopes),
+            ("expiresAt", old.expires != new.expires),
+            ("ratelimit", old.ratelimit != new.ratelimit),
+            (
+                "credits",
+                (old.credits_remaining, old.credits_refill)
+                    != (new.credits_remaining, new.credits_refill),
+            ),
+            ("enabled", old.disabled != new.disabled),
+            ("meta", old.meta != new.meta),
+            ("externalId", old.external_id != new.external_id),
+        ]
+        .into_iter()
+        .filter_map(|(field, differs)| differs.then_some(field))
+        .collect();
+        Event::of_access_token(
+            kind,
+            new,
+            Map::from_iter([("changed".to_owned(), json!(changed))]),
+        )
+    }
+
+    /// The detail as published: with the entry's id, workspace and time first.
+    pub fn published_detail(
+        &self,
+        event_id: &str,
+        workspace_id: &str,
+        occurred_at: &str,
+    ) -> String {
+        let mut detail = Map::new();
+        detail.insert("eventId".into(), json!(event_id));
+        // Workspace ids are SeaTable's integers: a number, as every answer writes them.
+        let workspace = workspace_id
+            .parse::<u64>()
+            .map_or_else(|_| json!(workspace_id), |id| json!(id));
+        detail.insert("workspaceId".into(), workspace);
+        detail.insert("occurredAt".into(), json!(occurred_at));
+        if let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(&self.detail) {
+            detail.extend(fields);
+        }
+        Value::Object(detail).to_string()
+    }
+}

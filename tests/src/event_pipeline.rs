@@ -1,0 +1,184 @@
+//! The events pipeline on the local stack, for tests: the bus (the emulator's EventBridge),
+//! a queue a rule feeds from it (as a subscriber's would be), and the table's stream read
+//! from DynamoDB Local as Lambda's event source would hand it to `publish-events`.
+
+use std::time::Duration;
+
+use tessera_common::{
+    stream::{StreamChange, StreamEvent, StreamRecord},
+    Store,
+};
+use tokio::sync::OnceCell;
+
+/// The bus `publish-events` publishes to in this process (`EVENT_BUS_NAME`), created once.
+pub async fn event_bus() -> &'static str {
+    static BUS: OnceCell<String> = OnceCell::const_new();
+    BUS.get_or_init(|| async {
+        let name = format!("tessera-test-{}", tessera_common::token::new_id());
+        let client = aws_sdk_eventbridge::Client::new(&tessera_common::config::sdk_config().await);
+        client
+            .create_event_bus()
+            .name(&name)
+            .send()
+            .await
+            .expect("create the event bus in the emulator");
+        std::env::set_var("EVENT_BUS_NAME", &name);
+        name
+    })
+    .await
+}
+
+/// A queue that receives every Tessera event on the bus, through a rule: what a
+/// subscriber sees. Answers its URL.
+pub async fn subscribed_queue() -> String {
+    let bus = event_bus().await;
+    let sdk = tessera_common::config::sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let id = tessera_common::token::new_id();
+    let url = sqs
+        .create_queue()
+        .queue_name(format!("events-{id}"))
+        .send()
+        .await
+        .expect("create the queue")
+        .queue_url
+        .expect("a queue URL");
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("the queue's ARN")
+        .attributes
+        .and_then(|attributes| {
+            attributes
+                .get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .cloned()
+        })
+        .expect("a queue ARN");
+    let events = aws_sdk_eventbridge::Client::new(&sdk);
+    let rule = format!("all-{id}");
+    events
+        .put_rule()
+        .name(&rule)
+        .event_bus_name(bus)
+        .event_pattern(r#"{"source": ["tessera"]}"#)
+        .send()
+        .await
+        .expect("a rule");
+    events
+        .put_targets()
+        .rule(&rule)
+        .event_bus_name(bus)
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("queue")
+                .arn(arn)
+                .build()
+                .expect("a target"),
+        )
+        .send()
+        .await
+        .expect("the queue as the rule's target");
+    url
+}
+
+/// The EventBridge envelopes (`detail-type`, `source`, `detail`, ...) that reached the
+/// queue, until `count` of them or `wait` without one more.
+pub async fn received(queue_url: &str, count: usize, wait: Duration) -> Vec<serde_json::Value> {
+    let sqs = aws_sdk_sqs::Client::new(&tessera_common::config::sdk_config().await);
+    let mut envelopes = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while envelopes.len() < count && tokio::time::Instant::now() < deadline {
+        let out = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive from the queue");
+        for message in out.messages.unwrap_or_default() {
+            let body = message.body.unwrap_or_default();
+            envelopes.push(serde_json::from_str(&body).expect("an EventBridge envelope"));
+            if let Some(receipt) = message.receipt_handle {
+                let _ = sqs
+                    .delete_message()
+                    .queue_url(queue_url)
+                    .receipt_handle(receipt)
+                    .send()
+                    .await;
+            }
+        }
+    }
+    envelopes
+}
+
+/// Every record of the table's stream so far, oldest first, as Lambda would hand them
+/// to a stream function (one batch).
+pub async fn stream_of(store: &Store) -> StreamEvent {
+    let sdk = tessera_common::config::sdk_config().await;
+    let table = store
+        .client()
+        .describe_table()
+        .table_name(store.table_name())
+        .send()
+        .await
+        .expect("describe the table")
+        .table
+        .expect("a table");
+    let arn = table.latest_stream_arn.expect("the table has a stream");
+    let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
+    let shards = streams
+        .describe_stream()
+        .stream_arn(&arn)
+        .send()
+        .await
+        .expect("describe the stream")
+        .stream_description
+        .and_then(|description| description.shards)
+        .unwrap_or_default();
+    let mut records = Vec::new();
+    for shard in shards {
+        let mut iterator = streams
+            .get_shard_iterator()
+            .stream_arn(&arn)
+            .shard_id(shard.shard_id.unwrap_or_default())
+            .shard_iterator_type(aws_sdk_dynamodbstreams::types::ShardIteratorType::TrimHorizon)
+            .send()
+            .await
+            .expect("a shard iterator")
+            .shard_iterator;
+        while let Some(current) = iterator {
+            let out = streams
+                .get_records()
+                .shard_iterator(current)
+                .send()
+                .await
+                .expect("the shard's records");
+            let page = out.records.unwrap_or_default();
+            let empty = page.is_empty();
+            for record in page {
+                let change = record.dynamodb.expect("a change");
+                records.push(StreamRecord {
+                    event_name: record
+                        .event_name
+                        .map(|name| name.as_str().to_owned())
+                        .unwrap_or_default(),
+                    dynamodb: StreamChange {
+                        new_image: change.new_image.map(serde_dynamo::Item::from),
+                        sequence_number: change.sequence_number.unwrap_or_default(),
+                    },
+                });
+            }
+            // An open shard answers an iterator forever: stop at its first empty page.
+            iterator = if empty { None } else { out.next_shard_iterator };
+        }
+    }
+    records.sort_by(|a, b| {
+        let n = |r: &StreamRecord| r.dynamodb.sequence_number.parse::<u128>().unwrap_or(0);
+        n(a).cmp(&n(b))
+    });
+    StreamEvent { records }
+}

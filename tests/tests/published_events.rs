@@ -1,0 +1,161 @@
+//! Issue 29: events from what the table committed. Each access-token change through the
+//! API writes its event with its audit entry; the table's stream (DynamoDB Local's), read as
+//! Lambda's event source hands it over, goes through `publish-events` to the emulator's
+//! EventBridge, and a rule delivers to a queue, as a subscriber's would. Every event arrives
+//! once per publication, in order, with its type's shape (checked against docs/events.md's
+//! JSON Schemas by `jsonschema`) and no secret; a change that failed publishes nothing.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tessera_common::{audit::Auditor, config::sdk_config, store::records::Role, AppState, Quotas};
+use tessera_test_support::{fresh_state, workspace};
+use tessera_tests::{
+    call,
+    event_pipeline::{event_bus, received, stream_of, subscribed_queue},
+    meter_calls::{create, patch, request, reroll, stored},
+};
+
+/// Validates each envelope's detail against its type's schema, with Python's `jsonschema`
+/// (infra/scripts/check-event-schemas.py): not Tessera's code.
+fn check_against_schemas(envelopes: &[Value]) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let path = std::env::temp_dir().join(format!(
+        "tessera-events-{}.json",
+        tessera_common::token::new_id()
+    ));
+    std::fs::write(&path, serde_json::to_vec(envelopes).unwrap()).unwrap();
+    let output = std::process::Command::new(format!("{root}/.tessera/tools/venv/bin/python"))
+        .arg(format!("{root}/infra/scripts/check-event-schemas.py"))
+        .arg(&path)
+        .output()
+        .expect("run the schema check (infra/scripts/install.sh installs jsonschema)");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_access_token_change_is_published_once_in_order_with_its_shape() {
+    event_bus().await;
+    let queue = subscribed_queue().await;
+    let state = AppState {
+        quotas: Quotas {
+            access_tokens_per_workspace: 2,
+            ..Quotas::DEFAULT
+        },
+        ..fresh_state().await
+    };
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(
+        &state,
+        &ws,
+        json!({"name": "ci", "externalId": "customer-42", "credits": {"remaining": 100}}),
+    )
+    .await;
+    assert_eq!(
+        patch(&state, &ws, &id, json!({"enabled": false})).await.0,
+        200
+    );
+    assert_eq!(
+        patch(&state, &ws, &id, json!({"enabled": true})).await.0,
+        200
+    );
+    assert_eq!(
+        patch(&state, &ws, &id, json!({"description": "billing"}))
+            .await
+            .0,
+        200
+    );
+    let (status, rerolled) = reroll(&state, &ws, &id, 3600).await;
+    assert_eq!(status, 200, "{rerolled}");
+    let successor_id = rerolled["data"]["id"].as_str().unwrap().to_owned();
+    let successor_token = rerolled["data"]["token"].as_str().unwrap().to_owned();
+    // A change that fails writes nothing, so publishes nothing: the quota of 2 is reached
+    // (the rerolled token counts until its grace ends).
+    let refused = call(
+        &state,
+        "create-access-token",
+        request(
+            "POST",
+            "/accessTokens",
+            "/accessTokens",
+            &ws,
+            &json!({"name": "one too many"}),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, 400, "{}", refused.json);
+    let path = format!("/accessTokens/{successor_id}");
+    let delete = request("DELETE", "/accessTokens/{id}", &path, &ws, &json!({}))
+        .path_parameter("id", &successor_id);
+    assert_eq!(
+        call(&state, "delete-access-token", delete).await.status,
+        200
+    );
+    // What secret scanning does with a reported token: delete it, as a leak response.
+    let old = stored(&state, &ws, &id).await;
+    let leak = Auditor::operator(state.clock.clone()).responding_to_leak();
+    state.store.delete_access_token(&old, &leak).await.unwrap();
+
+    let batch = stream_of(&state.store).await;
+    let answer = publish_events::publish(&sdk_config().await, batch.clone()).await;
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let envelopes = received(&queue, 8, Duration::from_secs(10)).await;
+    let types: Vec<&str> = envelopes
+        .iter()
+        .map(|envelope| envelope["detail-type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "Access Token Created",
+            "Access Token Disabled",
+            "Access Token Enabled",
+            "Access Token Updated",
+            "Access Token Rerolled",
+            "Access Token Deleted",
+            "Access Token Leaked",
+        ],
+        "one event per committed change, in order: {envelopes:#?}"
+    );
+    let detail = |i: usize| &envelopes[i]["detail"];
+    assert!(envelopes.iter().all(|e| e["source"] == "tessera"));
+    assert_eq!(detail(0)["accessToken"]["id"], id.as_str());
+    assert_eq!(detail(0)["accessToken"]["externalId"], "customer-42");
+    assert_eq!(
+        detail(0)["workspaceId"].as_u64().unwrap().to_string(),
+        ws.id
+    );
+    assert_eq!(detail(3)["changed"], json!(["description"]));
+    assert_eq!(detail(4)["successor"]["id"], successor_id.as_str());
+    assert_eq!(detail(5)["accessToken"]["id"], successor_id.as_str());
+    let ids: std::collections::BTreeSet<&str> = envelopes
+        .iter()
+        .map(|e| e["detail"]["eventId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), envelopes.len(), "each event its own id");
+    check_against_schemas(&envelopes);
+    // No secret: neither token, nor its digest, nor the workspace token.
+    let text = serde_json::to_string(&envelopes).unwrap();
+    for secret in [&token, &successor_token, &ws.token] {
+        assert!(!text.contains(secret.as_str()));
+        let digest = tessera_common::token::TokenDigest::of(secret);
+        assert!(!text.contains(digest.as_hex()));
+    }
+
+    // Lambda redelivers a batch it retries: the events come again with the same ids, for
+    // the consumer to drop.
+    let again = publish_events::publish(&sdk_config().await, batch).await;
+    assert!(again.batch_item_failures.is_empty());
+    let redelivered = received(&queue, 7, Duration::from_secs(10)).await;
+    let again_ids: std::collections::BTreeSet<&str> = redelivered
+        .iter()
+        .map(|e| e["detail"]["eventId"].as_str().unwrap())
+        .collect();
+    assert_eq!(again_ids, ids);
+}
