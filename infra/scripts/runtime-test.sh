@@ -24,7 +24,7 @@ python3 -m http.server --bind 127.0.0.1 --directory infra/fixtures "$keys_port" 
 keys_pid=$!
 trap 'kill "$keys_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$admin" table create --table-name "$table" >/dev/null
+"$admin" table create --table-name "$table" --without-stream >/dev/null
 "$admin" secret ensure --secret-id "$secret" >/dev/null
 # The bus publish-events puts its events on, in the emulator.
 bus="runtime-events-$(date +%s)"

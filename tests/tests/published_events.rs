@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use tessera_common::{audit::Auditor, config::sdk_config, store::records::Role, AppState, Quotas};
-use tessera_test_support::{fresh_state, workspace};
+use tessera_test_support::{fresh_state_with_stream, workspace};
 use tessera_tests::{
     call,
     event_pipeline::{event_bus, received, stream_of, subscribed_queue},
@@ -48,7 +48,7 @@ async fn every_access_token_change_is_published_once_in_order_with_its_shape() {
             access_tokens_per_workspace: 2,
             ..Quotas::DEFAULT
         },
-        ..fresh_state().await
+        ..fresh_state_with_stream().await
     };
     let ws = workspace(&state.store, Role::Admin).await;
     let (token, id) = create(

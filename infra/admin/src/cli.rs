@@ -246,6 +246,10 @@ pub enum TableCommand {
         /// The SAM template holding the table definition.
         #[arg(long, default_value = "template.yaml")]
         template: PathBuf,
+        /// Without the table's stream (on DynamoDB Local it slows every write): for a table
+        /// whose events no one reads, such as the benchmark's.
+        #[arg(long)]
+        without_stream: bool,
     },
 }
 

@@ -42,10 +42,20 @@ async fn run(command: Command) -> Result<Value, Failure> {
     let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
     let store = |table: String| Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
     Ok(match command {
-        Command::Table(TableCommand::Create { table, template }) => {
+        Command::Table(TableCommand::Create {
+            table,
+            template,
+            without_stream,
+        }) => {
             let yaml = std::fs::read_to_string(&template)
                 .map_err(|e| format!("cannot read {}: {e}", template.display()))?;
-            TableDefinition::from_template(&yaml)?
+            let definition = TableDefinition::from_template(&yaml)?;
+            let definition = if without_stream {
+                definition.without_stream()
+            } else {
+                definition
+            };
+            definition
                 .create(&aws_sdk_dynamodb::Client::new(&sdk), &table.table_name)
                 .await?;
             json!({ "message": format!("created table {}", table.table_name), "table_name": table.table_name })

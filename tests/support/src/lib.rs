@@ -73,12 +73,26 @@ pub async fn signing_keys(secret_id: &str) -> Arc<SigningKeys> {
     ))
 }
 
-/// App state on a new, empty table created from the template, with a new signing secret.
+/// App state on a new, empty table created from the template (without the stream, which
+/// only the events' tests read: `fresh_state_with_stream`), with a new signing secret.
 pub async fn fresh_state() -> AppState {
+    let definition = TableDefinition::from_template(TEMPLATE)
+        .expect("template.yaml declares the table")
+        .without_stream();
+    state_on_new_table(definition).await
+}
+
+/// `fresh_state`, on a table with the template's stream.
+pub async fn fresh_state_with_stream() -> AppState {
+    let definition =
+        TableDefinition::from_template(TEMPLATE).expect("template.yaml declares the table");
+    state_on_new_table(definition).await
+}
+
+async fn state_on_new_table(definition: TableDefinition) -> AppState {
     let client = dynamodb_client().await;
     let table = format!("test-{}", new_id());
-    TableDefinition::from_template(TEMPLATE)
-        .expect("template.yaml declares the table")
+    definition
         .create(&client, &table)
         .await
         .expect("create a test table in DynamoDB Local");
