@@ -29,7 +29,7 @@ trap 'kill "$keys_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 # The bus publish-events puts its events on, in the emulator.
 bus="runtime-events-$(date +%s)"
 "$root/.tessera/tools/venv/bin/python" -c 'import boto3, os, sys
-boto3.client("events", endpoint_url=os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"]).create_event_bus(Name=sys.argv[1])' "$bus"
+boto3.client("events", endpoint_url=os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"], region_name=os.environ["AWS_REGION"]).create_event_bus(Name=sys.argv[1])' "$bus"
 {
   echo "TABLE_NAME=$table"
   echo "SIGNING_SECRET_ID=$secret"
