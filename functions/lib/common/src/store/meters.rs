@@ -85,11 +85,6 @@ fn with_shards(record: AccessToken, shards: &[Meter]) -> AccessToken {
 }
 
 impl Store {
-    /// A meter, read consistently; `None` when it is gone (its token was deleted).
-    pub async fn meter(&self, meter_id: &str) -> Result<Option<Meter>, StoreError> {
-        self.get(keys::meter_pk(meter_id), keys::METER_SK).await
-    }
-
     /// One item of a meter, read consistently; `None` when it is gone.
     pub async fn meter_shard(&self, shard: &ShardKey) -> Result<Option<Meter>, StoreError> {
         self.get(shard.pk(), keys::METER_SK).await
