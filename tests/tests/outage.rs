@@ -105,6 +105,7 @@ async fn an_outage_answers_503_then_recovers_and_loses_no_token() {
             CachePolicy::DEFAULT,
             clock.shared(),
         ))),
+        webhook_key: None,
         quotas: Quotas::DEFAULT,
         clock: clock.shared(),
         audit_retention: DEFAULT_RETENTION,

@@ -26,6 +26,7 @@ use tessera_jwt::{
     signing_key::{CachePolicy, SigningKeys},
     JwtKind,
 };
+use tessera_webhooks::WebhookKey;
 
 /// The template every table is made from.
 pub const TEMPLATE: &str = include_str!("../../../template.yaml");
@@ -96,19 +97,16 @@ async fn state_on_new_table(definition: TableDefinition) -> AppState {
         .create(&client, &table)
         .await
         .expect("create a test table in DynamoDB Local");
-    let secret_id = format!("test-signing-{}", new_id());
-    secretsmanager_client()
-        .await
-        .create_secret()
-        .name(&secret_id)
-        .secret_string(random_base62(64))
-        .send()
-        .await
-        .expect("create a signing secret in the Secrets Manager emulator");
+    let secret_id = new_secret("test-signing").await;
+    let webhook_key_id = new_secret("test-webhook-key").await;
     AppState {
         store: Store::new(client, table),
         seatable: test_settings(),
         signing: Some(signing_keys(&secret_id).await),
+        webhook_key: Some(Arc::new(WebhookKey::new(
+            secretsmanager_client().await,
+            webhook_key_id,
+        ))),
         quotas: Quotas::DEFAULT,
         clock: clock::system(),
         audit_retention: tessera_common::audit::DEFAULT_RETENTION,
@@ -117,12 +115,30 @@ async fn state_on_new_table(definition: TableDefinition) -> AppState {
     }
 }
 
+/// A new secret of 64 random characters in the Secrets Manager emulator: its id.
+async fn new_secret(prefix: &str) -> String {
+    let secret_id = format!("{prefix}-{}", new_id());
+    secretsmanager_client()
+        .await
+        .create_secret()
+        .name(&secret_id)
+        .secret_string(random_base62(64))
+        .send()
+        .await
+        .expect("create a secret in the Secrets Manager emulator");
+    secret_id
+}
+
 /// App state whose table and secret do not exist: every call fails as a real fault would.
 pub async fn broken_state() -> AppState {
     AppState {
         store: Store::new(dynamodb_client().await, "no-such-table"),
         seatable: test_settings(),
         signing: Some(signing_keys("no-such-secret").await),
+        webhook_key: Some(Arc::new(WebhookKey::new(
+            secretsmanager_client().await,
+            "no-such-secret",
+        ))),
         quotas: Quotas::DEFAULT,
         clock: clock::system(),
         audit_retention: tessera_common::audit::DEFAULT_RETENTION,
@@ -431,4 +447,36 @@ async fn store_access_token(
         .await
         .expect("create an access token");
     (record, token)
+}
+
+/// A webhook endpoint of `ws` for `url`, stored as POST /webhooks stores it, taking
+/// `event_types` (empty: all).
+pub async fn webhook(
+    state: &AppState,
+    ws: &TestWorkspace,
+    url: &str,
+    event_types: &[&str],
+) -> tessera_common::store::webhooks::Webhook {
+    let webhook = tessera_common::store::webhooks::Webhook {
+        id: new_id(),
+        workspace_id: ws.id.clone(),
+        url: url.to_owned(),
+        event_types: event_types.iter().map(|t| t.to_string()).collect(),
+        description: String::new(),
+        created_at: state.clock.now_rfc3339(),
+        secret_nonce: new_id(),
+        previous_secret_nonce: None,
+        previous_secret_until: None,
+        failing_since: None,
+    };
+    state
+        .store
+        .create_webhook(
+            &webhook,
+            tessera_webhooks::MAX_WEBHOOKS_PER_WORKSPACE,
+            &tessera_common::audit::Auditor::operator(state.clock.clone()),
+        )
+        .await
+        .expect("store a webhook endpoint");
+    webhook
 }

@@ -148,6 +148,9 @@ pub struct AppState {
     /// builds and reads back (`tessera_jwt::base_token::signing_keys`); held here as `Any`
     /// so that no other function links Secrets Manager. `None` elsewhere.
     pub signing: Option<Arc<dyn Any + Send + Sync>>,
+    /// The key webhook secrets are derived from, which tessera-webhooks builds and reads
+    /// back (`tessera_webhooks::key`); `None` in functions that neither show nor sign one.
+    pub webhook_key: Option<Arc<dyn Any + Send + Sync>>,
     pub quotas: Quotas,
     pub clock: SharedClock,
     /// How long audit log entries are kept (`AUDIT_RETENTION_DAYS`).
@@ -180,6 +183,7 @@ impl AppState {
             store: Store::new(aws_sdk_dynamodb::Client::new(sdk), table_name),
             seatable,
             signing: None,
+            webhook_key: None,
             quotas,
             clock,
             audit_retention,

@@ -26,10 +26,14 @@ pub enum EventType {
     AccessTokenRerolled,
     AccessTokenDeleted,
     AccessTokenLeaked,
+    /// A test delivery asked for with `POST /webhooks/{id}/test`: only that endpoint gets it.
+    WebhookTest,
+    /// An endpoint's retries of an event ran out.
+    WebhookEndpointFailing,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 9] = [
         EventType::AccessTokenCreated,
         EventType::AccessTokenUpdated,
         EventType::AccessTokenDisabled,
@@ -37,6 +41,8 @@ impl EventType {
         EventType::AccessTokenRerolled,
         EventType::AccessTokenDeleted,
         EventType::AccessTokenLeaked,
+        EventType::WebhookTest,
+        EventType::WebhookEndpointFailing,
     ];
 
     /// EventBridge's `detail-type`.
@@ -49,7 +55,16 @@ impl EventType {
             EventType::AccessTokenRerolled => "Access Token Rerolled",
             EventType::AccessTokenDeleted => "Access Token Deleted",
             EventType::AccessTokenLeaked => "Access Token Leaked",
+            EventType::WebhookTest => "Webhook Test",
+            EventType::WebhookEndpointFailing => "Webhook Endpoint Failing",
         }
+    }
+
+    /// The type whose `detail-type` is `text`.
+    pub fn from_detail_type(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.detail_type() == text)
     }
 }
 
@@ -77,6 +92,22 @@ impl Event {
         }
         let mut detail = Map::new();
         detail.insert("accessToken".into(), access_token);
+        detail.extend(more);
+        Event {
+            detail_type: kind.detail_type().to_owned(),
+            detail: Value::Object(detail).to_string(),
+        }
+    }
+
+    /// An event about a webhook endpoint (never its secret), with `more` fields.
+    pub fn of_webhook(
+        kind: EventType,
+        webhook_id: &str,
+        url: &str,
+        more: Map<String, Value>,
+    ) -> Self {
+        let mut detail = Map::new();
+        detail.insert("webhook".into(), json!({ "id": webhook_id, "url": url }));
         detail.extend(more);
         Event {
             detail_type: kind.detail_type().to_owned(),

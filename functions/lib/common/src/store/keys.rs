@@ -18,9 +18,12 @@
 //! | leaked token         | `LEAKED#<sha256>` | `LEAKED` (TTL: a replayed report)   |
 //! | a token's day of use | `USAGE#<meter id>`| `<YYYY-MM-DD>` (TTL: 92 days)       |
 //! | a token's meter      | `METER#<meter id>`| `METER`                             |
+//! | webhook endpoint     | `WS#<id>`         | `WEBHOOK#<endpoint id>`             |
+//! | delivery attempt     | `WEBHOOK#<id>`    | `ATTEMPT#<unix ms, 13>#<event id>` (TTL) |
+//! | delivered event      | `WEBHOOK#<id>`    | `DELIVERED#<event id>` (TTL)        |
 //!
 //! Workspace and base items also count their access tokens and API tokens
-//! (`access_token_count`, `api_token_count`, `share_link_count`), updated in the same transaction as the
+//! (`access_token_count`, `api_token_count`, `share_link_count`, `webhook_count`), updated in the same transaction as the
 //! tokens, against the quotas. Workspaces are also indexed on `gsi1` (`gsi1pk = WORKSPACES`) for the operator's list.
 //! Names are base64url-encoded in sort keys so that the prefix for one name can never
 //! match another name (base64url has no `#`).
@@ -160,6 +163,37 @@ pub fn leaked_pk(digest: &TokenDigest) -> String {
 /// An access token's verification counts of past days (sk: the date), tessera-metering's.
 pub fn usage_pk(token_id: &str) -> String {
     format!("USAGE#{token_id}")
+}
+
+const WEBHOOK_PREFIX: &str = "WEBHOOK#";
+const ATTEMPT_PREFIX: &str = "ATTEMPT#";
+
+/// A webhook endpoint, under its workspace (so one Query lists a workspace's endpoints).
+pub fn webhook_sk(endpoint_id: &str) -> String {
+    format!("{WEBHOOK_PREFIX}{endpoint_id}")
+}
+
+pub fn webhooks_prefix() -> &'static str {
+    WEBHOOK_PREFIX
+}
+
+/// An endpoint's deliveries: its attempts and the events it has taken.
+pub fn webhook_pk(endpoint_id: &str) -> String {
+    format!("{WEBHOOK_PREFIX}{endpoint_id}")
+}
+
+/// Milliseconds first: a Query reads the attempts newest first.
+pub fn attempt_sk(at_ms: u64, event_id: &str) -> String {
+    format!("{ATTEMPT_PREFIX}{at_ms:013}#{event_id}")
+}
+
+pub fn attempts_prefix() -> &'static str {
+    ATTEMPT_PREFIX
+}
+
+/// The mark of an event the endpoint took: a retry of the event skips it.
+pub fn delivered_sk(event_id: &str) -> String {
+    format!("DELIVERED#{event_id}")
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod share_links;
 pub use access_tokens::Deleted;
 pub use audit::AuditPage;
 mod users;
+pub mod webhooks;
 mod workspace_tokens;
 pub use users::s;
 

@@ -1,0 +1,4 @@
+tessera_common::function_main!(
+    delete_webhook::FUNCTION,
+    tessera_common::lambda::Needs::Table
+);

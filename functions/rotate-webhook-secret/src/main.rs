@@ -1,0 +1,1 @@
+tessera_webhooks::function_main!(rotate_webhook_secret::FUNCTION);

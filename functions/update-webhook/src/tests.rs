@@ -1,0 +1,104 @@
+use serde_json::{json, Value};
+use tessera_admin::apigw::HttpApiRequest;
+use tessera_common::store::records::Role;
+use tessera_test_support::{fresh_state, status_and_json, webhook, workspace};
+
+use super::*;
+
+async fn call(state: &AppState, auth: Option<&str>, id: &str, body: &Value) -> (u16, Value) {
+    let req = HttpApiRequest::new("PATCH", "/webhooks/{id}", &format!("/webhooks/{id}"))
+        .path_parameter("id", id)
+        .authorization(auth)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    status_and_json(&handle(state, req.to_lambda_request()).await)
+}
+
+#[tokio::test]
+async fn changes_what_is_sent_and_keeps_the_rest_and_the_secret() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let endpoint = webhook(&state, &ws, "https://a.example.com/", &[]).await;
+    let (status, body) = call(
+        &state,
+        Some(&ws.basic_auth()),
+        &endpoint.id,
+        &json!({ "eventTypes": ["Access Token Leaked"] }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["url"], "https://a.example.com/");
+    assert_eq!(body["data"]["eventTypes"], json!(["Access Token Leaked"]));
+    let stored = state
+        .store
+        .webhook(&ws.id, &endpoint.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.secret_nonce, endpoint.secret_nonce,
+        "the secret stays"
+    );
+    let (status, body) = call(
+        &state,
+        Some(&ws.basic_auth()),
+        &endpoint.id,
+        &json!({ "url": "https://b.example.com/x", "description": "moved" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let stored = state
+        .store
+        .webhook(&ws.id, &endpoint.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.url.as_str(), stored.description.as_str()),
+        ("https://b.example.com/x", "moved")
+    );
+    assert_eq!(stored.event_types, ["Access Token Leaked"]);
+}
+
+#[tokio::test]
+async fn bad_input_unknown_ids_and_read_only_callers_are_refused() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let endpoint = webhook(&state, &ws, "https://a.example.com/", &[]).await;
+    for (body, says) in [
+        (json!({ "url": "https://192.168.0.1/" }), "not public"),
+        (json!({ "eventTypes": ["nope"] }), "not an event type"),
+        (json!({ "secret": "x" }), "unknown field"),
+    ] {
+        let (status, answer) = call(&state, Some(&ws.basic_auth()), &endpoint.id, &body).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer["error"].as_str().unwrap().contains(says), "{answer}");
+    }
+    assert_eq!(
+        call(&state, Some(&ws.basic_auth()), "nope", &json!({}))
+            .await
+            .0,
+        404
+    );
+    let read_only = workspace(&state.store, Role::ReadOnly).await;
+    assert_eq!(
+        call(
+            &state,
+            Some(&read_only.basic_auth()),
+            &endpoint.id,
+            &json!({})
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        state
+            .store
+            .webhook(&ws.id, &endpoint.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        endpoint
+    );
+}
