@@ -12,7 +12,10 @@ pub struct FunctionSpec {
     pub code_uri: String,
     /// `dynamodb:` actions without the prefix, e.g. `GetItem`.
     pub dynamodb_actions: BTreeSet<String>,
+    /// It may read the signing secret (`SigningSecret`).
     pub reads_secret: bool,
+    /// It may read the webhook key (`WebhookKeySecret`).
+    pub reads_webhook_key: bool,
     /// `secretsmanager:` actions without the prefix.
     pub secret_actions: BTreeSet<String>,
     pub environment: BTreeSet<String>,
@@ -58,7 +61,10 @@ pub fn functions() -> BTreeMap<String, FunctionSpec> {
                     }
                     if let Some(name) = action.strip_prefix("secretsmanager:") {
                         spec.secret_actions.insert(name.to_owned());
-                        spec.reads_secret |= name == "GetSecretValue";
+                        let webhook_key =
+                            format!("{:?}", statement["Resource"]).contains("WebhookKeySecret");
+                        spec.reads_secret |= name == "GetSecretValue" && !webhook_key;
+                        spec.reads_webhook_key |= name == "GetSecretValue" && webhook_key;
                     }
                 }
                 spec.policy_text

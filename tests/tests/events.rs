@@ -2,7 +2,8 @@
 //! payload v2 HTTP event, or for an authorizer the request API Gateway sends it, where the
 //! status is what API Gateway would answer (200 allowed, 403 denied, 500 failed), or for
 //! the rotation function a step of Secrets Manager's (200 done, 500 failed), or for the
-//! events publisher a batch of the table's stream (200 all published, 500 retried). Each is
+//! events publisher a batch of the table's stream (200 all published, 500 retried), or for
+//! the webhook delivery a batch of its queue (200 all done, 500 some come back). Each is
 //! answered by its function on a fresh table holding the fixture; meanwhile the DynamoDB
 //! actions each function performs are recorded and must be exactly what its policy in
 //! template.yaml grants.
@@ -10,7 +11,8 @@
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
 use tessera_common::{
-    authorizer::AuthorizerRequest, lambda::Function, rotation::RotationEvent, stream::StreamEvent,
+    authorizer::AuthorizerRequest, lambda::Function, queue::QueueEvent, rotation::RotationEvent,
+    stream::StreamEvent,
 };
 use tessera_common::{config::sdk_config, AppState, Store};
 use tessera_local_api::handlers::handler_for;
@@ -133,6 +135,16 @@ async fn answer(
                 .map_err(|err| format!("not a DynamoDB stream event: {err}"))?;
             event_bus().await;
             let answer = consume(&sdk_config().await, event).await;
+            Ok(if answer.batch_item_failures.is_empty() {
+                (200, "null".into())
+            } else {
+                (500, format!("{answer:?}"))
+            })
+        }
+        Function::Queue(consume) => {
+            let event: QueueEvent =
+                serde_json::from_str(event).map_err(|err| format!("not an SQS event: {err}"))?;
+            let answer = consume(state, event).await;
             Ok(if answer.batch_item_failures.is_empty() {
                 (200, "null".into())
             } else {

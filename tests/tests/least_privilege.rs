@@ -153,9 +153,17 @@ fn jwt_functions_read_only_the_current_and_previous_keys() {
             continue;
         }
         for statement in statements_granting(resource, "secretsmanager:GetSecretValue") {
+            let secret = serde_yaml_ng::to_string(&statement["Resource"]).unwrap();
+            // The webhook key does not rotate: only its current version is read.
+            let stages: &[&str] = if secret.trim() == "!Ref WebhookKeySecret" {
+                &["AWSCURRENT"]
+            } else {
+                assert_eq!(secret.trim(), "!Ref SigningSecret", "{id}");
+                &["AWSCURRENT", "AWSPREVIOUS"]
+            };
             assert_eq!(
                 strings(&statement["Condition"]["StringEquals"]["secretsmanager:VersionStage"]),
-                ["AWSCURRENT", "AWSPREVIOUS"],
+                stages,
                 "{id}"
             );
             checked += 1;
@@ -219,4 +227,56 @@ fn the_events_publisher_puts_on_its_bus_only() {
         pattern["dynamodb"]["Keys"]["pk"]["S"],
         serde_json::json!([{"prefix": "AUDIT#"}])
     );
+}
+
+/// Issue 29: the webhook delivery may read the webhook key (no other secret), set when its
+/// queue's messages come back, and nothing of other queues; only the functions that show
+/// or sign a secret read the key.
+#[test]
+fn webhook_functions_read_the_webhook_key_and_only_they_do() {
+    let resources = resources();
+    let mut readers = Vec::new();
+    for (id, resource) in resources.as_mapping().unwrap() {
+        for statement in statements_granting(resource, "secretsmanager:GetSecretValue") {
+            if serde_yaml_ng::to_string(&statement["Resource"])
+                .unwrap()
+                .trim()
+                == "!Ref WebhookKeySecret"
+            {
+                readers.push(id.as_str().unwrap().to_owned());
+            }
+        }
+    }
+    readers.sort();
+    assert_eq!(
+        readers,
+        [
+            "CreateWebhookFunction",
+            "DeliverWebhooksFunction",
+            "RotateWebhookSecretFunction"
+        ]
+    );
+    let delivery = &resources["DeliverWebhooksFunction"];
+    let sqs = statements_granting(delivery, "sqs:ChangeMessageVisibility");
+    assert_eq!(sqs.len(), 1);
+    assert_eq!(strings(&sqs[0]["Action"]), ["sqs:ChangeMessageVisibility"]);
+    assert_eq!(
+        serde_yaml_ng::to_string(&sqs[0]["Resource"])
+            .unwrap()
+            .trim(),
+        "!GetAtt WebhookDeliveryQueue.Arn"
+    );
+    let queue = &delivery["Properties"]["Events"]["Queue"]["Properties"];
+    assert_eq!(
+        strings(&queue["FunctionResponseTypes"]),
+        ["ReportBatchItemFailures"]
+    );
+    // The attempts the function makes are the queue's before it dead-letters.
+    let max = resources["WebhookDeliveryQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+        .as_u64()
+        .unwrap();
+    let attempts = delivery["Properties"]["Environment"]["Variables"]["WEBHOOK_MAX_ATTEMPTS"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(max, attempts);
 }

@@ -122,6 +122,15 @@ fn only_functions_that_sign_or_verify_can_read_the_secret() {
             "{}: SIGNING_SECRET_ID goes to exactly the functions that sign",
             spec.logical_id
         );
+        // The webhook key likewise: to the functions that start with it, and only them.
+        let webhook_key = main.contains("tessera_webhooks::function_main!");
+        assert_eq!(spec.reads_webhook_key, webhook_key, "{}", spec.logical_id);
+        assert_eq!(
+            spec.environment.contains("WEBHOOK_KEY_SECRET_ID"),
+            webhook_key,
+            "{}",
+            spec.logical_id
+        );
     }
 }
 

@@ -58,9 +58,11 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         .create_webhook(&webhook, MAX_WEBHOOKS_PER_WORKSPACE, &auditor)
         .await
     {
-        Err(StoreError::QuotaReached { max }) => return Err(ApiError::bad_request(format!(
+        Err(StoreError::QuotaReached { max }) => {
+            return Err(ApiError::bad_request(format!(
             "this workspace has {max} webhook endpoints, the most it may have: delete some first"
-        ))),
+        )))
+        }
         other => other?,
     }
     tracing::info!(workspace_id = %webhook.workspace_id, webhook_id = %webhook.id, "webhook endpoint created");

@@ -11,6 +11,7 @@ use tessera_common::{
             AccessToken, ApiToken, Base, Member, MemberPermission, Role, ShareLink,
             TokenPermission, User, Workspace, WorkspaceToken,
         },
+        webhooks::Webhook,
         Store, StoreError,
     },
     token::{NewToken, TokenKind},
@@ -29,6 +30,12 @@ pub const APP_NAME: &str = "fixture-app";
 pub const ACCESS_TOKEN_NAME: &str = "fixture-token";
 pub const METERED_ACCESS_TOKEN_NAME: &str = "fixture-metered-token";
 pub const SHARE_LINK_ID: &str = "FixtureShareLink000001";
+/// A webhook endpoint of the workspace, at a port of this machine where nothing listens:
+/// deliveries to it fail without a byte leaving 127.0.0.1 (and are refused outright
+/// where loopback receivers are not allowed).
+pub const WEBHOOK_ID: &str = "FixtureWebhook00000001";
+pub const WEBHOOK_URL: &str = "http://127.0.0.1:9/fixture-hook";
+pub const WEBHOOK_SECRET_NONCE: &str = "FixtureWebhookNonce001";
 /// The secret of the rotation function's events (events/rotate-signing-key), staged by
 /// the tests in the middle of a rotation: new version `ROTATION_VERSION`, key created.
 pub const ROTATING_SECRET_ID: &str = "tessera-fixture-rotating-key";
@@ -288,6 +295,24 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 is_custom: false,
             },
             Quotas::DEFAULT.share_links_per_base,
+            &operator,
+        )
+        .await?;
+    store
+        .create_webhook(
+            &Webhook {
+                id: WEBHOOK_ID.into(),
+                workspace_id: WORKSPACE_ID.into(),
+                url: WEBHOOK_URL.into(),
+                event_types: Vec::new(),
+                description: "fixture".into(),
+                created_at: now_rfc3339(),
+                secret_nonce: WEBHOOK_SECRET_NONCE.into(),
+                previous_secret_nonce: None,
+                previous_secret_until: None,
+                failing_since: None,
+            },
+            20,
             &operator,
         )
         .await

@@ -16,6 +16,9 @@ pub fn handler_for(code_uri: &str) -> Option<Function> {
 pub fn http_handler_for(code_uri: &str) -> Option<Handler> {
     match handler_for(code_uri)? {
         Function::Http(handler) => Some(handler),
-        Function::Authorizer(_) | Function::SecretRotation(_) | Function::TableStream(_) => None,
+        Function::Authorizer(_)
+        | Function::SecretRotation(_)
+        | Function::TableStream(_)
+        | Function::Queue(_) => None,
     }
 }

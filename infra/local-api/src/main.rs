@@ -54,6 +54,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             state.clock.clone(),
         )?);
     }
+    if tessera_common::config::optional("WEBHOOK_KEY_SECRET_ID").is_some() {
+        state.webhook_key = Some(tessera_webhooks::lambda::key_from_env(&sdk)?);
+    }
     let mut app = App::from_template(&yaml, state)?;
     // The API's contract, beside the template, for people's tools (local only).
     let spec = args.template.with_file_name("openapi.yaml");

@@ -83,7 +83,8 @@ impl App {
                 Function::Http(handler) => routes.push((route, handler)),
                 Function::Authorizer(_)
                 | Function::SecretRotation(_)
-                | Function::TableStream(_) => {
+                | Function::TableStream(_)
+                | Function::Queue(_) => {
                     return Err(AppError::NotHttp {
                         function: route.function,
                     })

@@ -10,6 +10,7 @@ use lambda_http::{
 
 use crate::{
     authorizer::{AuthorizerRequest, AuthorizerResponse},
+    queue::QueueEvent,
     rotation::{RotationError, RotationEvent},
     stream::{BatchResponse, StreamEvent},
     ApiError, AppState,
@@ -41,6 +42,10 @@ pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = BatchResponse> + Send + 
 /// to retry from. Clients come from the SDK configuration it is given.
 pub type StreamConsumer = for<'a> fn(&'a aws_config::SdkConfig, StreamEvent) -> StreamFuture<'a>;
 
+/// A consumer of an SQS queue, with the function's state: the answer names the messages
+/// to leave on the queue.
+pub type QueueConsumer = for<'a> fn(&'a AppState, QueueEvent) -> StreamFuture<'a>;
+
 /// What a function crate is: each exports `pub const FUNCTION: Function`, which its
 /// main.rs runs and the local API calls in-process.
 #[derive(Clone, Copy)]
@@ -53,6 +58,8 @@ pub enum Function {
     SecretRotation(Rotator),
     /// Reads the table's stream (no API).
     TableStream(StreamConsumer),
+    /// Takes the messages of an SQS queue (no API).
+    Queue(QueueConsumer),
 }
 
 impl std::fmt::Debug for Function {
@@ -62,6 +69,7 @@ impl std::fmt::Debug for Function {
             Function::Authorizer(_) => "Function::Authorizer",
             Function::SecretRotation(_) => "Function::SecretRotation",
             Function::TableStream(_) => "Function::TableStream",
+            Function::Queue(_) => "Function::Queue",
         })
     }
 }
@@ -145,10 +153,18 @@ pub async fn serve(state: &AppState, function: Function) -> Result<(), Error> {
         }
         Function::SecretRotation(_) => unreachable!("rotation functions start in run_rotation"),
         Function::TableStream(_) => unreachable!("stream consumers start in run"),
+        Function::Queue(consume) => {
+            lambda_runtime::run(lambda_runtime::service_fn(
+                move |event: LambdaEvent<QueueEvent>| async move {
+                    Ok::<_, Infallible>(consume(state, event.payload).await)
+                },
+            ))
+            .await
+        }
     }
 }
 
-/// A rotation function needs no table and no state: the event names the secret.
+/// A stream consumer needs no table and no state: it forwards what the stream holds.
 async fn run_stream(sdk: &aws_config::SdkConfig, consume: StreamConsumer) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<StreamEvent>| async move {
@@ -158,6 +174,7 @@ async fn run_stream(sdk: &aws_config::SdkConfig, consume: StreamConsumer) -> Res
     .await
 }
 
+/// A rotation function needs no table and no state: the event names the secret.
 async fn run_rotation(sdk: &aws_config::SdkConfig, rotate: Rotator) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<RotationEvent>| async move {

@@ -16,6 +16,7 @@ pub mod logging;
 pub mod meter;
 #[cfg(test)]
 mod properties;
+pub mod queue;
 pub mod rotation;
 pub mod store;
 pub mod stream;

@@ -106,6 +106,15 @@ impl WebhookSecret {
     }
 }
 
+impl From<KeyError> for tessera_common::ApiError {
+    fn from(err: KeyError) -> Self {
+        match err {
+            KeyError::Unavailable(_) => tessera_common::ApiError::Unavailable(Box::new(err)),
+            KeyError::TooShort(_) => tessera_common::ApiError::Internal(Box::new(err)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,14 +138,5 @@ mod tests {
     fn a_secret_never_prints() {
         let secret = derive(&[7u8; 32], "a");
         assert_eq!(format!("{secret:?}"), "WebhookSecret(..)");
-    }
-}
-
-impl From<KeyError> for tessera_common::ApiError {
-    fn from(err: KeyError) -> Self {
-        match err {
-            KeyError::Unavailable(_) => tessera_common::ApiError::Unavailable(Box::new(err)),
-            KeyError::TooShort(_) => tessera_common::ApiError::Internal(Box::new(err)),
-        }
     }
 }

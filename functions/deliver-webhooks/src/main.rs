@@ -1,0 +1,1 @@
+tessera_webhooks::function_main!(deliver_webhooks::FUNCTION);
