@@ -10,7 +10,7 @@ use tessera_common::{
 };
 use tessera_test_support::{
     access_token, base, create_api_token, create_share_link, fresh_state, route_request, user,
-    workspace, TestUser,
+    webhook, workspace, TestUser,
 };
 use tessera_tests::call;
 
@@ -50,6 +50,7 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
         create_share_link(&state.store, &b.base, &b.owner.id, TokenPermission::R, None)
             .await
             .unwrap();
+    let b_webhook = webhook(&state, &b_ws, "https://b.example.com/hook", &[]).await;
 
     // Workspace A: its admin workspace token, and users with each role in A only.
     let a = workspace(&state.store, Role::Admin).await;
@@ -101,6 +102,37 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
             rs("GET", "/accessTokens/{id}/usage", &[("id", &b_access.id)]),
             404,
         ),
+        (
+            "update-webhook",
+            rs("PATCH", "/webhooks/{id}", &[("id", &b_webhook.id)])
+                .header("content-type", "application/json")
+                .body(r#"{"url": "https://a.example.com/stolen"}"#),
+            404,
+        ),
+        (
+            "delete-webhook",
+            rs("DELETE", "/webhooks/{id}", &[("id", &b_webhook.id)]),
+            404,
+        ),
+        (
+            "rotate-webhook-secret",
+            rs(
+                "POST",
+                "/webhooks/{id}/rotate-secret",
+                &[("id", &b_webhook.id)],
+            ),
+            404,
+        ),
+        (
+            "test-webhook",
+            rs("POST", "/webhooks/{id}/test", &[("id", &b_webhook.id)]),
+            404,
+        ),
+        (
+            "list-webhook-deliveries",
+            rs("GET", "/webhooks/{id}/deliveries", &[("id", &b_webhook.id)]),
+            404,
+        ),
     ];
     for (function, request, expected) in rudderstack {
         let answer = call(&state, function, request).await;
@@ -133,6 +165,17 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
     );
     if listed.json.to_string().contains(&b_access.id) {
         problems.push("list-access-tokens shows workspace B's token".into());
+    }
+    let hooks = call(&state, "list-webhooks", rs("GET", "/webhooks", &[])).await;
+    check(
+        &mut problems,
+        "list-webhooks".into(),
+        hooks.status,
+        200,
+        &hooks.json,
+    );
+    if hooks.json.to_string().contains(&b_webhook.id) {
+        problems.push("list-webhooks shows workspace B's endpoint".into());
     }
     let introspected = call(
         &state,
@@ -355,4 +398,9 @@ async fn no_caller_of_workspace_a_reaches_anything_of_workspace_b() {
         .await
         .unwrap()
         .is_some());
+    assert_eq!(
+        state.store.webhook(&ws_b, &b_webhook.id).await.unwrap(),
+        Some(b_webhook),
+        "B's endpoint as it was, its secret unrotated"
+    );
 }
