@@ -16,6 +16,7 @@ export PATH="$root/.tessera/tools/venv/bin:$PATH" # cargo-lambda, and the Python
 work="$(mktemp -d)"
 table="runtime-$(date +%s)"
 secret="runtime-signing-$(date +%s)"
+export WEBHOOK_KEY_SECRET_ID="runtime-webhook-key-$(date +%s)"
 admin="$root/target/debug/tessera-admin"
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -26,6 +27,7 @@ trap 'kill "$keys_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$admin" table create --table-name "$table" --without-stream >/dev/null
 "$admin" secret ensure --secret-id "$secret" >/dev/null
+"$admin" secret ensure --secret-id "$WEBHOOK_KEY_SECRET_ID" >/dev/null
 # The bus publish-events puts its events on, in the emulator.
 bus="runtime-events-$(date +%s)"
 "$root/.tessera/tools/venv/bin/python" -c 'import boto3, os, sys
@@ -33,6 +35,7 @@ boto3.client("events", endpoint_url=os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"], 
 {
   echo "TABLE_NAME=$table"
   echo "SIGNING_SECRET_ID=$secret"
+  echo "WEBHOOK_KEY_SECRET_ID=$WEBHOOK_KEY_SECRET_ID"
   echo "EVENT_BUS_NAME=$bus"
   # The most verbose level, as the template allows: nothing secret may be logged even so.
   echo "AWS_LAMBDA_LOG_LEVEL=TRACE"

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Fails when a log holds a secret: a token, a token's SHA-256 digest, a JWT or the signing key.
+"""Fails when a log holds a secret: a token, a token's SHA-256 digest, a JWT, the signing key,
+a webhook signing secret or the webhook key.
 
 usage: scan-logs-for-secrets.py LOG SECRET_ID RESPONSES...
 
 The secrets looked for are the public fixture tokens (events/ carries them), every token
 and JWT found in the RESPONSES files (what the functions issued), the digest of each
 token, and every version of the signing secret SECRET_ID (read from the Secrets Manager
-emulator that AWS_ENDPOINT_URL_SECRETS_MANAGER names). A hit prints the kind of secret and
+emulator that AWS_ENDPOINT_URL_SECRETS_MANAGER names), every webhook secret (`whsec_...`) the
+RESPONSES show, and the webhook key WEBHOOK_KEY_SECRET_ID when it is set. A hit prints the kind of secret and
 the line number, never the secret itself.
 """
 
@@ -22,6 +24,7 @@ import boto3
 TOKEN = re.compile(r"ts[wauks]_[0-9A-Za-z]{36}")
 JWT = re.compile(r"eyJ[0-9A-Za-z_-]+\.eyJ[0-9A-Za-z_-]+\.[0-9A-Za-z_-]+")
 BASIC = re.compile(r"Basic ([A-Za-z0-9+/]+=*)")
+WEBHOOK_SECRET = re.compile(r"whsec_([A-Za-z0-9+/]+=*)")
 EVENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "events")
 
 
@@ -59,11 +62,18 @@ def main():
             secrets[hashlib.sha256(token.encode()).hexdigest()] = f"digest of a {token[:4]} token"
             # As HTTP Basic credentials carry it (user name, empty password).
             secrets[base64.b64encode(f"{token}:".encode()).decode()] = f"Basic credentials of a {token[:4]} token"
+        for encoded in WEBHOOK_SECRET.findall(text):
+            secrets[encoded] = "webhook secret"
         for jwt in JWT.findall(text):
             secrets[jwt.split(".")[2]] = "JWT signature"
             secrets[jwt] = "JWT"
     for key in signing_keys(secret_id):
         secrets[key] = "signing key"
+    if os.environ.get("WEBHOOK_KEY_SECRET_ID"):
+        for key in signing_keys(os.environ["WEBHOOK_KEY_SECRET_ID"]):
+            secrets[key] = "webhook key"
+        if "webhook secret" not in secrets.values():
+            sys.exit("runtime: FAILED: no webhook secret in the responses to look for; is the scan wired up?")
     kinds = {s for s in secrets.values() if s.startswith("token")}
     if len(kinds) < 5 or "signing key" not in secrets.values():
         sys.exit(f"runtime: FAILED: found only {sorted(kinds)} to look for; is the scan wired up?")
@@ -83,7 +93,7 @@ def main():
         print("\n".join(sorted(set(hits))[:20]))
         sys.exit(1)
     print(f"runtime: ok no secret in {len(lines)} lines of TRACE logs "
-          f"(looked for {len(secrets)} secrets: tokens, digests, JWTs, signing keys)")
+          f"(looked for {len(secrets)} secrets: tokens, digests, JWTs, signing keys, webhook secrets and key)")
 
 
 if __name__ == "__main__":
