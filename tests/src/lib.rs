@@ -9,6 +9,7 @@ pub mod recorder;
 pub mod rotation;
 pub mod seatable_verifiers;
 pub mod template;
+pub mod webhooks;
 
 use std::sync::Arc;
 
