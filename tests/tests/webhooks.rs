@@ -53,30 +53,24 @@ async fn add_endpoint(
     )
 }
 
-fn deliverer(
-    queue_url: &str,
-    first_retry: Duration,
-    longest: Duration,
-) -> impl std::future::Future<Output = Deliverer> + '_ {
-    async move {
-        Deliverer {
-            retry: RetryPolicy {
-                max_attempts: 13,
-                first: first_retry,
-                longest,
+async fn deliverer(queue_url: &str, first_retry: Duration, longest: Duration) -> Deliverer {
+    Deliverer {
+        retry: RetryPolicy {
+            max_attempts: 13,
+            first: first_retry,
+            longest,
+        },
+        sender: Sender::new(
+            Arc::new(SystemResolver),
+            AddressPolicy {
+                allow_loopback: true,
             },
-            sender: Sender::new(
-                Arc::new(SystemResolver),
-                AddressPolicy {
-                    allow_loopback: true,
-                },
-                deliver_webhooks::TIMEOUT,
-            ),
-            queue: Some((
-                aws_sdk_sqs::Client::new(&sdk_config().await),
-                queue_url.to_owned(),
-            )),
-        }
+            deliver_webhooks::TIMEOUT,
+        ),
+        queue: Some((
+            aws_sdk_sqs::Client::new(&sdk_config().await),
+            queue_url.to_owned(),
+        )),
     }
 }
 
