@@ -182,3 +182,26 @@ pub async fn stream_of(store: &Store) -> StreamEvent {
     });
     StreamEvent { records }
 }
+
+/// Validates each envelope's detail against its type's schema, with Python's `jsonschema`
+/// (infra/scripts/check-event-schemas.py): not Tessera's code.
+pub fn check_against_schemas(envelopes: &[serde_json::Value]) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let path = std::env::temp_dir().join(format!(
+        "tessera-events-{}.json",
+        tessera_common::token::new_id()
+    ));
+    std::fs::write(&path, serde_json::to_vec(envelopes).unwrap()).unwrap();
+    let output = std::process::Command::new(format!("{root}/.tessera/tools/venv/bin/python"))
+        .arg(format!("{root}/infra/scripts/check-event-schemas.py"))
+        .arg(&path)
+        .output()
+        .expect("run the schema check (infra/scripts/install.sh installs jsonschema)");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

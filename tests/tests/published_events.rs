@@ -7,37 +7,14 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use tessera_common::{audit::Auditor, config::sdk_config, store::records::Role, AppState, Quotas};
 use tessera_test_support::{fresh_state_with_stream, workspace};
 use tessera_tests::{
     call,
-    event_pipeline::{event_bus, received, stream_of, subscribed_queue},
+    event_pipeline::{check_against_schemas, event_bus, received, stream_of, subscribed_queue},
     meter_calls::{create, patch, request, reroll, stored},
 };
-
-/// Validates each envelope's detail against its type's schema, with Python's `jsonschema`
-/// (infra/scripts/check-event-schemas.py): not Tessera's code.
-fn check_against_schemas(envelopes: &[Value]) {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let path = std::env::temp_dir().join(format!(
-        "tessera-events-{}.json",
-        tessera_common::token::new_id()
-    ));
-    std::fs::write(&path, serde_json::to_vec(envelopes).unwrap()).unwrap();
-    let output = std::process::Command::new(format!("{root}/.tessera/tools/venv/bin/python"))
-        .arg(format!("{root}/infra/scripts/check-event-schemas.py"))
-        .arg(&path)
-        .output()
-        .expect("run the schema check (infra/scripts/install.sh installs jsonschema)");
-    let _ = std::fs::remove_file(&path);
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_access_token_change_is_published_once_in_order_with_its_shape() {
@@ -158,4 +135,22 @@ async fn every_access_token_change_is_published_once_in_order_with_its_shape() {
         .map(|e| e["detail"]["eventId"].as_str().unwrap())
         .collect();
     assert_eq!(again_ids, ids);
+}
+
+/// A new type comes with its schema and its example in the catalogue (which
+/// infra/scripts/check-event-schemas.py checks against each other).
+#[test]
+fn every_event_type_has_a_schema_and_an_example() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let catalogue = std::fs::read_to_string(format!("{root}/docs/events.md")).unwrap();
+    for kind in tessera_common::events::EventType::ALL {
+        let detail_type = kind.detail_type();
+        let slug = detail_type.to_lowercase().replace(' ', "-");
+        let schema = format!("{root}/docs/event-schemas/{slug}.json");
+        assert!(std::path::Path::new(&schema).exists(), "no {schema}");
+        assert!(
+            catalogue.contains(&format!("### `{detail_type}`")),
+            "docs/events.md has no {detail_type}"
+        );
+    }
 }

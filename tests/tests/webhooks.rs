@@ -16,7 +16,7 @@ use tessera_common::{config::sdk_config, store::records::Role, AppState};
 use tessera_test_support::{fresh_state_with_stream, workspace, TestWorkspace};
 use tessera_tests::{
     call,
-    event_pipeline::{event_bus, stream_of, subscribed_queue},
+    event_pipeline::{check_against_schemas, event_bus, stream_of, subscribed_queue},
     meter_calls::{create, patch, request},
     webhooks::{free_port, work_queue, Receiver},
 };
@@ -191,6 +191,13 @@ async fn every_delivery_verifies_and_no_endpoint_sees_another_workspaces_events(
     assert_eq!(got_b[0]["data"]["accessToken"]["id"], id_b.as_str());
     assert_eq!(got_b[0]["verifiedWith"], json!([0]));
 
+    // What endpoints get is what the bus carries: each type's schema holds.
+    let as_published: Vec<Value> = got_a
+        .iter()
+        .chain(&got_b)
+        .map(|d| json!({ "source": "tessera", "detail-type": d["type"], "detail": d["data"] }))
+        .collect();
+    check_against_schemas(&as_published);
     let everything = serde_json::to_string(&[got_a, got_b]).unwrap();
     for secret in [&token_a, &token_b, &secret_a, &secret_b, &a.token, &b.token] {
         assert!(
