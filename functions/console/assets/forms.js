@@ -183,13 +183,19 @@ tokenForm.addEventListener("submit", async (event) => {
   editing.done();
 });
 
+const TOKEN_LABEL = "New token value";
+const TOKEN_WARNING = byId("secret-warning", HTMLParagraphElement).textContent ?? "";
+
 /**
- * Shows a token's value, this once.
+ * Shows a secret, this once: a token's value, or (with `label` and `warning`) another secret.
  * @param {string} value
  * @param {string} title
+ * @param {{ label: string, warning: string }} [what]
  */
-function showSecret(value, title) {
+export function showSecret(value, title, what = { label: TOKEN_LABEL, warning: TOKEN_WARNING }) {
   say(byId("secret-heading", HTMLHeadingElement), title);
+  say(byId("secret-label", HTMLLabelElement), what.label);
+  say(byId("secret-warning", HTMLParagraphElement), what.warning);
   secretValue.value = value;
   say(secretCopied, "");
   secretDialog.showModal();
@@ -296,6 +302,8 @@ export function closeDialogs() {
   say(heading, "New token");
   say(submit, "Create");
   say(byId("secret-heading", HTMLHeadingElement), "Your new token");
+  say(byId("secret-label", HTMLLabelElement), TOKEN_LABEL);
+  say(byId("secret-warning", HTMLParagraphElement), TOKEN_WARNING);
   say(byId("reroll-heading", HTMLHeadingElement), "Reroll token");
   say(byId("delete-heading", HTMLHeadingElement), "Delete token?");
   editing = { token: null, initial: {}, done: () => {} };

@@ -1,4 +1,4 @@
-// Wires the console: sign-in, the three views, sign-out (by hand, on idle or on a 401).
+// Wires the console: sign-in, the four views, sign-out (by hand, on idle or on a 401).
 
 import { clearAudit, loadAudit } from "./audit.js";
 import { clearDetail, showToken } from "./detail.js";
@@ -6,6 +6,7 @@ import { byId, messageOf, say, withProgress } from "./dom.js";
 import { closeDialogs, openCreate } from "./forms.js";
 import { signIn, signOut, whenSignedOut } from "./session.js";
 import { clearTokens, loadTokens, onShowDetail } from "./tokens.js";
+import { clearWebhooks, loadWebhooks, openAdd } from "./webhooks.js";
 
 const signInView = byId("sign-in-view", HTMLElement);
 const signInForm = byId("sign-in-form", HTMLFormElement);
@@ -19,14 +20,19 @@ const views = {
   tokens: byId("tokens-view", HTMLElement),
   detail: byId("detail-view", HTMLElement),
   audit: byId("audit-view", HTMLElement),
+  webhooks: byId("webhooks-view", HTMLElement),
 };
-const tabs = { tokens: byId("show-tokens", HTMLButtonElement), audit: byId("show-audit", HTMLButtonElement) };
+const tabs = {
+  tokens: byId("show-tokens", HTMLButtonElement),
+  webhooks: byId("show-webhooks", HTMLButtonElement),
+  audit: byId("show-audit", HTMLButtonElement),
+};
 
 /** @param {keyof typeof views} name */
 function show(name) {
   for (const [key, view] of Object.entries(views)) view.hidden = key !== name;
   // A token's page belongs to the Tokens tab.
-  const current = name === "audit" ? tabs.audit : tabs.tokens;
+  const current = name === "detail" ? tabs.tokens : tabs[name];
   for (const tab of Object.values(tabs)) tab.removeAttribute("aria-current");
   current.setAttribute("aria-current", "page");
   views[name].querySelector("h1")?.focus();
@@ -69,6 +75,7 @@ whenSignedOut((message) => {
   clearTokens();
   clearAudit();
   clearDetail();
+  clearWebhooks();
   for (const view of Object.values(views)) view.hidden = true;
   nav.hidden = true;
   who.hidden = true;
@@ -88,6 +95,11 @@ tabs.tokens.addEventListener("click", () => {
   show("tokens");
   loadTokens();
 });
+tabs.webhooks.addEventListener("click", () => {
+  show("webhooks");
+  loadWebhooks();
+});
+byId("new-webhook", HTMLButtonElement).addEventListener("click", () => openAdd());
 tabs.audit.addEventListener("click", () => {
   show("audit");
   loadAudit();

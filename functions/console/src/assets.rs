@@ -31,4 +31,5 @@ pub const ASSETS: &[Asset] = &[
     asset!("model.js", "text/javascript; charset=utf-8"),
     asset!("session.js", "text/javascript; charset=utf-8"),
     asset!("tokens.js", "text/javascript; charset=utf-8"),
+    asset!("webhooks.js", "text/javascript; charset=utf-8"),
 ];
