@@ -84,7 +84,7 @@ function row(hook) {
     h("td", { "data-label": "URL" }, [h("code", {}, [hook.url]), hook.description ? h("div", { class: "hint" }, [hook.description]) : null]),
     h("td", { "data-label": "Events" }, [hook.eventTypes.length === 0 ? "All" : hook.eventTypes.join(", ")]),
     h("td", { "data-label": "Status" }, [hook.failing ? `failing since ${when(hook.failingSince ?? "", "")}` : "active"]),
-    h("td", { "data-label": "Actions", class: "actions-cell" }, [
+    h("td", { "data-label": "Actions" }, [h("div", { class: "actions-cell" }, [
       admin && h("button", { type: "button", onclick: (/** @type {Event} */ e) => sendTest(hook, /** @type {HTMLButtonElement} */ (e.currentTarget)) }, ["Send test"]),
       h("button", { type: "button", onclick: () => showDeliveries(hook) }, ["Deliveries"]),
       admin && h("button", { type: "button", onclick: (/** @type {Event} */ e) => rotate(hook, /** @type {HTMLButtonElement} */ (e.currentTarget)) }, ["Rotate secret"]),
