@@ -90,6 +90,10 @@ set -a
 set +a
 export TABLE_NAME="tessera-dev"
 export SIGNING_SECRET_ID="tessera-dev-signing-key"
+# The events pipeline: the bus, the webhook queue, the key webhook secrets derive from, and
+# receivers on this machine allowed (http://127.0.0.1:<port>; a deployed stack refuses them).
+export EVENT_BUS_NAME="tessera-dev-events" WEBHOOK_QUEUE_NAME="tessera-dev-webhooks"
+export WEBHOOK_KEY_SECRET_ID="tessera-dev-webhook-key" WEBHOOKS_ALLOW_LOOPBACK=true
 # Where SeaTable clients are told the base servers are (the platform's own, on AWS).
 export DTABLE_SERVER_URL="http://127.0.0.1:$port/dtable-server/"
 export DTABLE_SOCKET_URL="http://127.0.0.1:$port/"
@@ -100,11 +104,10 @@ SECRET_SCANNING_PUBLIC_KEYS="$(cat infra/fixtures/secret-scanning-keys.json)"
 export SECRET_SCANNING_PUBLIC_KEYS
 admin="$root/target/debug/tessera-admin"
 
-echo "==> creating table $TABLE_NAME from template.yaml and the signing secret"
-# No stream yet: nothing reads it under make dev until the local events pipeline (issue
-# 29's next step) does, and DynamoDB Local would write every change to it.
-"$admin" table create --table-name "$TABLE_NAME" --without-stream >/dev/null
+echo "==> creating table $TABLE_NAME from template.yaml (with its stream), the signing secret and the webhook key"
+"$admin" table create --table-name "$TABLE_NAME" >/dev/null
 "$admin" secret ensure --secret-id "$SIGNING_SECRET_ID" >/dev/null
+"$admin" secret ensure --secret-id "$WEBHOOK_KEY_SECRET_ID" >/dev/null
 
 echo "==> creating the demo workspace"
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
@@ -146,6 +149,8 @@ umask 077 # the file holds tokens
   echo "SHARE_LINK_TOKEN=$SHARE_LINK_TOKEN"
   echo "TABLE_NAME=$TABLE_NAME"
   echo "SIGNING_SECRET_ID=$SIGNING_SECRET_ID"
+  echo "EVENT_BUS_NAME=$EVENT_BUS_NAME"
+  echo "WEBHOOK_KEY_SECRET_ID=$WEBHOOK_KEY_SECRET_ID"
   cat ".tessera/$stack/stack.env"
 } >"$demo_env.tmp"
 mv "$demo_env.tmp" "$demo_env" # appears whole: scripts may wait for it
@@ -210,20 +215,27 @@ curl -H 'Authorization: Token $AUTH_TOKEN' "$TESSERA_URL/api/v2.1/workspace/$WOR
 The official Python client:  .tessera/tools/venv/bin/python -c \\
   "from seatable_api import Base; b = Base('$API_TOKEN', '$TESSERA_URL'); b.auth(); print(b.dtable_uuid)"
 
+Events and webhooks: every change is published to the bus $EVENT_BUS_NAME (printed below as
+it happens) and delivered to the workspace's webhook endpoints. A receiver on this machine:
+
+curl -X POST '$TESSERA_URL/webhooks' -H 'Authorization: Basic $basic' -H 'Content-Type: application/json' \\
+  -d '{"url": "http://127.0.0.1:8099/hook"}'    # answers the endpoint's secret (whsec_...), once
+.tessera/tools/venv/bin/python tests/receivers/standard_webhooks_receiver.py 8099 whsec_...   # verifies each delivery
+
 Operator CLI against the same stack:  set -a; . $demo_env; set +a; target/debug/tessera-admin workspace list
 Press Ctrl-C to stop.
 
 MSG
 if [ "$server" = local-api ]; then
-  "$root/target/debug/tessera-local-api" --listen "127.0.0.1:$port" --template template.yaml
+  "$root/target/debug/tessera-local-api" --listen "127.0.0.1:$port" --template template.yaml --events
   exit
 fi
 # The functions' variables that the template leaves to the stack (sam local passes a function
 # only what its template declares: infra/scripts/sam-local-template.py declares these).
 "$sam_python" - "$sam_dir/env.json" <<'PY'
 import json, os, sys
-names = ["TABLE_NAME", "SIGNING_SECRET_ID", "AWS_ENDPOINT_URL_DYNAMODB",
-         "AWS_ENDPOINT_URL_SECRETS_MANAGER", "SECRET_SCANNING_PUBLIC_KEYS"]
+names = ["TABLE_NAME", "SIGNING_SECRET_ID", "WEBHOOK_KEY_SECRET_ID", "WEBHOOKS_ALLOW_LOOPBACK",
+         "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "SECRET_SCANNING_PUBLIC_KEYS"]
 with open(os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
     json.dump({"Parameters": {name: os.environ[name] for name in names}}, f)
 PY

@@ -6,9 +6,10 @@ usage: sam-local-template.py source OUT.yaml ARCH
 
 Only three things differ from what production deploys, and only because this is a local run:
 - every function's architecture is the host's (ARCH: x86_64 or arm64), so no emulation;
-- the functions also declare AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SECRETS_MANAGER and
-  SECRET_SCANNING_PUBLIC_KEYS (empty by default), because `sam local` passes a function only
-  the variables its template declares, and these point it at the local stack (--env-vars);
+- the functions also declare AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SECRETS_MANAGER,
+  SECRET_SCANNING_PUBLIC_KEYS and WEBHOOKS_ALLOW_LOOPBACK (empty by default), because `sam
+  local` passes a function only the variables its template declares, and these point it at
+  the local stack and its receivers (--env-vars);
 - where the code is: `source` keeps each function's crate (for `sam build`, with absolute
   paths); `prebuilt` lays out BUILD_DIR as `sam build` would (BUILD_DIR/<Function>/bootstrap
   and BUILD_DIR/template.yaml), from the binaries make test already built in TARGET_DIR.
@@ -20,7 +21,8 @@ import sys
 from samcli.yamlhelper import yaml_dump, yaml_parse
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LOCAL_VARIABLES = ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "SECRET_SCANNING_PUBLIC_KEYS"]
+LOCAL_VARIABLES = ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "SECRET_SCANNING_PUBLIC_KEYS",
+                   "WEBHOOKS_ALLOW_LOOPBACK"]
 
 
 def local_template(arch):

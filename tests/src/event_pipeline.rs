@@ -4,10 +4,7 @@
 
 use std::time::Duration;
 
-use tessera_common::{
-    stream::{StreamChange, StreamEvent, StreamRecord},
-    Store,
-};
+use tessera_common::{stream::StreamEvent, Store};
 use tokio::sync::OnceCell;
 
 /// The bus `publish-events` publishes to in this process (`EVENT_BUS_NAME`), created once.
@@ -119,68 +116,10 @@ pub async fn received(queue_url: &str, count: usize, wait: Duration) -> Vec<serd
 /// to a stream function (one batch).
 pub async fn stream_of(store: &Store) -> StreamEvent {
     let sdk = tessera_common::config::sdk_config().await;
-    let table = store
-        .client()
-        .describe_table()
-        .table_name(store.table_name())
-        .send()
+    let mut reader = tessera_local_api::events::StreamReader::of(&sdk, store)
         .await
-        .expect("describe the table")
-        .table
-        .expect("a table");
-    let arn = table.latest_stream_arn.expect("the table has a stream");
-    let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
-    let shards = streams
-        .describe_stream()
-        .stream_arn(&arn)
-        .send()
-        .await
-        .expect("describe the stream")
-        .stream_description
-        .and_then(|description| description.shards)
-        .unwrap_or_default();
-    let mut records = Vec::new();
-    for shard in shards {
-        let mut iterator = streams
-            .get_shard_iterator()
-            .stream_arn(&arn)
-            .shard_id(shard.shard_id.unwrap_or_default())
-            .shard_iterator_type(aws_sdk_dynamodbstreams::types::ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .expect("a shard iterator")
-            .shard_iterator;
-        while let Some(current) = iterator {
-            let out = streams
-                .get_records()
-                .shard_iterator(current)
-                .send()
-                .await
-                .expect("the shard's records");
-            let page = out.records.unwrap_or_default();
-            let empty = page.is_empty();
-            for record in page {
-                let change = record.dynamodb.expect("a change");
-                records.push(StreamRecord {
-                    event_name: record
-                        .event_name
-                        .map(|name| name.as_str().to_owned())
-                        .unwrap_or_default(),
-                    dynamodb: StreamChange {
-                        new_image: change.new_image.map(serde_dynamo::Item::from),
-                        sequence_number: change.sequence_number.unwrap_or_default(),
-                    },
-                });
-            }
-            // An open shard answers an iterator forever: stop at its first empty page.
-            iterator = if empty { None } else { out.next_shard_iterator };
-        }
-    }
-    records.sort_by(|a, b| {
-        let n = |r: &StreamRecord| r.dynamodb.sequence_number.parse::<u128>().unwrap_or(0);
-        n(a).cmp(&n(b))
-    });
-    StreamEvent { records }
+        .expect("the table has a stream");
+    reader.read().await.expect("read the stream")
 }
 
 /// Validates each envelope's detail against its type's schema, with Python's `jsonschema`

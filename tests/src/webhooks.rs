@@ -12,10 +12,7 @@ use std::{
 
 use deliver_webhooks::Deliverer;
 use serde_json::Value;
-use tessera_common::{
-    queue::{MessageAttributes, QueueEvent, QueueMessage},
-    AppState,
-};
+use tessera_common::AppState;
 
 /// A port of 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
@@ -76,74 +73,20 @@ impl Drop for Receiver {
     }
 }
 
-/// Works the queue as Lambda's event source does, until `done` or `timeout`: receives
-/// batches (with their receive counts), hands each to `deliver`, and deletes the messages
-/// it did not name as failed. Answers how many batches it handed over.
+/// Works the queue as Lambda's event source does, until `done` or `timeout`
+/// (`tessera_local_api::events::work_queue_once`, as `make dev` works it).
 pub async fn work_queue(
     state: &AppState,
     deliverer: &Deliverer,
     queue_url: &str,
     timeout: Duration,
     done: impl Fn() -> bool,
-) -> usize {
+) {
     let sqs = aws_sdk_sqs::Client::new(&tessera_common::config::sdk_config().await);
     let deadline = tokio::time::Instant::now() + timeout;
-    let mut batches = 0;
     while !done() && tokio::time::Instant::now() < deadline {
-        let out = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .message_system_attribute_names(
-                aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
-            )
-            .send()
+        tessera_local_api::events::work_queue_once(state, deliverer, &sqs, queue_url)
             .await
-            .expect("receive from the queue");
-        let messages: Vec<QueueMessage> = out
-            .messages
-            .unwrap_or_default()
-            .into_iter()
-            .map(|message| QueueMessage {
-                message_id: message.message_id.unwrap_or_default(),
-                receipt_handle: message.receipt_handle.unwrap_or_default(),
-                body: message.body.unwrap_or_default(),
-                attributes: MessageAttributes {
-                    approximate_receive_count: message.attributes.and_then(|attributes| {
-                        attributes
-                            .get(&aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount)
-                            .cloned()
-                    }),
-                },
-            })
-            .collect();
-        if messages.is_empty() {
-            continue;
-        }
-        batches += 1;
-        let answer = deliver_webhooks::deliver(
-            state,
-            deliverer,
-            QueueEvent {
-                records: messages.clone(),
-            },
-        )
-        .await;
-        for message in messages {
-            let failed = answer
-                .batch_item_failures
-                .iter()
-                .any(|f| f.item_identifier == message.message_id);
-            if !failed {
-                sqs.delete_message()
-                    .queue_url(queue_url)
-                    .receipt_handle(&message.receipt_handle)
-                    .send()
-                    .await
-                    .expect("delete a delivered message");
-            }
-        }
+            .expect("work the queue");
     }
-    batches
 }

@@ -14,6 +14,10 @@ struct Args {
     /// The SAM template whose routes to serve.
     #[arg(long, default_value = "template.yaml")]
     template: PathBuf,
+    /// Also run the events pipeline: the table's stream to the bus EVENT_BUS_NAME, and
+    /// the queue WEBHOOK_QUEUE_NAME to the workspaces' webhook endpoints (made if missing).
+    #[arg(long)]
+    events: bool,
 }
 
 #[tokio::main]
@@ -57,6 +61,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if tessera_common::config::optional("WEBHOOK_KEY_SECRET_ID").is_some() {
         state.webhook_key = Some(tessera_webhooks::lambda::key_from_env(&sdk)?);
     }
+    let pipeline = if args.events {
+        Some(events_pipeline(&sdk, &state).await?)
+    } else {
+        None
+    };
     let mut app = App::from_template(&yaml, state)?;
     // The API's contract, beside the template, for people's tools (local only).
     let spec = args.template.with_file_name("openapi.yaml");
@@ -74,6 +83,52 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             route.method, route.path, route.function
         );
     }
-    serve(listener, Arc::new(app)).await?;
+    match pipeline {
+        Some(pipeline) => {
+            tokio::select! {
+                served = serve(listener, Arc::new(app)) => served?,
+                () = pipeline => {}
+            }
+        }
+        None => serve(listener, Arc::new(app)).await?,
+    }
     Ok(())
+}
+
+/// The events pipeline, ready to run, after saying where events go.
+async fn events_pipeline(
+    sdk: &aws_config::SdkConfig,
+    state: &AppState,
+) -> Result<impl std::future::Future<Output = ()>, Box<dyn std::error::Error>> {
+    use tessera_local_api::events;
+    let bus = std::env::var("EVENT_BUS_NAME").map_err(|_| "--events needs EVENT_BUS_NAME")?;
+    let queue =
+        std::env::var("WEBHOOK_QUEUE_NAME").map_err(|_| "--events needs WEBHOOK_QUEUE_NAME")?;
+    let queue_url = events::ensure_bus_and_queue(sdk, &bus, &queue)
+        .await
+        .map_err(|e| format!("cannot make the bus and the webhook queue: {e}"))?;
+    let deliverer = deliver_webhooks::Deliverer {
+        retry: deliver_webhooks::RetryPolicy::DEFAULT,
+        sender: deliver_webhooks::Sender::new(
+            Arc::new(deliver_webhooks::SystemResolver),
+            tessera_webhooks::url::AddressPolicy::from_env(),
+            deliver_webhooks::TIMEOUT,
+        ),
+        queue: Some((aws_sdk_sqs::Client::new(sdk), queue_url.clone())),
+    };
+    println!("Events: the table's stream -> publish-events -> EventBridge bus {bus}");
+    println!(
+        "        -> rule -> queue {queue_url} -> deliver-webhooks -> the workspaces' endpoints"
+    );
+    if tessera_webhooks::url::AddressPolicy::from_env().allow_loopback {
+        println!(
+            "        (receivers on http://127.0.0.1:<port> are allowed here, never when deployed)"
+        );
+    }
+    Ok(events::run(
+        state.clone(),
+        sdk.clone(),
+        queue_url,
+        deliverer,
+    ))
 }
