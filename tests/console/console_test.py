@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The web console's journeys in headless Chromium (Debian's chromium and chromedriver),
-against a real `make dev`: what a workspace admin does every day, a read-only token's
+against a real `make dev`: what a workspace admin does every day (tokens and webhooks), a read-only token's
 console, a wrong token, and an outage while a form is open. After each journey: no secret in
 the page's URL, cookies, storage or console output; axe-core finds no serious or critical
 violation; screenshots at 1440 and 360 px go to $SCREENSHOTS.
@@ -400,12 +400,101 @@ def admin_journey(page):
     print("console: ok Sign out forgets the token and the page's data")
 
 
+def webhooks_journey(page):
+    """Add an endpoint (its secret shown once), send a test that a standardwebhooks receiver on
+    127.0.0.1 verifies, see the delivery, rotate the secret, delete the endpoint."""
+    page.sign_in(ADMIN)
+    page.control("Webhooks").click()
+    page.wait("the webhooks page", lambda: "No endpoints yet." in page.text() or page.d.find_elements(
+        By.CSS_SELECTOR, "#webhooks-body tr"))
+    page.axe("webhooks (empty)")
+    page.control("Add endpoint").click()
+    dialog = page.open_dialog()
+    page.fill("Endpoint URL", "https://10.0.0.7/hook")
+    page.control("Add endpoint", within=dialog).click()
+    error = page.d.find_element(By.ID, "webhook-form-error")
+    page.wait("the refusal", lambda: "not public" in error.text)
+    check(page.d.find_elements(By.CSS_SELECTOR, "#webhook-dialog[open]"), "a refused URL closed the form")
+    port = free_port()
+    page.fill("Endpoint URL", f"http://127.0.0.1:{port}/hook")
+    page.fill("Description", "the browser test's receiver")
+    page.control("Access Token Created", "input").click()
+    page.axe("add endpoint form")
+    page.shoot("add-webhook")
+    page.control("Add endpoint", within=dialog).click()
+    value_box = page.field("Signing secret")
+    page.wait("the secret", lambda: value_box.get_attribute("value").startswith("whsec_"))
+    secret = value_box.get_attribute("value")
+    SECRETS.append(secret)
+    check("Tessera keeps no copy" in page.text(), "no warning that the secret is shown once")
+    page.control("Copy").click()
+    page.wait("the copy confirmation", lambda: "Copied" in page.text())
+    page.d.execute_script("navigator.clipboard.writeText('')")
+    page.axe("webhook secret")
+    page.control("Done").click()
+    page.wait("the dialog to close", lambda: not page.d.find_elements(By.CSS_SELECTOR, "dialog[open]"))
+    check(secret not in page.d.page_source, "the secret stays in the page after Done")
+    row = page.wait("the endpoint's row", lambda: next(
+        (r for r in page.d.find_elements(By.CSS_SELECTOR, "#webhooks-body tr") if str(port) in r.text), None))
+    check("Access Token Created" in row.text and "active" in row.text, f"the row says {row.text!r}")
+    print("console: ok Add endpoint: a private address refused, the secret shown once, copied, gone after Done")
+
+    receiver = subprocess.Popen(
+        [os.path.join(ROOT, ".tessera/tools/venv/bin/python"), os.path.join(ROOT, "tests/receivers/standard_webhooks_receiver.py"),
+         str(port), secret], stdout=subprocess.PIPE, text=True)
+    try:
+        check("listening" in receiver.stdout.readline(), "the receiver did not start")
+        page.control("Send test", within=row).click()
+        page.wait("the deliveries", lambda: "Deliveries to" in page.text())
+
+        def delivered():
+            page.control("Refresh deliveries").click()
+            time.sleep(0.5)
+            return "delivered (204)" in page.text()
+        page.wait("the test's delivery", delivered, timeout=40)
+        receiver.terminate()
+        line = json.loads(receiver.stdout.readline())
+        check(line["type"] == "Webhook Test" and line["verifiedWith"] == [0], f"the receiver got {line}")
+    finally:
+        receiver.kill()
+    page.axe("webhook deliveries")
+    page.shoot("webhooks")
+    print("console: ok Send test: delivered, verified by standardwebhooks, shown in Deliveries")
+
+    page.control("Rotate secret", within=row).click()
+    value_box = page.field("Signing secret")
+    page.wait("the new secret", lambda: value_box.get_attribute("value").startswith("whsec_"))
+    rotated = value_box.get_attribute("value")
+    SECRETS.append(rotated)
+    check(rotated != secret and "previous secret also signs until" in page.text(), "rotation did not say the overlap")
+    page.control("Done").click()
+    page.control("Delete", within=page.wait("the row", lambda: next(
+        (r for r in page.d.find_elements(By.CSS_SELECTOR, "#webhooks-body tr") if str(port) in r.text), None))).click()
+    page.control("Delete endpoint").click()
+    page.wait("the endpoint gone", lambda: "No endpoints yet." in page.text())
+    page.control("Sign out").click()
+    page.assert_no_secret_left("webhooks journey")
+    print("console: ok Rotate secret shows the new one and the overlap; Delete removes the endpoint")
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def read_only_journey(page):
     page.sign_in(READ_ONLY)
     page.wait("the read-only note", lambda: "read-only" in page.text())
     page.wait("the tokens", lambda: page.d.find_elements(By.CSS_SELECTOR, "#tokens-body tr"))
     for name in ["New token", "Reroll", "Disable", "Enable", "Delete", "Edit"]:
         check(page.named(name) is None, f"a read-only console offers {name}")
+    page.control("Webhooks").click()
+    page.wait("the webhooks page", lambda: "endpoint" in page.text())
+    for name in ["Add endpoint", "Send test", "Rotate secret", "Delete"]:
+        check(page.named(name) is None, f"a read-only console offers {name}")
+    page.control("Tokens").click()
     page.axe("read-only tokens")
     page.shoot("read-only")
     page.control("Sign out").click()
@@ -524,6 +613,7 @@ def main():
         blocked_module_cannot_submit_the_token(page)
         wrong_token(page)
         admin_journey(page)
+        webhooks_journey(page)
         read_only_journey(page)
         driver.quit()
         driver = None
