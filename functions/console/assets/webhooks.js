@@ -163,7 +163,7 @@ async function loadDeliveries() {
       ]),
     ),
   );
-  say(deliveriesStatus, attempts.length === 0 ? "No deliveries yet (a test shows up within seconds; Refresh deliveries)." : `The last ${attempts.length} attempts, newest first.`);
+  say(deliveriesStatus, attempts.length === 0 ? "No deliveries yet (a test shows up within seconds; Refresh deliveries)." : attempts.length === 1 ? "The last attempt." : `The last ${attempts.length} attempts, newest first.`);
 }
 
 byId("refresh-deliveries", HTMLButtonElement).addEventListener("click", (event) =>
