@@ -7,6 +7,14 @@ use std::time::Duration;
 use tessera_common::{stream::StreamEvent, Store};
 use tokio::sync::OnceCell;
 
+/// The tests of a process share its bus, and each table numbers its workspaces from 1: a
+/// test that subscribes to the bus holds this turn, so that no other test publishes to its
+/// queue meanwhile.
+pub async fn bus_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
+}
+
 /// The bus `publish-events` publishes to in this process (`EVENT_BUS_NAME`), created once.
 pub async fn event_bus() -> &'static str {
     static BUS: OnceCell<String> = OnceCell::const_new();

@@ -12,12 +12,15 @@ use tessera_common::{audit::Auditor, config::sdk_config, store::records::Role, A
 use tessera_test_support::{fresh_state_with_stream, workspace};
 use tessera_tests::{
     call,
-    event_pipeline::{check_against_schemas, event_bus, received, stream_of, subscribed_queue},
+    event_pipeline::{
+        bus_turn, check_against_schemas, event_bus, received, stream_of, subscribed_queue,
+    },
     meter_calls::{create, patch, request, reroll, stored},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_access_token_change_is_published_once_in_order_with_its_shape() {
+    let _turn = bus_turn().await;
     event_bus().await;
     let queue = subscribed_queue().await;
     let state = AppState {
@@ -152,5 +155,144 @@ fn every_event_type_has_a_schema_and_an_example() {
             catalogue.contains(&format!("### `{detail_type}`")),
             "docs/events.md has no {detail_type}"
         );
+    }
+}
+
+/// The SeaTable family's changes and the revocations of workspace and user tokens publish
+/// their events too, each once, with its type's shape, the route or the reason it says, and
+/// no secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seatable_family_and_revocations_publish_their_events() {
+    use tessera_admin::store::{SeaTableStore, WorkspaceStore};
+    use tessera_common::{events::LinkRoute, store::records::TokenPermission};
+    use tessera_test_support::{base, create_api_token, create_share_link};
+
+    let _turn = bus_turn().await;
+    event_bus().await;
+    let queue = subscribed_queue().await;
+    let state = fresh_state_with_stream().await;
+    let operator = Auditor::operator(state.clock.clone());
+    let b = base(&state.store, "Sales").await;
+    let (api_token, api_secret) = create_api_token(
+        &state.store,
+        &b.base,
+        "nightly-sync",
+        TokenPermission::Rw,
+        "o",
+    )
+    .await
+    .unwrap();
+    state
+        .store
+        .delete_api_token(&api_token, &operator.clone().responding_to_leak())
+        .await
+        .unwrap();
+    let (share, share_token) = create_share_link(
+        &state.store,
+        &b.base,
+        &b.owner.id,
+        TokenPermission::R,
+        Some(7),
+    )
+    .await
+    .unwrap();
+    state
+        .store
+        .revoke_share_link(
+            &share,
+            state.clock.now_secs(),
+            &operator,
+            LinkRoute::ShareLink,
+        )
+        .await
+        .unwrap();
+    let external = tessera_seatable::tokens::NewLink {
+        permission: TokenPermission::Rw,
+        expire_days: None,
+        custom_token: Some("quarterly-numbers-2026"),
+        route: LinkRoute::ExternalLink,
+    };
+    let (external, _) = tessera_seatable::tokens::create_share_link(
+        &state.store,
+        &operator,
+        &b.base,
+        &b.owner.id,
+        external,
+        10,
+    )
+    .await
+    .unwrap();
+    state
+        .store
+        .revoke_share_link(
+            &external,
+            state.clock.now_secs(),
+            &operator,
+            LinkRoute::ExternalLink,
+        )
+        .await
+        .unwrap();
+    let issued = tessera_admin::workspace_admin::issue_workspace_token(
+        &state.store,
+        &b.base.workspace_id,
+        "reader",
+        Role::ReadOnly,
+    )
+    .await
+    .unwrap();
+    state
+        .store
+        .revoke_workspace_token(&issued.record, &operator)
+        .await
+        .unwrap();
+    let reader = state.store.user(&b.reader.id).await.unwrap().unwrap();
+    state.store.disable_user(&reader, &operator).await.unwrap();
+
+    let batch = stream_of(&state.store).await;
+    let answer = publish_events::publish(&sdk_config().await, batch).await;
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let envelopes = received(&queue, 8, Duration::from_secs(10)).await;
+    let types: Vec<&str> = envelopes
+        .iter()
+        .map(|e| e["detail-type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "API Token Created",
+            "API Token Deleted",
+            "Share Link Created",
+            "Share Link Deleted",
+            "External Link Created",
+            "External Link Deleted",
+            "Workspace Token Revoked",
+            "User Token Revoked",
+        ],
+        "one per change, in order"
+    );
+    check_against_schemas(&envelopes);
+    let detail = |i: usize| &envelopes[i]["detail"];
+    assert_eq!(detail(1)["leaked"], true, "deleted as a leak response");
+    assert_eq!(detail(1)["apiToken"]["appName"], "nightly-sync");
+    assert_eq!(detail(3)["link"]["id"], share.id.as_str());
+    assert_eq!(detail(4)["link"]["custom"], true);
+    assert_eq!(detail(6)["workspaceToken"]["id"], issued.record.id.as_str());
+    assert_eq!(detail(6)["reason"], "revoked");
+    assert_eq!(detail(7)["userId"], b.reader.id.as_str());
+    assert!(
+        detail(7).get("workspaceId").is_none(),
+        "a user is of no workspace"
+    );
+    let workspace_id: u64 = b.base.workspace_id.parse().unwrap();
+    assert!((0..7).all(|i| detail(i)["workspaceId"] == workspace_id));
+    let everything = serde_json::to_string(&envelopes).unwrap();
+    for secret in [
+        api_secret.expose(),
+        share_token.expose(),
+        issued.token.expose(),
+        b.reader.token.as_str(),
+        api_token.digest.as_hex(),
+    ] {
+        assert!(!everything.contains(secret), "a secret was published");
     }
 }

@@ -16,7 +16,7 @@ use tessera_common::{config::sdk_config, store::records::Role, AppState};
 use tessera_test_support::{fresh_state_with_stream, workspace, TestWorkspace};
 use tessera_tests::{
     call,
-    event_pipeline::{check_against_schemas, event_bus, stream_of, subscribed_queue},
+    event_pipeline::{bus_turn, check_against_schemas, event_bus, stream_of, subscribed_queue},
     meter_calls::{create, patch, request},
     webhooks::{free_port, work_queue, Receiver},
 };
@@ -26,11 +26,6 @@ use tessera_webhooks::url::AddressPolicy;
 fn allow_loopback() {
     std::env::set_var("WEBHOOKS_ALLOW_LOOPBACK", "true");
 }
-
-/// The tests of this file share the process's bus, and each table numbers its workspaces
-/// from 1: one at a time, each subscribing after the one before has published, so no test
-/// works another's events.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// POST /webhooks for a receiver on `port`: the endpoint's id and its secret.
 async fn add_endpoint(
@@ -100,7 +95,7 @@ fn ids(received: &[Value]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_delivery_verifies_and_no_endpoint_sees_another_workspaces_events() {
-    let _turn = ONE_AT_A_TIME.lock().await;
+    let _turn = bus_turn().await;
     allow_loopback();
     event_bus().await;
     let queue = subscribed_queue().await;
@@ -210,7 +205,7 @@ async fn every_delivery_verifies_and_no_endpoint_sees_another_workspaces_events(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_down_for_thirty_seconds_then_up_gets_every_event_once() {
-    let _turn = ONE_AT_A_TIME.lock().await;
+    let _turn = bus_turn().await;
     allow_loopback();
     event_bus().await;
     let queue = subscribed_queue().await;
@@ -274,7 +269,7 @@ async fn a_receiver_down_for_thirty_seconds_then_up_gets_every_event_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_rotation_deliveries_verify_with_the_old_secret_and_the_new() {
-    let _turn = ONE_AT_A_TIME.lock().await;
+    let _turn = bus_turn().await;
     allow_loopback();
     event_bus().await;
     let queue = subscribed_queue().await;

@@ -15,6 +15,13 @@ const EVENT_TYPES = [
   "Access Token Rerolled",
   "Access Token Deleted",
   "Access Token Leaked",
+  "API Token Created",
+  "API Token Deleted",
+  "Share Link Created",
+  "Share Link Deleted",
+  "External Link Created",
+  "External Link Deleted",
+  "Workspace Token Revoked",
   "Webhook Endpoint Failing",
 ];
 

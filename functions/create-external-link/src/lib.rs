@@ -67,6 +67,7 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         permission,
         expire_days,
         custom_token: custom_token.as_deref(),
+        route: tessera_common::events::LinkRoute::ExternalLink,
     };
     let (link, token) = create_share_link(
         &state.store,

@@ -52,6 +52,7 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
         permission,
         expire_days,
         custom_token: None,
+        route: tessera_common::events::LinkRoute::ShareLink,
     };
     let (link, token) = create_share_link(
         &state.store,

@@ -36,6 +36,7 @@ async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
             &link,
             state.clock.now_secs(),
             &access.caller.auditor(state, req),
+            tessera_common::events::LinkRoute::ExternalLink,
         )
         .await
     {

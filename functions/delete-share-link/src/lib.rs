@@ -42,7 +42,12 @@ async fn delete(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     }
     match state
         .store
-        .revoke_share_link(&link, state.clock.now_secs(), &caller.auditor(state, req))
+        .revoke_share_link(
+            &link,
+            state.clock.now_secs(),
+            &caller.auditor(state, req),
+            tessera_common::events::LinkRoute::ShareLink,
+        )
         .await
     {
         Err(StoreError::Conflict) => return Err(not_found("Share link")),

@@ -69,6 +69,7 @@ async fn unknown_revoked_and_expired_links_are_404_naming_the_token() {
         permission: TokenPermission::R,
         expire_days: Some(1),
         custom_token: Some("quarterly-numbers"),
+        route: tessera_common::events::LinkRoute::ExternalLink,
     };
     let auditor = tessera_common::audit::Auditor::operator(state.clock.clone());
     let (link, _) = create_share_link(&state.store, &auditor, &b.base, &b.owner.id, new, 10)
@@ -95,7 +96,12 @@ async fn unknown_revoked_and_expired_links_are_404_naming_the_token() {
     );
     state
         .store
-        .revoke_share_link(&link, state.clock.now_secs(), &auditor)
+        .revoke_share_link(
+            &link,
+            state.clock.now_secs(),
+            &auditor,
+            tessera_common::events::LinkRoute::ExternalLink,
+        )
         .await
         .unwrap();
     assert_eq!(

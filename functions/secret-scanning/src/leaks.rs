@@ -5,6 +5,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use tessera_common::{
     audit::Auditor,
+    events::{Event, LinkRoute, Revocation},
     store::{
         key, keys,
         records::{TokenLookup, User, WorkspaceToken},
@@ -106,7 +107,15 @@ pub trait LeakStore {
                 ..
             } => match self.store().share_link(&created_by, &link_id).await? {
                 Some(link) if &link.digest == digest => {
-                    self.store().revoke_share_link(&link, now, auditor).await
+                    // A generated token is a share link's; a custom name an external link's.
+                    let route = if link.is_custom {
+                        LinkRoute::ExternalLink
+                    } else {
+                        LinkRoute::ShareLink
+                    };
+                    self.store()
+                        .revoke_share_link(&link, now, auditor, route)
+                        .await
                 }
                 _ => return Ok(LeakOutcome::NotLive),
             },
@@ -178,12 +187,16 @@ async fn disable_leaked_user(
         .transact(vec![
             TransactWriteItem::builder().update(disable).build(),
             store.delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
-            store.audit_put(&auditor.entry(
-                &format!("user:{}", user.id),
-                "user.disable",
-                format!("user:{}", user.id),
-                Some("auth token reported leaked".into()),
-            ))?,
+            store.audit_put(
+                &auditor
+                    .entry(
+                        &format!("user:{}", user.id),
+                        "user.disable",
+                        format!("user:{}", user.id),
+                        Some("auth token reported leaked".into()),
+                    )
+                    .with_event(Event::of_user_token(&user.id, Revocation::Leaked)),
+            )?,
         ])
         .await
 }

@@ -91,6 +91,7 @@ async fn expired_and_revoked_links_are_403() {
             &expired,
             tessera_common::Quotas::DEFAULT.share_links_per_base,
             &tessera_admin::seatable_admin::operator(),
+            tessera_common::events::LinkRoute::ShareLink,
         )
         .await
         .unwrap();
@@ -114,6 +115,7 @@ async fn expired_and_revoked_links_are_403() {
             &link,
             now_secs(),
             &tessera_admin::seatable_admin::operator(),
+            tessera_common::events::LinkRoute::ShareLink,
         )
         .await
         .unwrap();

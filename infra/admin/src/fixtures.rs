@@ -296,6 +296,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
             },
             Quotas::DEFAULT.share_links_per_base,
             &operator,
+            tessera_common::events::LinkRoute::ShareLink,
         )
         .await?;
     store

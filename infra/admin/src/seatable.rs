@@ -256,6 +256,7 @@ pub async fn share_link(
                     &link,
                     tessera_common::clock::now_secs(),
                     &seatable_admin::operator(),
+                    tessera_common::events::LinkRoute::ShareLink,
                 )
                 .await?;
             Ok(json!({
@@ -290,6 +291,7 @@ async fn create_share_link(
             permission: token_permission(permission),
             expire_days,
             custom_token: None,
+            route: tessera_common::events::LinkRoute::ShareLink,
         },
         Quotas::from_env()?.share_links_per_base,
     )

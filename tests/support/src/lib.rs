@@ -362,6 +362,7 @@ pub async fn create_share_link(
         permission,
         expire_days,
         custom_token: None,
+        route: tessera_common::events::LinkRoute::ShareLink,
     };
     tessera_seatable::tokens::create_share_link(
         store,

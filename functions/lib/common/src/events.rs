@@ -11,7 +11,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::{clock::rfc3339_from_secs, store::records::AccessToken};
+use crate::{
+    clock::rfc3339_from_secs,
+    store::records::{AccessToken, ApiToken, Role, ShareLink, TokenPermission, WorkspaceToken},
+};
 
 /// EventBridge's `source` of every Tessera event.
 pub const SOURCE: &str = "tessera";
@@ -26,6 +29,15 @@ pub enum EventType {
     AccessTokenRerolled,
     AccessTokenDeleted,
     AccessTokenLeaked,
+    ApiTokenCreated,
+    ApiTokenDeleted,
+    ShareLinkCreated,
+    ShareLinkDeleted,
+    ExternalLinkCreated,
+    ExternalLinkDeleted,
+    WorkspaceTokenRevoked,
+    /// A user's auth token stopped working (the user disabled, or the token rotated).
+    UserTokenRevoked,
     /// A test delivery asked for with `POST /webhooks/{id}/test`: only that endpoint gets it.
     WebhookTest,
     /// An endpoint's retries of an event ran out.
@@ -33,7 +45,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 9] = [
+    pub const ALL: [EventType; 17] = [
         EventType::AccessTokenCreated,
         EventType::AccessTokenUpdated,
         EventType::AccessTokenDisabled,
@@ -41,6 +53,14 @@ impl EventType {
         EventType::AccessTokenRerolled,
         EventType::AccessTokenDeleted,
         EventType::AccessTokenLeaked,
+        EventType::ApiTokenCreated,
+        EventType::ApiTokenDeleted,
+        EventType::ShareLinkCreated,
+        EventType::ShareLinkDeleted,
+        EventType::ExternalLinkCreated,
+        EventType::ExternalLinkDeleted,
+        EventType::WorkspaceTokenRevoked,
+        EventType::UserTokenRevoked,
         EventType::WebhookTest,
         EventType::WebhookEndpointFailing,
     ];
@@ -55,6 +75,14 @@ impl EventType {
             EventType::AccessTokenRerolled => "Access Token Rerolled",
             EventType::AccessTokenDeleted => "Access Token Deleted",
             EventType::AccessTokenLeaked => "Access Token Leaked",
+            EventType::ApiTokenCreated => "API Token Created",
+            EventType::ApiTokenDeleted => "API Token Deleted",
+            EventType::ShareLinkCreated => "Share Link Created",
+            EventType::ShareLinkDeleted => "Share Link Deleted",
+            EventType::ExternalLinkCreated => "External Link Created",
+            EventType::ExternalLinkDeleted => "External Link Deleted",
+            EventType::WorkspaceTokenRevoked => "Workspace Token Revoked",
+            EventType::UserTokenRevoked => "User Token Revoked",
             EventType::WebhookTest => "Webhook Test",
             EventType::WebhookEndpointFailing => "Webhook Endpoint Failing",
         }
@@ -65,6 +93,65 @@ impl EventType {
         Self::ALL
             .into_iter()
             .find(|kind| kind.detail_type() == text)
+    }
+}
+
+/// Which route a base's link was made or deleted by: the seed's share links and SeaTable
+/// 4's external links are one record, each family with its own events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRoute {
+    ShareLink,
+    ExternalLink,
+}
+
+impl LinkRoute {
+    pub fn created(self) -> EventType {
+        match self {
+            LinkRoute::ShareLink => EventType::ShareLinkCreated,
+            LinkRoute::ExternalLink => EventType::ExternalLinkCreated,
+        }
+    }
+
+    pub fn deleted(self) -> EventType {
+        match self {
+            LinkRoute::ShareLink => EventType::ShareLinkDeleted,
+            LinkRoute::ExternalLink => EventType::ExternalLinkDeleted,
+        }
+    }
+}
+
+/// Why a token stopped working, as revocation events say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// An operator or admin revoked (or disabled) it.
+    Revoked,
+    /// A new secret replaced it.
+    Rotated,
+    /// A secret-scanning report found it leaked.
+    Leaked,
+}
+
+impl Revocation {
+    fn text(self) -> &'static str {
+        match self {
+            Revocation::Revoked => "revoked",
+            Revocation::Rotated => "rotated",
+            Revocation::Leaked => "leaked",
+        }
+    }
+}
+
+fn permission_text(permission: TokenPermission) -> &'static str {
+    match permission {
+        TokenPermission::R => "r",
+        TokenPermission::Rw => "rw",
+    }
+}
+
+fn event(kind: EventType, detail: Value) -> Event {
+    Event {
+        detail_type: kind.detail_type().to_owned(),
+        detail: detail.to_string(),
     }
 }
 
@@ -115,6 +202,68 @@ impl Event {
         }
     }
 
+    /// A base's API token was created or deleted (`leaked`: by secret scanning).
+    pub fn of_api_token(kind: EventType, token: &ApiToken, leaked: bool) -> Self {
+        let mut detail = json!({
+            "apiToken": {
+                "appName": token.app_name,
+                "dtableUuid": token.dtable_uuid,
+                "dtableName": token.dtable_name,
+                "permission": permission_text(token.permission),
+            },
+        });
+        if kind == EventType::ApiTokenDeleted {
+            detail["leaked"] = json!(leaked);
+        }
+        event(kind, detail)
+    }
+
+    /// A base's share or external link was created or deleted (`leaked`: by secret
+    /// scanning).
+    pub fn of_link(kind: EventType, link: &ShareLink, leaked: bool) -> Self {
+        let mut detail = json!({
+            "link": {
+                "id": link.id,
+                "dtableUuid": link.dtable_uuid,
+                "dtableName": link.dtable_name,
+                "permission": permission_text(link.permission),
+                "expiresAt": link.expires_at.map(rfc3339_from_secs),
+                "custom": link.is_custom,
+            },
+        });
+        if matches!(
+            kind,
+            EventType::ShareLinkDeleted | EventType::ExternalLinkDeleted
+        ) {
+            detail["leaked"] = json!(leaked);
+        }
+        event(kind, detail)
+    }
+
+    /// A workspace token stopped working.
+    pub fn of_workspace_token(token: &WorkspaceToken, why: Revocation) -> Self {
+        let role = match token.role {
+            Role::Admin => "admin",
+            Role::ReadOnly => "read_only",
+        };
+        event(
+            EventType::WorkspaceTokenRevoked,
+            json!({
+                "workspaceToken": { "id": token.id, "userId": token.user_id, "role": role },
+                "reason": why.text(),
+            }),
+        )
+    }
+
+    /// A user's auth token stopped working. The user is in no one workspace: the event
+    /// carries `userId` instead of `workspaceId`, and goes to the bus only.
+    pub fn of_user_token(user_id: &str, why: Revocation) -> Self {
+        event(
+            EventType::UserTokenRevoked,
+            json!({ "user": { "id": user_id }, "reason": why.text() }),
+        )
+    }
+
     /// The event of an edit from `old` to `new`: disabled or enabled when it changed
     /// `enabled`, else updated; its detail names the fields that changed, as the API does.
     pub fn of_edit(old: &AccessToken, new: &AccessToken) -> Self {
@@ -157,11 +306,16 @@ impl Event {
     ) -> String {
         let mut detail = Map::new();
         detail.insert("eventId".into(), json!(event_id));
-        // Workspace ids are SeaTable's integers: a number, as every answer writes them.
-        let workspace = workspace_id
-            .parse::<u64>()
-            .map_or_else(|_| json!(workspace_id), |id| json!(id));
-        detail.insert("workspaceId".into(), workspace);
+        // A user's own log is `user:<id>`: such an event is of no workspace.
+        if let Some(user_id) = workspace_id.strip_prefix("user:") {
+            detail.insert("userId".into(), json!(user_id));
+        } else {
+            // Workspace ids are SeaTable's integers: a number, as every answer writes them.
+            let workspace = workspace_id
+                .parse::<u64>()
+                .map_or_else(|_| json!(workspace_id), |id| json!(id));
+            detail.insert("workspaceId".into(), workspace);
+        }
         detail.insert("occurredAt".into(), json!(occurred_at));
         if let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(&self.detail) {
             detail.extend(fields);

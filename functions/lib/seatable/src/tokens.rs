@@ -4,6 +4,7 @@ use crate::invalid;
 use tessera_common::{
     audit::Auditor,
     error::ApiError,
+    events::LinkRoute,
     limits,
     store::{
         records::{ApiToken, Base, ShareLink, TokenLookup, TokenPermission},
@@ -64,6 +65,8 @@ pub struct NewLink<'a> {
     /// A custom name as its token (external links), already checked by
     /// `limits::valid_custom_link_token`; `None` generates one.
     pub custom_token: Option<&'a str>,
+    /// The route that makes it, which names its events.
+    pub route: LinkRoute,
 }
 
 /// A link's token as its creator sees it, once: generated (a `NewToken`), or the custom
@@ -111,7 +114,10 @@ pub async fn create_share_link(
         digest: TokenDigest::of(token.expose()),
         is_custom: new.custom_token.is_some(),
     };
-    match store.create_share_link(&link, max_per_base, auditor).await {
+    match store
+        .create_share_link(&link, max_per_base, auditor, new.route)
+        .await
+    {
         Ok(()) => Ok((link, token)),
         Err(StoreError::Conflict) => Err(ApiError::bad_request(
             "This URL already exists, please try another URL",

@@ -31,12 +31,13 @@ pub fn key(state: &AppState) -> Result<Arc<WebhookKey>, ApiError> {
         })
 }
 
-/// The `eventTypes` an endpoint may name: every type Tessera publishes but the test,
-/// which goes to the endpoint it names whatever it subscribes to.
+/// The `eventTypes` an endpoint may name: every type Tessera publishes of a workspace but
+/// the test, which goes to the endpoint it names whatever it subscribes to. (A user's token
+/// is of no workspace: its revocation goes to the bus only.)
 pub fn subscribable_types() -> impl Iterator<Item = &'static str> {
     EventType::ALL
         .into_iter()
-        .filter(|kind| *kind != EventType::WebhookTest)
+        .filter(|kind| !matches!(kind, EventType::WebhookTest | EventType::UserTokenRevoked))
         .map(EventType::detail_type)
 }
 
@@ -95,4 +96,31 @@ pub async fn endpoint_of(
         .webhook(&caller.workspace_id, &id)
         .await?
         .ok_or_else(not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The console and the OpenAPI spec list the same types (they cannot import this).
+    #[test]
+    fn the_console_and_the_spec_offer_exactly_the_subscribable_types() {
+        let console = include_str!("../../../console/assets/webhooks.js");
+        let spec = include_str!("../../../../openapi.yaml");
+        let listed: Vec<&str> = subscribable_types().collect();
+        for kind in EventType::ALL {
+            let name = kind.detail_type();
+            let offered = listed.contains(&name);
+            assert_eq!(
+                console.contains(&format!("\"{name}\"")),
+                offered,
+                "console: {name}"
+            );
+            let enum_line = spec
+                .lines()
+                .find(|l| l.contains("enum: [Access Token Created"))
+                .unwrap();
+            assert_eq!(enum_line.contains(name), offered, "openapi.yaml: {name}");
+        }
+    }
 }

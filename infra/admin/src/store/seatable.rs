@@ -4,6 +4,7 @@
 use aws_sdk_dynamodb::types::{builders::UpdateBuilder, AttributeValue, TransactWriteItem, Update};
 use tessera_common::{
     audit::Auditor,
+    events::{Event, Revocation},
     store::{
         key, keys,
         records::{AuditEntry, Base, Member, TokenLookup, User, UsernameClaim},
@@ -93,8 +94,10 @@ pub trait SeaTableStore {
                 self.store()
                     .delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
                 self.store().put_new(&user_lookup(user, new))?,
-                self.store()
-                    .audit_put(&audit(auditor, user, "user.token_rotate"))?,
+                self.store().audit_put(
+                    &audit(auditor, user, "user.token_rotate")
+                        .with_event(Event::of_user_token(&user.id, Revocation::Rotated)),
+                )?,
             ])
             .await
     }
@@ -116,8 +119,10 @@ pub trait SeaTableStore {
                 TransactWriteItem::builder().update(update).build(),
                 self.store()
                     .delete(keys::lookup_pk(&user.digest), keys::LOOKUP_SK)?,
-                self.store()
-                    .audit_put(&audit(auditor, user, "user.disable"))?,
+                self.store().audit_put(
+                    &audit(auditor, user, "user.disable")
+                        .with_event(Event::of_user_token(&user.id, Revocation::Revoked)),
+                )?,
             ])
             .await
     }

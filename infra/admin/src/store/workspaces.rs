@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::{
 
 use tessera_common::{
     audit::Auditor,
+    events::{Event, Revocation},
     store::{
         key, keys, records,
         records::{AuditEntry, TokenLookup, Workspace, WorkspaceToken},
@@ -203,8 +204,10 @@ pub trait WorkspaceStore {
                 TransactWriteItem::builder().update(update).build(),
                 self.store().delete(old_lookup, keys::LOOKUP_SK)?,
                 self.store().put_new(&new_lookup)?,
-                self.store()
-                    .audit_put(&audit(auditor, current, "workspace_token.rotate"))?,
+                self.store().audit_put(
+                    &audit(auditor, current, "workspace_token.rotate")
+                        .with_event(Event::of_workspace_token(current, Revocation::Rotated)),
+                )?,
             ])
             .await
     }

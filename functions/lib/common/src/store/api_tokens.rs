@@ -3,7 +3,10 @@
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
-use crate::audit::Auditor;
+use crate::{
+    audit::Auditor,
+    events::{Event, EventType},
+};
 
 use super::{
     key, keys, records,
@@ -57,7 +60,9 @@ impl Store {
             self.count(Self::base_item(token), COUNTER, 1, Some(max))?,
             self.put_new(&Self::api_token_item(token))?,
             self.put_new(&Self::api_token_lookup(token))?,
-            self.audit_put(&audit(auditor, token, "api_token.create"))?,
+            self.audit_put(&audit(auditor, token, "api_token.create").with_event(
+                Event::of_api_token(EventType::ApiTokenCreated, token, false),
+            ))?,
         ];
         self.transact_counted(actions, Some((0, max))).await
     }
@@ -123,7 +128,15 @@ impl Store {
             )?
             .to_vec();
         actions.push(self.count(Self::base_item(token), COUNTER, -1, None)?);
-        actions.push(self.audit_put(&audit(auditor, token, "api_token.delete"))?);
+        actions.push(
+            self.audit_put(&audit(auditor, token, "api_token.delete").with_event(
+                Event::of_api_token(
+                    EventType::ApiTokenDeleted,
+                    token,
+                    auditor.is_leak_response(),
+                ),
+            ))?,
+        );
         self.transact(actions).await
     }
 

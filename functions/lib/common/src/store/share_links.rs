@@ -5,7 +5,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::audit::Auditor;
+use crate::{
+    audit::Auditor,
+    events::{Event, LinkRoute},
+};
 
 use super::{
     keys, records,
@@ -61,6 +64,7 @@ impl Store {
         link: &ShareLink,
         max: u32,
         auditor: &Auditor,
+        route: LinkRoute,
     ) -> Result<(), StoreError> {
         let mut record = Keyed::new(
             keys::user_pk(&link.created_by),
@@ -73,7 +77,13 @@ impl Store {
             self.count(base_item(link), COUNTER, 1, Some(max))?,
             self.put_new(&record)?,
             self.put_new(&lookup(link, None))?,
-            self.audit_put(&audit(auditor, link, "share_link.create"))?,
+            self.audit_put(
+                &audit(auditor, link, "share_link.create").with_event(Event::of_link(
+                    route.created(),
+                    link,
+                    false,
+                )),
+            )?,
         ];
         self.transact_counted(actions, Some((0, max))).await
     }
@@ -120,6 +130,7 @@ impl Store {
         link: &ShareLink,
         now: u64,
         auditor: &Auditor,
+        route: LinkRoute,
     ) -> Result<(), StoreError> {
         let tombstone = lookup(link, Some(now + REVOKED_TOMBSTONE_SECS));
         self.transact(vec![
@@ -131,7 +142,13 @@ impl Store {
             // The record's condition (its digest) makes this the link's own lookup.
             self.put(&tombstone)?,
             self.count(base_item(link), COUNTER, -1, None)?,
-            self.audit_put(&audit(auditor, link, "share_link.revoke"))?,
+            self.audit_put(
+                &audit(auditor, link, "share_link.revoke").with_event(Event::of_link(
+                    route.deleted(),
+                    link,
+                    auditor.is_leak_response(),
+                )),
+            )?,
         ])
         .await
     }

@@ -2,7 +2,10 @@
 //! leak; the CLI's revoke).
 
 use super::{keys, records::WorkspaceToken, Store, StoreError};
-use crate::audit::Auditor;
+use crate::{
+    audit::Auditor,
+    events::{Event, Revocation},
+};
 
 impl Store {
     /// Revokes a workspace token: its record and lookup go together, conditional on the
@@ -20,12 +23,23 @@ impl Store {
                 &token.digest,
             )?
             .to_vec();
-        actions.push(self.audit_put(&auditor.entry(
-            &token.workspace_id,
-            "workspace_token.revoke",
-            format!("workspace_token:{}", token.id),
-            Some(detail),
-        ))?);
+        let why = if auditor.is_leak_response() {
+            Revocation::Leaked
+        } else {
+            Revocation::Revoked
+        };
+        actions.push(
+            self.audit_put(
+                &auditor
+                    .entry(
+                        &token.workspace_id,
+                        "workspace_token.revoke",
+                        format!("workspace_token:{}", token.id),
+                        Some(detail),
+                    )
+                    .with_event(Event::of_workspace_token(token, why)),
+            )?,
+        );
         self.transact(actions).await
     }
 }
