@@ -34,59 +34,14 @@ pub async fn event_bus() -> &'static str {
 }
 
 /// A queue that receives every Tessera event on the bus, through a rule: what a
-/// subscriber sees. Answers its URL.
+/// subscriber sees (made as `make dev` makes its webhook queue). Answers its URL.
 pub async fn subscribed_queue() -> String {
     let bus = event_bus().await;
     let sdk = tessera_common::config::sdk_config().await;
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let id = tessera_common::token::new_id();
-    let url = sqs
-        .create_queue()
-        .queue_name(format!("events-{id}"))
-        .send()
+    let queue = format!("events-{}", tessera_common::token::new_id());
+    tessera_local_api::events::ensure_bus_and_queue(&sdk, bus, &queue)
         .await
-        .expect("create the queue")
-        .queue_url
-        .expect("a queue URL");
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("the queue's ARN")
-        .attributes
-        .and_then(|attributes| {
-            attributes
-                .get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                .cloned()
-        })
-        .expect("a queue ARN");
-    let events = aws_sdk_eventbridge::Client::new(&sdk);
-    let rule = format!("all-{id}");
-    events
-        .put_rule()
-        .name(&rule)
-        .event_bus_name(bus)
-        .event_pattern(r#"{"source": ["tessera"]}"#)
-        .send()
-        .await
-        .expect("a rule");
-    events
-        .put_targets()
-        .rule(&rule)
-        .event_bus_name(bus)
-        .targets(
-            aws_sdk_eventbridge::types::Target::builder()
-                .id("queue")
-                .arn(arn)
-                .build()
-                .expect("a target"),
-        )
-        .send()
-        .await
-        .expect("the queue as the rule's target");
-    url
+        .expect("a queue subscribed to the bus")
 }
 
 /// The EventBridge envelopes (`detail-type`, `source`, `detail`, ...) that reached the

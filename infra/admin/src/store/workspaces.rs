@@ -11,7 +11,7 @@ use tessera_common::{
     store::{
         key, keys, records,
         records::{AuditEntry, TokenLookup, Workspace, WorkspaceToken},
-        Keyed, Store, StoreError,
+        unless_condition_failed, Keyed, Store, StoreError,
     },
     token::TokenDigest,
 };
@@ -73,16 +73,7 @@ pub trait WorkspaceStore {
             .expression_attribute_values(":id", AttributeValue::N(id.to_string()))
             .send()
             .await;
-        match result {
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            other => other.map(|_| ()).map_err(StoreError::from),
-        }
+        unless_condition_failed(result).map(|_| ())
     }
 
     /// Creates a workspace with its first workspace token; fails with `Conflict` if the

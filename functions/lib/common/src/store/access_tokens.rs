@@ -8,6 +8,7 @@ use super::{
     meters::{record_item, shard_keys, ShardKey},
     records,
     records::{AccessToken, Meter, TokenLookup},
+    unless_condition_failed,
     users::s,
     Store, StoreError, MAX_TRANSACTION_ACTIONS,
 };
@@ -757,29 +758,6 @@ impl Store {
 
 /// The token as read (`:digest`), neither rerolled nor being rerolled: what an edit needs.
 const NOT_REROLLED: &str = "attribute_exists(pk) AND digest = :digest AND attribute_not_exists(rerolled_to) AND attribute_not_exists(successor_digest)";
-
-/// An UpdateItem's output, `None` when its condition failed.
-fn unless_condition_failed(
-    result: Result<
-        aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
-        aws_sdk_dynamodb::error::SdkError<
-            aws_sdk_dynamodb::operation::update_item::UpdateItemError,
-            aws_sdk_dynamodb::config::http::HttpResponse,
-        >,
-    >,
-) -> Result<Option<aws_sdk_dynamodb::operation::update_item::UpdateItemOutput>, StoreError> {
-    match result {
-        Ok(out) => Ok(Some(out)),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(err.into()),
-    }
-}
 
 /// The changes of limits from `old` to `new`, as each shard of a sharded meter takes them.
 fn changes_between(old: &AccessToken, new: &AccessToken, set_credits: bool) -> Vec<MeterChange> {

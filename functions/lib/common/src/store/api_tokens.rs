@@ -11,6 +11,7 @@ use crate::{
 use super::{
     key, keys, records,
     records::{ApiToken, AuditEntry, TokenLookup, TokenPermission},
+    unless_condition_failed,
     users::s,
     Keyed, Store, StoreError,
 };
@@ -160,16 +161,7 @@ impl Store {
             .expression_attribute_values(":at", s(at))
             .send()
             .await;
-        match result {
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            other => other.map(|_| ()).map_err(StoreError::from),
-        }
+        unless_condition_failed(result).map(|_| ())
     }
 }
 

@@ -7,7 +7,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-use super::{keys, Keyed, Store, StoreError};
+use super::{keys, unless_condition_failed, Keyed, Store, StoreError};
 use crate::{audit::Auditor, store::records::AuditEntry};
 
 /// The workspace item's count of its endpoints, against the quota.
@@ -250,16 +250,7 @@ impl Store {
             .condition_expression("attribute_exists(pk)")
             .send()
             .await;
-        match result {
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            other => other.map(|_| ()).map_err(StoreError::from),
-        }
+        unless_condition_failed(result).map(|_| ())
     }
 
     /// Records an attempt; after a success, also the mark that makes retries skip it.
