@@ -78,6 +78,7 @@ const METER: &[&str] = &[
     "credits_remaining",
     "credits_refill",
     "credits_period",
+    "credits_events",
     "usage",
 ];
 /// A past day's counts, on the day's own item, and its expiry (the table's TTL).
@@ -138,6 +139,22 @@ fn verifiers_may_update_only_the_last_use_the_limits_and_the_counts() {
                 "{id}: the condition covers only it"
             );
         }
+    }
+}
+
+/// Issue 29: the verifiers put items only in audit logs (the credits events they write).
+#[test]
+fn verifiers_put_only_audit_entries() {
+    let resources = resources();
+    for id in ["AuthorizerFunction", "VerifyAccessTokenFunction"] {
+        let puts = statements_granting(&resources[id], "dynamodb:PutItem");
+        assert_eq!(puts.len(), 1, "{id}");
+        assert_eq!(strings(&puts[0]["Action"]), ["dynamodb:PutItem"], "{id}");
+        assert_eq!(
+            strings(&puts[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]),
+            ["AUDIT#*"],
+            "{id}"
+        );
     }
 }
 

@@ -15,6 +15,8 @@ const EVENT_TYPES = [
   "Access Token Rerolled",
   "Access Token Deleted",
   "Access Token Leaked",
+  "Credits Low",
+  "Credits Exhausted",
   "API Token Created",
   "API Token Deleted",
   "Share Link Created",

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tessera_common::{
     http::{json_body, json_response},
     lambda::Function,
-    store::records::AccessToken,
+    store::records::{AccessToken, CreditsEvents},
     token::{new_id, NewToken, TokenKind},
     ApiError, AppState, StoreError,
 };
@@ -44,6 +44,9 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
             .credits
             .and_then(|credits| credits.refill)
             .map(|refill| refill.period_of(now)),
+        credits_events: input
+            .credits
+            .map(|credits| CreditsEvents::granted(credits.remaining, now)),
         ..AccessToken::new(
             new_id(),
             caller.workspace_id.clone(),

@@ -8,7 +8,7 @@ use tessera_common::{
     clock::{self, now_rfc3339},
     store::{
         records::{
-            AccessToken, ApiToken, Base, Member, MemberPermission, Role, ShareLink,
+            AccessToken, ApiToken, Base, CreditsEvents, Member, MemberPermission, Role, ShareLink,
             TokenPermission, User, Workspace, WorkspaceToken,
         },
         webhooks::Webhook,
@@ -29,6 +29,7 @@ pub const DTABLE_UUID: &str = "5a40dd8e59b749ff84a73c9fb8a0cf60";
 pub const APP_NAME: &str = "fixture-app";
 pub const ACCESS_TOKEN_NAME: &str = "fixture-token";
 pub const METERED_ACCESS_TOKEN_NAME: &str = "fixture-metered-token";
+pub const LAST_CREDIT_ACCESS_TOKEN_NAME: &str = "fixture-last-credit";
 pub const SHARE_LINK_ID: &str = "FixtureShareLink000001";
 /// A webhook endpoint of the workspace, at a port of this machine where nothing listens:
 /// deliveries to it fail without a byte leaving 127.0.0.1 (and are refused outright
@@ -57,6 +58,9 @@ pub struct FixtureTokens {
     pub metered_meta_access: NewToken,
     /// The second: metered, its meter split over 16 shards, for the hot-token simulation.
     pub hot_access: NewToken,
+    /// An access token with one credit: the verification that spends it sends `Credits
+    /// Exhausted` (events/verify-access-token, events/authorizer).
+    pub last_credit_access: NewToken,
 }
 
 pub fn tokens() -> FixtureTokens {
@@ -76,6 +80,10 @@ pub fn tokens() -> FixtureTokens {
             "FixtureMeteredMetaToken0000001",
         ),
         hot_access: NewToken::fixture(TokenKind::AccessToken, "FixtureHotShardedToken00000001"),
+        last_credit_access: NewToken::fixture(
+            TokenKind::AccessToken,
+            "FixtureLastCreditToken00000001",
+        ),
     }
 }
 
@@ -225,6 +233,25 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                     "loaded with the fixture: metered".into(),
                     USER_ID.into(),
                     tokens.metered_access.digest().clone(),
+                    now.clone(),
+                )
+            },
+            Quotas::DEFAULT.access_tokens_per_workspace,
+            &operator,
+        )
+        .await?;
+    store
+        .create_access_token(
+            &AccessToken {
+                credits_remaining: Some(1),
+                credits_events: Some(CreditsEvents::granted(1, clock::now_secs())),
+                ..AccessToken::new(
+                    "FixtureLastCreditTok01".into(),
+                    WORKSPACE_ID.into(),
+                    LAST_CREDIT_ACCESS_TOKEN_NAME.into(),
+                    "loaded with the fixture: one credit".into(),
+                    USER_ID.into(),
+                    tokens.last_credit_access.digest().clone(),
                     now.clone(),
                 )
             },

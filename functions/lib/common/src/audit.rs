@@ -94,24 +94,44 @@ impl Auditor {
         object: String,
         detail: Option<String>,
     ) -> AuditEntry {
-        let now = self.clock.now();
-        let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let at_ms = since_epoch.as_millis() as u64;
         AuditEntry {
-            id: new_id(),
-            scope: scope.to_owned(),
-            at: DateTime::from_millis(at_ms as i64)
-                .fmt(Format::DateTime)
-                .expect("the current time is representable"),
-            at_ms,
-            actor: self.actor.clone(),
-            action: action.to_owned(),
-            object,
-            detail,
             source_ip: self.source_ip.clone(),
             user_agent: self.user_agent.clone(),
-            expires_at: (since_epoch + self.retention).as_secs(),
-            event: None,
+            ..system_entry(
+                &self.actor,
+                (scope, action, object),
+                detail,
+                self.clock.now(),
+                self.retention,
+            )
         }
+    }
+}
+
+/// An entry Tessera writes of its own accord, at `at` (the meter's events): no request.
+pub fn system_entry(
+    actor: &str,
+    (scope, action, object): (&str, &str, String),
+    detail: Option<String>,
+    at: std::time::SystemTime,
+    retention: Duration,
+) -> AuditEntry {
+    let since_epoch = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let at_ms = since_epoch.as_millis() as u64;
+    AuditEntry {
+        id: new_id(),
+        scope: scope.to_owned(),
+        at: DateTime::from_millis(at_ms as i64)
+            .fmt(Format::DateTime)
+            .expect("the current time is representable"),
+        at_ms,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        object,
+        detail,
+        source_ip: None,
+        user_agent: None,
+        expires_at: (since_epoch + retention).as_secs(),
+        event: None,
     }
 }

@@ -29,6 +29,10 @@ pub enum EventType {
     AccessTokenRerolled,
     AccessTokenDeleted,
     AccessTokenLeaked,
+    /// A verification left a token's credits under its low line.
+    CreditsLow,
+    /// A verification spent a token's last credit.
+    CreditsExhausted,
     ApiTokenCreated,
     ApiTokenDeleted,
     ShareLinkCreated,
@@ -45,7 +49,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 17] = [
+    pub const ALL: [EventType; 19] = [
         EventType::AccessTokenCreated,
         EventType::AccessTokenUpdated,
         EventType::AccessTokenDisabled,
@@ -53,6 +57,8 @@ impl EventType {
         EventType::AccessTokenRerolled,
         EventType::AccessTokenDeleted,
         EventType::AccessTokenLeaked,
+        EventType::CreditsLow,
+        EventType::CreditsExhausted,
         EventType::ApiTokenCreated,
         EventType::ApiTokenDeleted,
         EventType::ShareLinkCreated,
@@ -75,6 +81,8 @@ impl EventType {
             EventType::AccessTokenRerolled => "Access Token Rerolled",
             EventType::AccessTokenDeleted => "Access Token Deleted",
             EventType::AccessTokenLeaked => "Access Token Leaked",
+            EventType::CreditsLow => "Credits Low",
+            EventType::CreditsExhausted => "Credits Exhausted",
             EventType::ApiTokenCreated => "API Token Created",
             EventType::ApiTokenDeleted => "API Token Deleted",
             EventType::ShareLinkCreated => "Share Link Created",
@@ -200,6 +208,24 @@ impl Event {
             detail_type: kind.detail_type().to_owned(),
             detail: Value::Object(detail).to_string(),
         }
+    }
+
+    /// A token's credits crossed a line: `remaining` after the verification that crossed
+    /// it, `low_line` the line of `Credits Low`.
+    pub fn of_credits(
+        kind: EventType,
+        token: (&str, &str, Option<&str>),
+        remaining: u64,
+        low_line: Option<u64>,
+    ) -> Self {
+        let (id, name, external_id) = token;
+        event(
+            kind,
+            json!({
+                "accessToken": { "id": id, "name": name, "externalId": external_id },
+                "credits": { "remaining": remaining, "lowLine": low_line },
+            }),
+        )
     }
 
     /// A base's API token was created or deleted (`leaked`: by secret scanning).

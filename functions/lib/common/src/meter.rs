@@ -3,7 +3,7 @@
 //! their sum, which is what the token shows.
 
 use crate::{
-    store::records::Meter,
+    store::records::{CreditsEvents, Meter},
     usage::{RateLimit, Refill},
 };
 
@@ -70,6 +70,10 @@ impl Meter {
                 amount: share_of(refill.amount, shards, k),
                 ..refill
             }),
+            credits_events: self.credits_events.map(|events| CreditsEvents {
+                granted: share_of(events.granted, shards, k),
+                ..events
+            }),
             ..self.clone()
         }
     }
@@ -104,11 +108,14 @@ impl Meter {
                 credits_remaining: None,
                 credits_refill: None,
                 credits_period: None,
+                credits_events: None,
                 ..self
             },
             MeterChange::Credits(Some((remaining, refill))) => Meter {
                 credits_remaining: Some(remaining),
                 credits_refill: refill,
+                // A new grant: its events are to be sent again.
+                credits_events: Some(CreditsEvents::granted(remaining, now)),
                 // Stated, not derived from what was stored: a refill that changes its
                 // interval starts counting its periods now.
                 credits_period: refill.map(|refill| refill.period_of(now)),

@@ -11,6 +11,7 @@
 //! container that ends.
 
 pub mod counts;
+mod credit_events;
 mod meter_of;
 mod outcome;
 mod spend;

@@ -12,7 +12,7 @@ use tessera_common::{
 };
 
 use crate::{
-    counts,
+    counts, credit_events,
     meter_of::meter_of,
     outcome::{Counts, Outcome},
 };
@@ -270,6 +270,8 @@ async fn spend_on(
         }
         let before = remaining_of(&meter, now_ms);
         if before.credits.is_some_and(|credits| credits < cost) {
+            // What a verification that spent the last credits and died did not send.
+            credit_events::notice(store, token, shard, &meter, now_ms).await;
             return Ok(Spent::UsageExceeded(before));
         }
         if before.ratelimit.is_some_and(|(_, left, _)| left == 0) {
@@ -327,6 +329,7 @@ async fn spend_on(
                     credits_period: updated.credits_period.or(meter.credits_period),
                     ..meter
                 };
+                credit_events::notice(store, token, shard, &after, now_ms).await;
                 return Ok(Spent::Valid(remaining_of(&after, now_ms)));
             }
             Err(err) if counts::is_condition_failure(&err) => continue,

@@ -794,8 +794,13 @@ fn changes_between(old: &AccessToken, new: &AccessToken, set_credits: bool) -> V
     changes
 }
 
-/// The attributes an edit of `credits` states.
-const CREDITS: [&str; 3] = ["credits_remaining", "credits_refill", "credits_period"];
+/// The attributes an edit of `credits` states (a new grant, whose events are to be sent).
+const CREDITS: [&str; 4] = [
+    "credits_remaining",
+    "credits_refill",
+    "credits_period",
+    "credits_events",
+];
 
 /// An Update of the item at `key` that turns `old` into `new`: `SET` what differs (and
 /// what `forced` names), `REMOVE` what `new` lacks. Counters and counts are written only

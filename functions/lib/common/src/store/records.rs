@@ -144,6 +144,8 @@ pub struct AccessToken {
     /// The refill period `credits_remaining` belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_period: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_events: Option<CreditsEvents>,
     /// Today's verifications by outcome (`day`, days since the epoch, and a count per
     /// outcome): tessera-metering writes and reads them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,6 +193,7 @@ impl AccessToken {
             credits_remaining: None,
             credits_refill: None,
             credits_period: None,
+            credits_events: None,
             usage,
         }
     }
@@ -221,6 +224,7 @@ impl AccessToken {
             credits_remaining: self.credits_remaining,
             credits_refill: self.credits_refill,
             credits_period: self.credits_period,
+            credits_events: self.credits_events,
             usage: self.usage.clone(),
         }
     }
@@ -235,6 +239,7 @@ impl AccessToken {
             credits_remaining: meter.credits_remaining,
             credits_refill: meter.credits_refill,
             credits_period: meter.credits_period,
+            credits_events: meter.credits_events,
             usage: meter.usage,
             ..self
         }
@@ -297,16 +302,49 @@ pub struct Meter {
     /// The refill period `credits_remaining` belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_period: Option<u64>,
+    /// The credits' grant and which of its events were sent (`Credits Low`, `Credits
+    /// Exhausted`); `None` for credits stated before these events existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_events: Option<CreditsEvents>,
     /// Today's verifications by outcome (`day`, days since the epoch, and a count per
     /// outcome): tessera-metering writes and reads them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<BTreeMap<String, u64>>,
 }
 
+/// The grant a token's credits count down from, and the events of it already sent: each
+/// is sent once per grant (a refill period, or the stating of credits by a create or an
+/// edit), by the verification that crossed its line, or the next one if that one's write
+/// of it failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditsEvents {
+    /// The credits stated, and when (Unix seconds): the grant, unless a refill is.
+    pub granted: u64,
+    pub granted_at: u64,
+    /// The grant (`CreditsEvents::grant`) `Credits Low` was sent for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_sent: Option<u64>,
+    /// The grant `Credits Exhausted` was sent for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_sent: Option<u64>,
+}
+
+impl CreditsEvents {
+    /// Credits stated `amount` at `now`: a new grant, no event sent of it.
+    pub fn granted(amount: u64, now: u64) -> Self {
+        CreditsEvents {
+            granted: amount,
+            granted_at: now,
+            low_sent: None,
+            out_sent: None,
+        }
+    }
+}
+
 impl Meter {
     /// The attributes of a meter: what a record from before meters had items of their own
     /// carries itself, and what a record written since never does.
-    pub const ATTRIBUTES: [&'static str; 8] = [
+    pub const ATTRIBUTES: [&'static str; 9] = [
         "ratelimit",
         "rl_window",
         "rl_count",
@@ -314,8 +352,26 @@ impl Meter {
         "credits_remaining",
         "credits_refill",
         "credits_period",
+        "credits_events",
         "usage",
     ];
+
+    /// The grant credits at `now` count down from: the refill period, if they refill; else
+    /// when they were stated (0 for credits stated before these events existed).
+    pub fn credits_grant_at(&self, now: u64) -> u64 {
+        self.credits_period_at(now)
+            .unwrap_or_else(|| self.credits_events.map_or(0, |events| events.granted_at))
+    }
+
+    /// Below how many credits left `Credits Low` is sent: 10% of the refill amount, or of
+    /// the grant. `None`: not known (credits stated before these events existed) or 0.
+    pub fn credits_low_line(&self) -> Option<u64> {
+        let base = match self.credits_refill {
+            Some(refill) => refill.amount,
+            None => self.credits_events?.granted,
+        };
+        Some(base / 10).filter(|line| *line > 0)
+    }
 
     /// Whether a verification must check and spend these limits.
     pub fn is_metered(&self) -> bool {
