@@ -71,6 +71,7 @@ set -a
 . .tessera/bench/stack.env
 set +a
 export TABLE_NAME="bench-$(date +%s)" SIGNING_SECRET_ID="bench-signing-$(date +%s)"
+export WEBHOOK_KEY_SECRET_ID="bench-webhook-key-$(date +%s)"
 # As on Lambda: boto3 reads the region from AWS_DEFAULT_REGION.
 export AWS_LAMBDA_LOG_LEVEL=INFO AWS_LAMBDA_LOG_FORMAT=JSON AWS_DEFAULT_REGION="$AWS_REGION"
 # The secret scanner verifies with the fixture's key list (no fetch from GitHub offline).
@@ -80,6 +81,7 @@ export SECRET_SCANNING_PUBLIC_KEYS
 # is the functions, as on DynamoDB, where a stream costs a write nothing.
 "$admin" table create --table-name "$TABLE_NAME" --without-stream >/dev/null
 "$admin" secret ensure --secret-id "$SIGNING_SECRET_ID" >/dev/null
+"$admin" secret ensure --secret-id "$WEBHOOK_KEY_SECRET_ID" >/dev/null
 # The fixture's workspace with 10 access tokens, reloaded before every cold start.
 reset="$admin fixtures load --table-name $TABLE_NAME --reset --extra-access-tokens 9"
 

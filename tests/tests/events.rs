@@ -141,6 +141,14 @@ async fn answer(
                 (500, format!("{answer:?}"))
             })
         }
+        Function::Scheduled(run) => {
+            let _: serde_json::Value = serde_json::from_str(event)
+                .map_err(|err| format!("not a scheduled event: {err}"))?;
+            Ok(match run(state).await {
+                Ok(()) => (200, "null".into()),
+                Err(err) => (500, err),
+            })
+        }
         Function::Queue(consume) => {
             let event: QueueEvent =
                 serde_json::from_str(event).map_err(|err| format!("not an SQS event: {err}"))?;

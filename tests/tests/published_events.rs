@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use tessera_common::{audit::Auditor, config::sdk_config, store::records::Role, AppState, Quotas};
 use tessera_test_support::{fresh_state_with_stream, workspace};
 use tessera_tests::{
@@ -295,4 +295,34 @@ async fn the_seatable_family_and_revocations_publish_their_events() {
     ] {
         assert!(!everything.contains(secret), "a secret was published");
     }
+}
+
+/// notify-expiring's notices reach the bus with their types' shapes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiry_notices_are_published_with_their_shape() {
+    let _turn = bus_turn().await;
+    event_bus().await;
+    let queue = subscribed_queue().await;
+    let state = fresh_state_with_stream().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let now = state.clock.now_secs();
+    let (soon, _) =
+        tessera_test_support::access_token(&state, &ws, "soon", &[], Some(now + 20 * 3600)).await;
+    assert_eq!(notify_expiring::notify(&state).await.unwrap(), 1);
+    let batch = stream_of(&state.store).await;
+    let answer = publish_events::publish(&sdk_config().await, batch).await;
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let envelopes: Vec<Value> = received(&queue, 2, Duration::from_secs(10))
+        .await
+        .into_iter()
+        .filter(|e| e["detail-type"] != "Access Token Created")
+        .collect();
+    assert_eq!(envelopes.len(), 1, "{envelopes:?}");
+    assert_eq!(envelopes[0]["detail-type"], "Access Token Expiring");
+    assert_eq!(envelopes[0]["detail"]["daysBefore"], 1);
+    assert_eq!(
+        envelopes[0]["detail"]["accessToken"]["id"],
+        soon.id.as_str()
+    );
+    check_against_schemas(&envelopes);
 }

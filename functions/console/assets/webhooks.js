@@ -15,6 +15,8 @@ const EVENT_TYPES = [
   "Access Token Rerolled",
   "Access Token Deleted",
   "Access Token Leaked",
+  "Access Token Expiring",
+  "Access Token Expired",
   "Credits Low",
   "Credits Exhausted",
   "API Token Created",

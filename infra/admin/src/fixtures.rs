@@ -326,6 +326,25 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
             tessera_common::events::LinkRoute::ShareLink,
         )
         .await?;
+    // A token that expires in 6 days: notify-expiring's 7-day notice is due.
+    store
+        .create_access_token(
+            &AccessToken {
+                expires: Some(clock::now_secs() + 6 * 86_400),
+                ..AccessToken::new(
+                    "FixtureExpiringToken01".into(),
+                    WORKSPACE_ID.into(),
+                    "fixture-expiring".into(),
+                    "loaded with the fixture: expires in 6 days".into(),
+                    USER_ID.into(),
+                    NewToken::generate(TokenKind::AccessToken).digest().clone(),
+                    now_rfc3339(),
+                )
+            },
+            Quotas::DEFAULT.access_tokens_per_workspace,
+            &operator,
+        )
+        .await?;
     store
         .create_webhook(
             &Webhook {

@@ -19,6 +19,7 @@ pub fn http_handler_for(code_uri: &str) -> Option<Handler> {
         Function::Authorizer(_)
         | Function::SecretRotation(_)
         | Function::TableStream(_)
-        | Function::Queue(_) => None,
+        | Function::Queue(_)
+        | Function::Scheduled(_) => None,
     }
 }

@@ -84,7 +84,8 @@ impl App {
                 Function::Authorizer(_)
                 | Function::SecretRotation(_)
                 | Function::TableStream(_)
-                | Function::Queue(_) => {
+                | Function::Queue(_)
+                | Function::Scheduled(_) => {
                     return Err(AppError::NotHttp {
                         function: route.function,
                     })

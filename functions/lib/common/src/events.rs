@@ -29,6 +29,9 @@ pub enum EventType {
     AccessTokenRerolled,
     AccessTokenDeleted,
     AccessTokenLeaked,
+    /// A token expires in 7 days, or in 1 (notify-expiring, daily).
+    AccessTokenExpiring,
+    AccessTokenExpired,
     /// A verification left a token's credits under its low line.
     CreditsLow,
     /// A verification spent a token's last credit.
@@ -49,7 +52,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 19] = [
+    pub const ALL: [EventType; 21] = [
         EventType::AccessTokenCreated,
         EventType::AccessTokenUpdated,
         EventType::AccessTokenDisabled,
@@ -57,6 +60,8 @@ impl EventType {
         EventType::AccessTokenRerolled,
         EventType::AccessTokenDeleted,
         EventType::AccessTokenLeaked,
+        EventType::AccessTokenExpiring,
+        EventType::AccessTokenExpired,
         EventType::CreditsLow,
         EventType::CreditsExhausted,
         EventType::ApiTokenCreated,
@@ -81,6 +86,8 @@ impl EventType {
             EventType::AccessTokenRerolled => "Access Token Rerolled",
             EventType::AccessTokenDeleted => "Access Token Deleted",
             EventType::AccessTokenLeaked => "Access Token Leaked",
+            EventType::AccessTokenExpiring => "Access Token Expiring",
+            EventType::AccessTokenExpired => "Access Token Expired",
             EventType::CreditsLow => "Credits Low",
             EventType::CreditsExhausted => "Credits Exhausted",
             EventType::ApiTokenCreated => "API Token Created",
@@ -207,6 +214,33 @@ impl Event {
         Event {
             detail_type: kind.detail_type().to_owned(),
             detail: Value::Object(detail).to_string(),
+        }
+    }
+
+    /// A token expires in `days_before` days, or (`None`) expired.
+    pub fn of_expiry(
+        token: (&str, &str, Option<&str>),
+        expires: u64,
+        enabled: bool,
+        days_before: Option<u64>,
+    ) -> Self {
+        let (id, name, external_id) = token;
+        let access_token = json!({
+            "id": id,
+            "name": name,
+            "externalId": external_id,
+            "expiresAt": rfc3339_from_secs(expires),
+            "enabled": enabled,
+        });
+        match days_before {
+            Some(days) => event(
+                EventType::AccessTokenExpiring,
+                json!({ "accessToken": access_token, "daysBefore": days }),
+            ),
+            None => event(
+                EventType::AccessTokenExpired,
+                json!({ "accessToken": access_token }),
+            ),
         }
     }
 

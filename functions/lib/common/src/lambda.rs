@@ -42,6 +42,12 @@ pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = BatchResponse> + Send + 
 /// to retry from. Clients come from the SDK configuration it is given.
 pub type StreamConsumer = for<'a> fn(&'a aws_config::SdkConfig, StreamEvent) -> StreamFuture<'a>;
 
+pub type ScheduledFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// A function run on a schedule (an EventBridge schedule), with the function's state: the
+/// event says only that it is time. An error makes Lambda retry the run.
+pub type Scheduled = for<'a> fn(&'a AppState) -> ScheduledFuture<'a>;
+
 /// A consumer of an SQS queue, with the function's state: the answer names the messages
 /// to leave on the queue.
 pub type QueueConsumer = for<'a> fn(&'a AppState, QueueEvent) -> StreamFuture<'a>;
@@ -60,6 +66,8 @@ pub enum Function {
     TableStream(StreamConsumer),
     /// Takes the messages of an SQS queue (no API).
     Queue(QueueConsumer),
+    /// Runs on a schedule (no API).
+    Scheduled(Scheduled),
 }
 
 impl std::fmt::Debug for Function {
@@ -70,6 +78,7 @@ impl std::fmt::Debug for Function {
             Function::SecretRotation(_) => "Function::SecretRotation",
             Function::TableStream(_) => "Function::TableStream",
             Function::Queue(_) => "Function::Queue",
+            Function::Scheduled(_) => "Function::Scheduled",
         })
     }
 }
@@ -153,6 +162,14 @@ pub async fn serve(state: &AppState, function: Function) -> Result<(), Error> {
         }
         Function::SecretRotation(_) => unreachable!("rotation functions start in run_rotation"),
         Function::TableStream(_) => unreachable!("stream consumers start in run"),
+        Function::Scheduled(run) => {
+            lambda_runtime::run(lambda_runtime::service_fn(
+                move |_: LambdaEvent<serde_json::Value>| async move {
+                    run(state).await.map_err(Error::from)
+                },
+            ))
+            .await
+        }
         Function::Queue(consume) => {
             lambda_runtime::run(lambda_runtime::service_fn(
                 move |event: LambdaEvent<QueueEvent>| async move {

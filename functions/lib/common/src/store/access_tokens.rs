@@ -687,7 +687,10 @@ impl Store {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, &sk)))
-            .update_expression("SET rerolled_to = :successor, token_expires_at = :until")
+            // Its grace's end is no expiry to tell of: out of the index of expiries.
+            .update_expression(
+                "SET rerolled_to = :successor, token_expires_at = :until REMOVE gsi2pk, gsi2sk",
+            )
             .condition_expression(NOT_REROLLED)
             .expression_attribute_values(":successor", s(&successor.id))
             .expression_attribute_values(":digest", s(old.digest.as_hex()))

@@ -18,6 +18,8 @@
 //! | leaked token         | `LEAKED#<sha256>` | `LEAKED` (TTL: a replayed report)   |
 //! | a token's day of use | `USAGE#<meter id>`| `<YYYY-MM-DD>` (TTL: 92 days)       |
 //! | a token's meter      | `METER#<meter id>`| `METER`                             |
+//! |   (access token on gsi2) | `EXPIRES#<YYYY-MM-DD>` | `<expiry, 10 digits>#<workspace>#<token id>` |
+//! | expiry notice sent   | `EXPIRY#<token id>` | `<kind>#<expiry>` (TTL)           |
 //! | webhook endpoint     | `WS#<id>`         | `WEBHOOK#<endpoint id>`             |
 //! | delivery attempt     | `WEBHOOK#<id>`    | `ATTEMPT#<unix ms, 13>#<event id>` (TTL) |
 //! | delivered event      | `WEBHOOK#<id>`    | `DELIVERED#<event id>` (TTL)        |
@@ -163,6 +165,24 @@ pub fn leaked_pk(digest: &TokenDigest) -> String {
 /// An access token's verification counts of past days (sk: the date), tessera-metering's.
 pub fn usage_pk(token_id: &str) -> String {
     format!("USAGE#{token_id}")
+}
+
+/// The index of access tokens by the UTC day they expire.
+pub const EXPIRIES_GSI: &str = "gsi2";
+
+/// `gsi2pk` of the access tokens that expire on `date` (YYYY-MM-DD, UTC).
+pub fn expiry_day_pk(date: &str) -> String {
+    format!("EXPIRES#{date}")
+}
+
+/// `gsi2sk` of a token: its expiry first, so a day's tokens read in the order they expire.
+pub fn expiry_sk(expires: u64, workspace_id: &str, token_id: &str) -> String {
+    format!("{expires:010}#{workspace_id}#{token_id}")
+}
+
+/// The mark of an expiry notice sent: a second run of the day sends it no more.
+pub fn expiry_notice_pk(token_id: &str) -> String {
+    format!("EXPIRY#{token_id}")
 }
 
 const WEBHOOK_PREFIX: &str = "WEBHOOK#";

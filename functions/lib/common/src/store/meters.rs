@@ -63,6 +63,19 @@ pub fn shard_keys(token: &AccessToken) -> Vec<ShardKey> {
 /// A token's record as stored: without the meter's attributes, which its meter holds.
 pub(super) fn record_item(token: &AccessToken) -> Result<Item, StoreError> {
     let mut item: Item = serde_dynamo::to_item(token)?;
+    // Indexed by the day it expires, unless a reroll ended it (its grace is no expiry to
+    // tell anyone of).
+    if let (Some(expires), None) = (token.expires, &token.rerolled_to) {
+        let date = crate::clock::rfc3339_from_secs(expires);
+        item.insert(
+            "gsi2pk".into(),
+            AttributeValue::S(keys::expiry_day_pk(&date[..10])),
+        );
+        item.insert(
+            "gsi2sk".into(),
+            AttributeValue::S(keys::expiry_sk(expires, &token.workspace_id, &token.id)),
+        );
+    }
     if token.meter_id.is_some() {
         for attribute in Meter::ATTRIBUTES {
             item.remove(attribute);

@@ -12,6 +12,7 @@ mod access_tokens;
 mod api_tokens;
 mod audit;
 mod bases;
+pub mod expiries;
 pub mod keys;
 pub mod meters;
 pub mod records;
