@@ -125,7 +125,7 @@ async fn answer(
                 .map_err(|err| format!("not a rotation event: {err}"))?;
             let client = secretsmanager_client().await;
             stage_fixture_rotation(&client).await;
-            Ok(match rotate(&sdk_config().await, event).await {
+            Ok(match rotate(state, &sdk_config().await, event).await {
                 Ok(()) => (200, "null".into()),
                 Err(err) => (500, err.to_string()),
             })

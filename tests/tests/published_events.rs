@@ -326,3 +326,34 @@ async fn expiry_notices_are_published_with_their_shape() {
     );
     check_against_schemas(&envelopes);
 }
+
+/// A rotation's event reaches the bus with its type's shape, of no workspace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signing_key_rotation_is_published_with_its_shape() {
+    let _turn = bus_turn().await;
+    event_bus().await;
+    let queue = subscribed_queue().await;
+    let state = fresh_state_with_stream().await;
+    let secret_id = tessera_jwt::base_token::signing_keys(&state)
+        .unwrap()
+        .secret_id()
+        .to_owned();
+    let client = tessera_test_support::secretsmanager_client().await;
+    rotate_signing_key::event::record_rotation(
+        (&state.store, state.clock.now(), state.audit_retention),
+        &client,
+        &secret_id,
+        "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99",
+        "operator",
+    )
+    .await
+    .unwrap();
+    let batch = stream_of(&state.store).await;
+    let answer = publish_events::publish(&sdk_config().await, batch).await;
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let envelopes = received(&queue, 1, Duration::from_secs(10)).await;
+    assert_eq!(envelopes.len(), 1, "{envelopes:?}");
+    assert_eq!(envelopes[0]["detail-type"], "Signing Key Rotated");
+    assert!(envelopes[0]["detail"].get("workspaceId").is_none());
+    check_against_schemas(&envelopes);
+}

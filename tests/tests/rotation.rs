@@ -38,6 +38,7 @@ fn secret_id(state: &AppState) -> String {
 
 /// Calls the rotation function as Secrets Manager would, with one step's event.
 async fn invoke(
+    state: &AppState,
     client: &aws_sdk_secretsmanager::Client,
     secret_id: &str,
     token: &str,
@@ -49,7 +50,7 @@ async fn invoke(
         "Step": step_name(step),
     }))
     .unwrap();
-    rotate_signing_key::rotate(client, event).await
+    rotate_signing_key::rotate(state, client, event).await
 }
 
 fn step_name(step: Step) -> &'static str {
@@ -61,11 +62,15 @@ fn step_name(step: Step) -> &'static str {
     }
 }
 
-async fn scheduled_rotation(client: &aws_sdk_secretsmanager::Client, secret_id: &str) -> String {
+async fn scheduled_rotation(
+    state: &AppState,
+    client: &aws_sdk_secretsmanager::Client,
+    secret_id: &str,
+) -> String {
     let token = new_uuid_hex();
     begin_scheduled_rotation(client, secret_id, &token).await;
     for step in STEPS {
-        invoke(client, secret_id, &token, step)
+        invoke(state, client, secret_id, &token, step)
             .await
             .unwrap_or_else(|err| panic!("{step:?}: {err}"));
     }
@@ -127,7 +132,7 @@ async fn a_scheduled_rotation_keeps_old_tokens_verifying_and_signs_with_the_new_
     let before = issue(&state).await;
     let first_kid = kid(&before);
 
-    let token = scheduled_rotation(&client, &secret).await;
+    let token = scheduled_rotation(&state, &client, &secret).await;
     assert_eq!(stages(&client, &secret, &token).await, ["AWSCURRENT"]);
     assert_eq!(stages(&client, &secret, &first_kid).await, ["AWSPREVIOUS"]);
     // The signing keys of the state are uncached: every use reads Secrets Manager.
@@ -140,7 +145,7 @@ async fn a_scheduled_rotation_keeps_old_tokens_verifying_and_signs_with_the_new_
     assert!(verifies(&state, &after).await);
 
     // A second rotation retires the first key: its tokens stop verifying.
-    let second = scheduled_rotation(&client, &secret).await;
+    let second = scheduled_rotation(&state, &client, &secret).await;
     assert_eq!(stages(&client, &secret, &token).await, ["AWSPREVIOUS"]);
     assert!(!verifies(&state, &before).await, "the first key is retired");
     assert!(
@@ -148,6 +153,31 @@ async fn a_scheduled_rotation_keeps_old_tokens_verifying_and_signs_with_the_new_
         "the previous key still verifies"
     );
     assert_eq!(kid(&issue(&state).await), second);
+
+    // Each rotation is told of once, with its key and the one before; a finishSecret that
+    // Secrets Manager retries tells of nothing more.
+    invoke(&state, &client, &secret, &second, Step::FinishSecret)
+        .await
+        .unwrap();
+    let log = state.store.audit_log("stack", 10, None).await.unwrap();
+    let told: Vec<(String, String)> = log
+        .entries
+        .iter()
+        .rev()
+        .map(|entry| (entry.action.clone(), entry.event.clone().unwrap().detail))
+        .collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told
+        .iter()
+        .all(|(action, _)| action == "signing_key.rotate"));
+    let details: Vec<serde_json::Value> = told
+        .iter()
+        .map(|(_, detail)| serde_json::from_str(detail).unwrap())
+        .collect();
+    assert_eq!(details[0]["signingKey"]["kid"], token.as_str());
+    assert_eq!(details[0]["signingKey"]["previousKid"], first_kid.as_str());
+    assert_eq!(details[1]["signingKey"]["kid"], second.as_str());
+    assert_eq!(details[1]["signingKey"]["previousKid"], token.as_str());
 
     // The function's policy names exactly the operations it called.
     let policy = &template::functions()["functions/rotate-signing-key"].secret_actions;
@@ -174,7 +204,7 @@ async fn a_container_with_the_old_ring_accepts_tokens_of_the_new_key() {
         ..state.clone()
     };
     let client = secretsmanager_client().await;
-    let token = scheduled_rotation(&client, &secret).await;
+    let token = scheduled_rotation(&state, &client, &secret).await;
     let new = issue(&state).await;
     assert_eq!(kid(&new), token);
     // Past the minimum interval between reads, an unknown kid refreshes the cache.
@@ -190,20 +220,26 @@ async fn the_steps_check_what_aws_templates_check() {
     let token = new_uuid_hex();
 
     // Rotation not enabled for the secret: refused.
-    let err = invoke(&client, &secret, &token, Step::CreateSecret)
+    let err = invoke(&state, &client, &secret, &token, Step::CreateSecret)
         .await
         .unwrap_err();
     assert!(matches!(err, RotationError::NotEnabled(_)), "{err}");
 
     begin_scheduled_rotation(&client, &secret, &token).await;
     // A token that is no version of the secret.
-    let err = invoke(&client, &secret, &new_uuid_hex(), Step::CreateSecret)
-        .await
-        .unwrap_err();
+    let err = invoke(
+        &state,
+        &client,
+        &secret,
+        &new_uuid_hex(),
+        Step::CreateSecret,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, RotationError::UnknownVersion { .. }), "{err}");
 
     // createSecret twice: the pending key is made once.
-    invoke(&client, &secret, &token, Step::CreateSecret)
+    invoke(&state, &client, &secret, &token, Step::CreateSecret)
         .await
         .unwrap();
     let pending = |client: aws_sdk_secretsmanager::Client, token: String, secret: String| async move {
@@ -220,7 +256,7 @@ async fn the_steps_check_what_aws_templates_check() {
     };
     let first = pending(client.clone(), token.clone(), secret.clone()).await;
     assert!(first.len() >= 64, "a key of {} bytes", first.len());
-    invoke(&client, &secret, &token, Step::CreateSecret)
+    invoke(&state, &client, &secret, &token, Step::CreateSecret)
         .await
         .unwrap();
     assert_eq!(
@@ -230,9 +266,11 @@ async fn the_steps_check_what_aws_templates_check() {
 
     // Finished: the version is current, and a repeated step is a no-op.
     for step in [Step::SetSecret, Step::TestSecret, Step::FinishSecret] {
-        invoke(&client, &secret, &token, step).await.unwrap();
+        invoke(&state, &client, &secret, &token, step)
+            .await
+            .unwrap();
     }
-    invoke(&client, &secret, &token, Step::FinishSecret)
+    invoke(&state, &client, &secret, &token, Step::FinishSecret)
         .await
         .unwrap();
     assert_eq!(stages(&client, &secret, &token).await, ["AWSCURRENT"]);
@@ -254,7 +292,7 @@ async fn a_pending_key_that_is_too_short_fails_its_test_and_is_not_made_current(
         .send()
         .await
         .unwrap();
-    let err = invoke(&client, &secret, &token, Step::TestSecret)
+    let err = invoke(&state, &client, &secret, &token, Step::TestSecret)
         .await
         .unwrap_err();
     assert!(matches!(err, RotationError::TestFailed(_)), "{err}");
@@ -285,7 +323,7 @@ async fn finish_never_makes_a_version_without_a_key_current() {
     let client = secretsmanager_client().await;
     let token = new_uuid_hex();
     begin_scheduled_rotation(&client, &secret, &token).await;
-    let err = invoke(&client, &secret, &token, Step::FinishSecret)
+    let err = invoke(&state, &client, &secret, &token, Step::FinishSecret)
         .await
         .unwrap_err();
     assert!(matches!(err, RotationError::TestFailed(_)), "{err}");

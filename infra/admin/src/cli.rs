@@ -269,6 +269,10 @@ pub enum SigningKeyCommand {
     Rotate {
         #[arg(long, env = "SIGNING_SECRET_ID")]
         secret_id: String,
+        /// The stack's table: with it, the rotation is told of as a `Signing Key Rotated`
+        /// event, as the scheduled rotation is.
+        #[arg(long, env = "TABLE_NAME")]
+        table_name: Option<String>,
         /// After a key compromise: also retire the old key at once, so that nothing it
         /// signed verifies any more (live tokens it signed stop working too).
         #[arg(long)]

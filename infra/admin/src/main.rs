@@ -65,10 +65,25 @@ async fn run(command: Command) -> Result<Value, Failure> {
         }
         Command::SigningKey(SigningKeyCommand::Rotate {
             secret_id,
+            table_name,
             revoke_previous,
         }) => {
             let client = aws_sdk_secretsmanager::Client::new(&sdk);
             let kid = rotate_signing_key::protocol::rotate_now(&client, &secret_id).await?;
+            if let Some(table) = table_name {
+                rotate_signing_key::event::record_rotation(
+                    (
+                        &store(table),
+                        std::time::SystemTime::now(),
+                        tessera_common::audit::DEFAULT_RETENTION,
+                    ),
+                    &client,
+                    &secret_id,
+                    &kid,
+                    "operator",
+                )
+                .await?;
+            }
             if revoke_previous {
                 let retired =
                     rotate_signing_key::protocol::retire_previous(&client, &secret_id).await?;

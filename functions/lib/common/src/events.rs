@@ -19,6 +19,9 @@ use crate::{
 /// EventBridge's `source` of every Tessera event.
 pub const SOURCE: &str = "tessera";
 
+/// The audit log of what concerns the whole stack (the signing key): of no workspace.
+pub const STACK_SCOPE: &str = "stack";
+
 /// The types of events, as EventBridge's `detail-type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
@@ -45,6 +48,9 @@ pub enum EventType {
     WorkspaceTokenRevoked,
     /// A user's auth token stopped working (the user disabled, or the token rotated).
     UserTokenRevoked,
+    /// The key base access tokens are signed with was replaced (the previous one still
+    /// verifies until it is retired).
+    SigningKeyRotated,
     /// A test delivery asked for with `POST /webhooks/{id}/test`: only that endpoint gets it.
     WebhookTest,
     /// An endpoint's retries of an event ran out.
@@ -52,7 +58,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 21] = [
+    pub const ALL: [EventType; 22] = [
         EventType::AccessTokenCreated,
         EventType::AccessTokenUpdated,
         EventType::AccessTokenDisabled,
@@ -72,6 +78,7 @@ impl EventType {
         EventType::ExternalLinkDeleted,
         EventType::WorkspaceTokenRevoked,
         EventType::UserTokenRevoked,
+        EventType::SigningKeyRotated,
         EventType::WebhookTest,
         EventType::WebhookEndpointFailing,
     ];
@@ -98,6 +105,7 @@ impl EventType {
             EventType::ExternalLinkDeleted => "External Link Deleted",
             EventType::WorkspaceTokenRevoked => "Workspace Token Revoked",
             EventType::UserTokenRevoked => "User Token Revoked",
+            EventType::SigningKeyRotated => "Signing Key Rotated",
             EventType::WebhookTest => "Webhook Test",
             EventType::WebhookEndpointFailing => "Webhook Endpoint Failing",
         }
@@ -324,6 +332,14 @@ impl Event {
         )
     }
 
+    /// The signing key was rotated: the new key's `kid`, and the one before it.
+    pub fn of_signing_key_rotation(kid: &str, previous_kid: Option<&str>) -> Self {
+        event(
+            EventType::SigningKeyRotated,
+            json!({ "signingKey": { "kid": kid, "previousKid": previous_kid } }),
+        )
+    }
+
     /// The event of an edit from `old` to `new`: disabled or enabled when it changed
     /// `enabled`, else updated; its detail names the fields that changed, as the API does.
     pub fn of_edit(old: &AccessToken, new: &AccessToken) -> Self {
@@ -366,10 +382,11 @@ impl Event {
     ) -> String {
         let mut detail = Map::new();
         detail.insert("eventId".into(), json!(event_id));
-        // A user's own log is `user:<id>`: such an event is of no workspace.
+        // A user's own log is `user:<id>`: such an event is of no workspace; nor is the
+        // stack's own (`stack`).
         if let Some(user_id) = workspace_id.strip_prefix("user:") {
             detail.insert("userId".into(), json!(user_id));
-        } else {
+        } else if workspace_id != STACK_SCOPE {
             // Workspace ids are SeaTable's integers: a number, as every answer writes them.
             let workspace = workspace_id
                 .parse::<u64>()

@@ -34,7 +34,8 @@ pub type RotationFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RotationErr
 /// A Secrets Manager rotation function: one step of the rotation protocol per event, with
 /// clients built from the SDK configuration it is given; an error makes Secrets Manager
 /// retry the rotation later.
-pub type Rotator = for<'a> fn(&'a aws_config::SdkConfig, RotationEvent) -> RotationFuture<'a>;
+pub type Rotator =
+    for<'a> fn(&'a AppState, &'a aws_config::SdkConfig, RotationEvent) -> RotationFuture<'a>;
 
 pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = BatchResponse> + Send + 'a>>;
 
@@ -111,7 +112,9 @@ macro_rules! function_main {
 pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> Result<(), Error> {
     let sdk = start(own_crate).await;
     if let Function::SecretRotation(rotate) = function {
-        return run_rotation(&sdk, rotate).await;
+        // It writes one item a rotation, and may read none: no warm-up read.
+        let state = state_from_env(&sdk, Needs::Nothing).await?;
+        return run_rotation(&sdk, &state, rotate).await;
     }
     if let Function::TableStream(consume) = function {
         return run_stream(&sdk, consume).await;
@@ -191,12 +194,17 @@ async fn run_stream(sdk: &aws_config::SdkConfig, consume: StreamConsumer) -> Res
     .await
 }
 
-/// A rotation function needs no table and no state: the event names the secret.
-async fn run_rotation(sdk: &aws_config::SdkConfig, rotate: Rotator) -> Result<(), Error> {
+/// A rotation function: the event names the secret; the state's table takes the event
+/// of a rotation done.
+async fn run_rotation(
+    sdk: &aws_config::SdkConfig,
+    state: &AppState,
+    rotate: Rotator,
+) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<RotationEvent>| async move {
             let step = event.payload.step;
-            rotate(sdk, event.payload).await.map_err(|err| {
+            rotate(state, sdk, event.payload).await.map_err(|err| {
                 tracing::error!(?step, "rotation step failed: {err}");
                 Error::from(err.to_string())
             })

@@ -39,4 +39,6 @@ pub enum RotationError {
     SecretsManager(String),
     #[error("refusing to rotate: {0}")]
     Misconfigured(String),
+    #[error("the rotation's event was not written: {0}")]
+    Event(#[from] crate::StoreError),
 }

@@ -37,7 +37,12 @@ pub fn key(state: &AppState) -> Result<Arc<WebhookKey>, ApiError> {
 pub fn subscribable_types() -> impl Iterator<Item = &'static str> {
     EventType::ALL
         .into_iter()
-        .filter(|kind| !matches!(kind, EventType::WebhookTest | EventType::UserTokenRevoked))
+        .filter(|kind| {
+            !matches!(
+                kind,
+                EventType::WebhookTest | EventType::UserTokenRevoked | EventType::SigningKeyRotated
+            )
+        })
         .map(EventType::detail_type)
 }
 

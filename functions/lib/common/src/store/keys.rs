@@ -180,6 +180,11 @@ pub fn expiry_sk(expires: u64, workspace_id: &str, token_id: &str) -> String {
     format!("{expires:010}#{workspace_id}#{token_id}")
 }
 
+/// The mark of a signing key's rotation told of (its version id is the `kid`).
+pub fn signing_key_pk(kid: &str) -> String {
+    format!("SIGNINGKEY#{kid}")
+}
+
 /// The mark of an expiry notice sent: a second run of the day sends it no more.
 pub fn expiry_notice_pk(token_id: &str) -> String {
     format!("EXPIRY#{token_id}")
