@@ -163,3 +163,65 @@ async fn credits_events_are_published_with_their_shape() {
     assert_eq!(low["credits"], json!({ "remaining": 1, "lowLine": 2 }));
     assert!(!serde_json::to_string(&envelopes).unwrap().contains(&token));
 }
+
+#[tokio::test]
+async fn a_token_states_its_own_low_line() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(
+        &state,
+        &ws,
+        json!({ "credits": { "remaining": 50, "lowThreshold": 30 } }),
+    )
+    .await;
+    let listed = tessera_tests::call(
+        &state,
+        "list-access-tokens",
+        tessera_tests::meter_calls::request(
+            "GET",
+            "/accessTokens",
+            "/accessTokens",
+            &ws,
+            &json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        listed.json[0]["credits"],
+        json!({ "remaining": 50, "refill": null, "lowThreshold": 30 })
+    );
+    for _ in 0..20 {
+        assert_eq!(verify(&state, &ws, &token).await.1, "VALID");
+    }
+    assert!(
+        credits_events(&state, &ws, &id).await.is_empty(),
+        "30 left: not under 30"
+    );
+    assert_eq!(verify(&state, &ws, &token).await.1, "VALID");
+    assert_eq!(
+        credits_events(&state, &ws, &id).await,
+        [("access_token.credits_low".to_owned(), 29)]
+    );
+    // Credits stated without a line: 10% of the grant again.
+    assert_eq!(
+        patch(&state, &ws, &id, json!({ "credits": { "remaining": 100 } }))
+            .await
+            .0,
+        200
+    );
+    for _ in 0..90 {
+        assert_eq!(verify(&state, &ws, &token).await.1, "VALID");
+    }
+    assert_eq!(
+        credits_events(&state, &ws, &id).await.len(),
+        1,
+        "10 left: not under 10"
+    );
+    assert_eq!(verify(&state, &ws, &token).await.1, "VALID");
+    let events = credits_events(&state, &ws, &id).await;
+    assert_eq!(events.len(), 2);
+    assert!(
+        events.contains(&("access_token.credits_low".to_owned(), 9)),
+        "{events:?}"
+    );
+}

@@ -44,9 +44,10 @@ async fn create(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
             .credits
             .and_then(|credits| credits.refill)
             .map(|refill| refill.period_of(now)),
-        credits_events: input
-            .credits
-            .map(|credits| CreditsEvents::granted(credits.remaining, now)),
+        credits_events: input.credits.map(|credits| CreditsEvents {
+            low_line: credits.low_threshold,
+            ..CreditsEvents::granted(credits.remaining, now)
+        }),
         ..AccessToken::new(
             new_id(),
             caller.workspace_id.clone(),

@@ -173,7 +173,7 @@ fn apply(
                 let credits = (!null)
                     .then(|| usage_fields::parse_credits(value))
                     .transpose()?
-                    .map(|credits| (credits.remaining, credits.refill));
+                    .map(|credits| (credits.remaining, credits.refill, credits.low_threshold));
                 let meter = new.meter().changed(&MeterChange::Credits(credits), now);
                 new = new.with_meter(meter);
             }

@@ -15,7 +15,8 @@ pub const MAX_METER_SHARDS: u32 = 32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeterChange {
     RateLimit(Option<RateLimit>),
-    Credits(Option<(u64, Option<Refill>)>),
+    /// The balance, its refill, and the line of `Credits Low` if stated (`lowThreshold`).
+    Credits(Option<(u64, Option<Refill>, Option<u64>)>),
 }
 
 /// A shard picked at random, so that a busy token's uses spread evenly over its shards.
@@ -41,13 +42,14 @@ impl MeterChange {
                 ..limit
             })),
             MeterChange::Credits(credits) => {
-                MeterChange::Credits(credits.map(|(remaining, refill)| {
+                MeterChange::Credits(credits.map(|(remaining, refill, low_line)| {
                     (
                         share_of(remaining, shards, k),
                         refill.map(|refill| Refill {
                             amount: share_of(refill.amount, shards, k),
                             ..refill
                         }),
+                        low_line.map(|line| share_of(line, shards, k)),
                     )
                 }))
             }
@@ -72,6 +74,7 @@ impl Meter {
             }),
             credits_events: self.credits_events.map(|events| CreditsEvents {
                 granted: share_of(events.granted, shards, k),
+                low_line: events.low_line.map(|line| share_of(line, shards, k)),
                 ..events
             }),
             ..self.clone()
@@ -111,11 +114,14 @@ impl Meter {
                 credits_events: None,
                 ..self
             },
-            MeterChange::Credits(Some((remaining, refill))) => Meter {
+            MeterChange::Credits(Some((remaining, refill, low_line))) => Meter {
                 credits_remaining: Some(remaining),
                 credits_refill: refill,
                 // A new grant: its events are to be sent again.
-                credits_events: Some(CreditsEvents::granted(remaining, now)),
+                credits_events: Some(CreditsEvents {
+                    low_line,
+                    ..CreditsEvents::granted(remaining, now)
+                }),
                 // Stated, not derived from what was stored: a refill that changes its
                 // interval starts counting its periods now.
                 credits_period: refill.map(|refill| refill.period_of(now)),

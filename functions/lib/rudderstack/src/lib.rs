@@ -164,6 +164,9 @@ pub struct ListedToken {
 struct ListedCredits {
     remaining: u64,
     refill: Option<Refill>,
+    /// Only when the token states it.
+    #[serde(rename = "lowThreshold", skip_serializing_if = "Option::is_none")]
+    low_threshold: Option<u64>,
 }
 
 impl ListedToken {
@@ -174,6 +177,7 @@ impl ListedToken {
             credits: token.credits_at(now).map(|remaining| ListedCredits {
                 remaining,
                 refill: token.credits_refill,
+                low_threshold: token.credits_events.and_then(|events| events.low_line),
             }),
             meta: usage_fields::meta_json(token.meta.as_deref()),
             meter_shards: token.meter_shards.filter(|shards| *shards > 1),

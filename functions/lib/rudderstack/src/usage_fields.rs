@@ -17,6 +17,9 @@ pub const MAX_EXTERNAL_ID_CHARS: usize = 255;
 pub struct Credits {
     pub remaining: u64,
     pub refill: Option<Refill>,
+    /// Under this many credits left, `Credits Low` is sent (default: 10% of the refill
+    /// amount, or of `remaining`).
+    pub low_threshold: Option<u64>,
 }
 
 fn integer(value: &Value, field: &str, min: u64, max: u64) -> Result<u64, ApiError> {
@@ -74,9 +77,13 @@ pub fn parse_ratelimit(value: &Value) -> Result<RateLimit, ApiError> {
 }
 
 /// `credits`: `{"remaining": n >= 0, "refill": {"interval": "daily" | "monthly", "amount":
-/// n >= 1, "refillDay": 1 to 31 (monthly only)}}`.
+/// n >= 1, "refillDay": 1 to 31 (monthly only)}, "lowThreshold": n >= 1}`.
 pub fn parse_credits(value: &Value) -> Result<Credits, ApiError> {
-    let map = object(value, "credits", &["remaining", "refill"])?;
+    let map = object(value, "credits", &["remaining", "refill", "lowThreshold"])?;
+    let low_threshold = match map.get("lowThreshold") {
+        None | Some(Value::Null) => None,
+        Some(line) => Some(integer(line, "credits.lowThreshold", 1, MAX_CREDITS)?),
+    };
     let remaining = integer(
         required(map, "credits", "remaining")?,
         "credits.remaining",
@@ -121,7 +128,11 @@ pub fn parse_credits(value: &Value) -> Result<Credits, ApiError> {
             })
         }
     };
-    Ok(Credits { remaining, refill })
+    Ok(Credits {
+        remaining,
+        refill,
+        low_threshold,
+    })
 }
 
 /// `meta`: a JSON object of at most 2 KB serialized, kept as that text.
@@ -212,6 +223,14 @@ mod tests {
                 "credits.refill.interval",
             ),
             (
+                json!({"remaining": 1, "lowThreshold": 0}),
+                "credits.lowThreshold",
+            ),
+            (
+                json!({"remaining": 1, "lowThreshold": "5"}),
+                "credits.lowThreshold",
+            ),
+            (
                 json!({"remaining": 1, "refill": {"interval": "daily", "amount": 0}}),
                 "credits.refill.amount",
             ),
@@ -241,7 +260,7 @@ mod tests {
     #[test]
     fn good_values_parse() {
         assert_eq!(
-            parse_credits(&json!({"remaining": 10, "refill": {"interval": "monthly", "amount": 100, "refillDay": 15}}))
+            parse_credits(&json!({"remaining": 10, "refill": {"interval": "monthly", "amount": 100, "refillDay": 15}, "lowThreshold": 25}))
                 .unwrap(),
             Credits {
                 remaining: 10,
@@ -249,7 +268,8 @@ mod tests {
                     interval: Interval::Monthly,
                     amount: 100,
                     refill_day: Some(15)
-                })
+                }),
+                low_threshold: Some(25),
             }
         );
         assert_eq!(

@@ -789,10 +789,15 @@ fn changes_between(old: &AccessToken, new: &AccessToken, set_credits: bool) -> V
             old.credits_period,
         )
     {
-        changes.push(MeterChange::Credits(
-            new.credits_remaining
-                .map(|remaining| (remaining, new.credits_refill)),
-        ));
+        changes.push(MeterChange::Credits(new.credits_remaining.map(
+            |remaining| {
+                (
+                    remaining,
+                    new.credits_refill,
+                    new.credits_events.and_then(|events| events.low_line),
+                )
+            },
+        )));
     }
     changes
 }

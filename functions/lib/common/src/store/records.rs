@@ -321,6 +321,10 @@ pub struct CreditsEvents {
     /// The credits stated, and when (Unix seconds): the grant, unless a refill is.
     pub granted: u64,
     pub granted_at: u64,
+    /// The line of `Credits Low` the token states (`credits.lowThreshold`); `None`: 10% of
+    /// the refill amount, or of the grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_line: Option<u64>,
     /// The grant (`CreditsEvents::grant`) `Credits Low` was sent for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub low_sent: Option<u64>,
@@ -335,6 +339,7 @@ impl CreditsEvents {
         CreditsEvents {
             granted: amount,
             granted_at: now,
+            low_line: None,
             low_sent: None,
             out_sent: None,
         }
@@ -363,9 +368,12 @@ impl Meter {
             .unwrap_or_else(|| self.credits_events.map_or(0, |events| events.granted_at))
     }
 
-    /// Below how many credits left `Credits Low` is sent: 10% of the refill amount, or of
-    /// the grant. `None`: not known (credits stated before these events existed) or 0.
+    /// Below how many credits left `Credits Low` is sent: the token's `lowThreshold`, else
+    /// 10% of the refill amount, or of the grant. `None`: not known (credits stated before these events existed) or 0.
     pub fn credits_low_line(&self) -> Option<u64> {
+        if let Some(line) = self.credits_events.and_then(|events| events.low_line) {
+            return Some(line).filter(|line| *line > 0);
+        }
         let base = match self.credits_refill {
             Some(refill) => refill.amount,
             None => self.credits_events?.granted,
