@@ -30,6 +30,7 @@ pub const APP_NAME: &str = "fixture-app";
 pub const ACCESS_TOKEN_NAME: &str = "fixture-token";
 pub const METERED_ACCESS_TOKEN_NAME: &str = "fixture-metered-token";
 pub const LAST_CREDIT_ACCESS_TOKEN_NAME: &str = "fixture-last-credit";
+pub const EXPIRING_ACCESS_TOKEN_NAME: &str = "fixture-expiring";
 pub const SHARE_LINK_ID: &str = "FixtureShareLink000001";
 /// A webhook endpoint of the workspace, at a port of this machine where nothing listens:
 /// deliveries to it fail without a byte leaving 127.0.0.1 (and are refused outright
@@ -334,7 +335,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 ..AccessToken::new(
                     "FixtureExpiringToken01".into(),
                     WORKSPACE_ID.into(),
-                    "fixture-expiring".into(),
+                    EXPIRING_ACCESS_TOKEN_NAME.into(),
                     "loaded with the fixture: expires in 6 days".into(),
                     USER_ID.into(),
                     NewToken::generate(TokenKind::AccessToken).digest().clone(),
