@@ -225,3 +225,34 @@ async fn a_token_states_its_own_low_line() {
         "{events:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_split_over_shards_sends_each_event_once_for_the_token() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let (token, id) = create(
+        &state,
+        &ws,
+        json!({ "credits": { "remaining": 200 }, "meterShards": 4 }),
+    )
+    .await;
+    let valid = spend_all(&state, &ws, &token).await;
+    assert_eq!(valid, 200, "exactly the credits, no more, no fewer");
+    let mut events = credits_events(&state, &ws, &id).await;
+    events.sort();
+    assert_eq!(
+        events.len(),
+        2,
+        "once for the token, not once a shard: {events:?}"
+    );
+    assert_eq!(events[0], ("access_token.credits_exhausted".to_owned(), 0));
+    assert_eq!(events[1].0, "access_token.credits_low");
+    assert!(
+        events[1].1 < 20,
+        "the token's credits under 10% of 200: {events:?}"
+    );
+    for _ in 0..3 {
+        assert_eq!(verify(&state, &ws, &token).await.1, "USAGE_EXCEEDED");
+    }
+    assert_eq!(credits_events(&state, &ws, &id).await.len(), 2);
+}

@@ -249,6 +249,7 @@ async fn every_live_kind_is_revoked_once_and_the_rest_are_false_positives() {
             fixtures::EXPIRING_ACCESS_TOKEN_NAME,
             fixtures::LAST_CREDIT_ACCESS_TOKEN_NAME,
             fixtures::METERED_ACCESS_TOKEN_NAME,
+            fixtures::SHARDED_EMPTY_ACCESS_TOKEN_NAME,
         ]
     );
     let audited = scanner_audit_entries(&state).await;

@@ -31,6 +31,7 @@ pub const ACCESS_TOKEN_NAME: &str = "fixture-token";
 pub const METERED_ACCESS_TOKEN_NAME: &str = "fixture-metered-token";
 pub const LAST_CREDIT_ACCESS_TOKEN_NAME: &str = "fixture-last-credit";
 pub const EXPIRING_ACCESS_TOKEN_NAME: &str = "fixture-expiring";
+pub const SHARDED_EMPTY_ACCESS_TOKEN_NAME: &str = "fixture-sharded-empty";
 pub const SHARE_LINK_ID: &str = "FixtureShareLink000001";
 /// A webhook endpoint of the workspace, at a port of this machine where nothing listens:
 /// deliveries to it fail without a byte leaving 127.0.0.1 (and are refused outright
@@ -62,6 +63,9 @@ pub struct FixtureTokens {
     /// An access token with one credit: the verification that spends it sends `Credits
     /// Exhausted` (events/verify-access-token, events/authorizer).
     pub last_credit_access: NewToken,
+    /// An access token whose credits, split over 2 shards, are spent: every verification
+    /// reads both shards (the verify API's and the authorizer's BatchGetItem).
+    pub sharded_empty_access: NewToken,
 }
 
 pub fn tokens() -> FixtureTokens {
@@ -84,6 +88,10 @@ pub fn tokens() -> FixtureTokens {
         last_credit_access: NewToken::fixture(
             TokenKind::AccessToken,
             "FixtureLastCreditToken00000001",
+        ),
+        sharded_empty_access: NewToken::fixture(
+            TokenKind::AccessToken,
+            "FixtureShardedEmptyToken000001",
         ),
     }
 }
@@ -325,6 +333,26 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
             Quotas::DEFAULT.share_links_per_base,
             &operator,
             tessera_common::events::LinkRoute::ShareLink,
+        )
+        .await?;
+    store
+        .create_access_token(
+            &AccessToken {
+                credits_remaining: Some(0),
+                credits_events: Some(CreditsEvents::granted(0, clock::now_secs())),
+                meter_shards: Some(2),
+                ..AccessToken::new(
+                    "FixtureShardedEmpty001".into(),
+                    WORKSPACE_ID.into(),
+                    SHARDED_EMPTY_ACCESS_TOKEN_NAME.into(),
+                    "loaded with the fixture: no credits left, over 2 shards".into(),
+                    USER_ID.into(),
+                    tokens.sharded_empty_access.digest().clone(),
+                    now_rfc3339(),
+                )
+            },
+            Quotas::DEFAULT.access_tokens_per_workspace,
+            &operator,
         )
         .await?;
     // A token that expires in 6 days: notify-expiring's 7-day notice is due.

@@ -371,14 +371,20 @@ impl Meter {
     /// Below how many credits left `Credits Low` is sent: the token's `lowThreshold`, else
     /// 10% of the refill amount, or of the grant. `None`: not known (credits stated before these events existed) or 0.
     pub fn credits_low_line(&self) -> Option<u64> {
+        self.credits_low_line_times(1)
+    }
+
+    /// The low line of `times` meters like this one (a shard's, for its whole token):
+    /// computed on the sum, so that 10% of a small share does not round down to nothing.
+    pub fn credits_low_line_times(&self, times: u64) -> Option<u64> {
         if let Some(line) = self.credits_events.and_then(|events| events.low_line) {
-            return Some(line).filter(|line| *line > 0);
+            return Some(line.saturating_mul(times)).filter(|line| *line > 0);
         }
         let base = match self.credits_refill {
             Some(refill) => refill.amount,
             None => self.credits_events?.granted,
         };
-        Some(base / 10).filter(|line| *line > 0)
+        Some(base.saturating_mul(times) / 10).filter(|line| *line > 0)
     }
 
     /// Whether a verification must check and spend these limits.
