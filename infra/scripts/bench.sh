@@ -27,6 +27,8 @@ else
 fi
 
 bash infra/scripts/install.sh >&2
+# shellcheck source=infra/scripts/build-progress.sh
+. infra/scripts/build-progress.sh
 # The Python peer's runtime, and oha for the load: only make bench needs them.
 req="$root/bench/requirements.txt"
 stamp="$tools/bench-venv/.installed-$(sha256sum "$req" | cut -c1-16)"
@@ -43,8 +45,8 @@ if [ "$("$tools/cargo/bin/oha" --version 2>/dev/null)" != "oha $oha_version" ]; 
     step "oha $oha_version is not installed (make bench installs it): the smoke run skips the load step"
     load_seconds=0
   else
-    step "installing oha $oha_version (cargo install, a few minutes the first time)"
-    cargo install --quiet --locked --root "$tools/cargo" "oha@$oha_version"
+    step "installing oha $oha_version (cargo install: about six minutes on 2 cores, once)"
+    cargo install "${cargo_progress[@]}" --locked --root "$tools/cargo" "oha@$oha_version"
   fi
 fi
 
@@ -54,12 +56,15 @@ for dir in events/*/; do
   grep -q '"headers"' "$(find "$dir" -name '2*.json' | sort | head -1)" && functions+=("$(basename "$dir")")
 done
 if [ -n "${BENCH_FUNCTIONS:-}" ]; then read -ra functions <<<"$BENCH_FUNCTIONS"; fi
-step "building ${#functions[@]} functions, hello-world, lambda-bench and the local API ($profile)"
 packages=()
 for function in "${functions[@]}"; do packages+=(-p "$function"); done
 if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
-  cargo build --quiet "${build_flags[@]}" "${packages[@]}" -p tessera-bench -p tessera-local-api
-  cargo build --quiet -p tessera-admin
+  if [ "$profile" = release ]; then usual="20 minutes"; else usual="10 minutes"; fi
+  announce_build "building ${#functions[@]} functions, hello-world, lambda-bench and the local API ($profile)" "$usual"
+  cargo build "${cargo_progress[@]}" "${build_flags[@]}" "${packages[@]}" -p tessera-bench -p tessera-local-api
+  cargo build "${cargo_progress[@]}" -p tessera-admin
+else
+  step "using make test's builds of ${#functions[@]} functions, hello-world, lambda-bench and the local API ($profile)"
 fi
 bin="$root/target/$profile"
 admin="$root/target/debug/tessera-admin"

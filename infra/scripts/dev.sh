@@ -29,9 +29,11 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 fi
 
 bash infra/scripts/install.sh
+# shellcheck source=infra/scripts/build-progress.sh
+. infra/scripts/build-progress.sh
 if [ "${TESSERA_PREBUILT:-}" != 1 ]; then
-  echo "==> building tessera-admin and tessera-local-api"
-  cargo build --quiet -p tessera-admin -p tessera-local-api
+  announce_build "building tessera-admin and tessera-local-api (every function, debug)" "10 minutes"
+  cargo build "${cargo_progress[@]}" -p tessera-admin -p tessera-local-api
 fi
 
 server_pid=""
@@ -72,12 +74,13 @@ if [ "$server" = sam-local ]; then
     rm -rf "$sam_dir/build"
     "$sam_python" infra/scripts/sam-local-template.py prebuilt "$sam_dir/build" "$arch" "$root/target/debug"
   else
-    echo "==> sam build: every function with cargo-lambda, debug, for $arch (the first time takes minutes)"
+    announce_build "cargo lambda build: every function, debug, for $arch" "12 minutes"
     "$sam_python" infra/scripts/sam-local-template.py source "$sam_dir/template.yaml" "$arch"
     packages=()
     for dir in functions/*/; do if [ -f "$dir/src/main.rs" ]; then packages+=(-p "$(basename "$dir")"); fi; done
     # One build of every function first (both cores), which sam build's per-function builds then find.
-    PATH="$root/.tessera/tools/venv/bin:$PATH" cargo lambda build --quiet "${packages[@]}"
+    PATH="$root/.tessera/tools/venv/bin:$PATH" cargo lambda build "${cargo_progress[@]}" "${packages[@]}"
+    echo "==> sam build: laying the binaries out per function (about a minute; its log: $sam_dir/build.log)"
     (cd "$sam_dir" && SAM_BUILD_MODE=debug SAM_CLI_TELEMETRY=0 PATH="$root/.tessera/tools/venv/bin:$PATH" \
       sam build --template template.yaml --build-dir build >"$sam_dir/build.log" 2>&1) ||
       { tail -20 "$sam_dir/build.log" >&2; echo "error: sam build failed; see $sam_dir/build.log" >&2; exit 1; }

@@ -71,6 +71,18 @@ else
   rm -f "$tools/venv"/.installed-*
   touch "$stamp"
 fi
+# checkov in a virtualenv of its own (infra/checkov-requirements.txt says why), keyed the same way.
+checkov_req="$root/infra/checkov-requirements.txt"
+checkov_stamp="$tools/checkov/.installed-$(sha256sum "$checkov_req" | cut -c1-16)"
+if [ -f "$checkov_stamp" ]; then
+  step "checkov already installed"
+else
+  step "installing checkov from infra/checkov-requirements.txt (about a minute)"
+  [ -x "$tools/checkov/bin/python" ] || python3 -m venv "$tools/checkov"
+  "$tools/checkov/bin/python" -m pip install --quiet --disable-pip-version-check -r "$checkov_req"
+  rm -f "$tools/checkov"/.installed-*
+  touch "$checkov_stamp"
+fi
 # The Lambda target: functions run on arm64 (Graviton).
 if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
   step "rust target aarch64-unknown-linux-gnu already installed"

@@ -139,6 +139,9 @@ for expected in "tessera_rudderstack:workspace token accepted" "tessera_seatable
     failed=1
   fi
 done
+# The metrics they wrote: every EMF line valid, and each metric the events exercise present.
+"$root/.tessera/tools/venv/bin/python" infra/scripts/check-emf.py "$work/functions.log" \
+  ColdStarts Verifications CreditsSpent LeakedTokensRevoked SigningKeyRotationSteps || failed=1
 "$root/.tessera/tools/venv/bin/python" infra/scripts/scan-logs-for-secrets.py \
   "$work/functions.log" "$secret" "$work/responses.json" || { cp "$work/functions.log" "$root/.tessera/runtime-trace.log"; failed=1; }
 if [ "$failed" != 0 ]; then

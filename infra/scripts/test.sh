@@ -29,6 +29,15 @@ for template in template.yaml infra/examples/protected-api.yaml; do
   SAM_CLI_TELEMETRY=0 "$venv/sam" validate --lint --template "$template" --region us-east-1
 done
 
+step "checkov on template.yaml: no failed check beyond .checkov.yaml's reasoned skips"
+if ! checkov_out="$("$root/.tessera/tools/checkov/bin/checkov" --config-file .checkov.yaml 2>&1)"; then
+  echo "$checkov_out"
+  echo "test: FAILED: checkov found failed checks (fix them, or skip one in .checkov.yaml with its reason)"
+  exit 1
+fi
+grep -E "Passed checks" <<<"$checkov_out"
+echo "test: ok checkov found no failed check in template.yaml" | tee -a "$log"
+
 step "the README and docs/: every relative link and repository path resolves"
 python3 infra/scripts/check-docs.py | tee -a "$log"
 

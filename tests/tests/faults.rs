@@ -83,11 +83,27 @@ async fn a_throttling_dynamodb_is_503_with_retry_after() {
     let faults = FaultInjector::default();
     let state = faults.on_store_of(fixture_state().await).await;
     faults.set("GetItem", Fault::Throttle);
+    tessera_common::metrics::capture();
     for (function, request) in fixture_requests() {
         let answer = call(&state, function, request).await;
         assert_unavailable(&answer, function);
     }
     assert!(faults.injected() >= 2);
+    // An operator sees both in the metrics (docs/operations.md#metrics).
+    let metrics = tessera_common::metrics::captured();
+    let counted = |name: &str| {
+        metrics
+            .iter()
+            .filter(|doc| doc[name].as_u64() == Some(1))
+            .count()
+    };
+    assert!(counted("ServiceUnavailable") >= 2, "{metrics:?}");
+    assert!(
+        metrics
+            .iter()
+            .any(|doc| doc["DependencyThrottled"] == 1 && doc["Dependency"] == "DynamoDB"),
+        "{metrics:?}"
+    );
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ use tessera_common::{
     verify::{look_up_access_token_cached, VerifiedAccessToken},
     ApiError, AppState,
 };
-use tessera_metering::{Checked, Outcome, Remaining};
+use tessera_metering::{metrics::record_verification, Checked, Outcome, Remaining};
 
 /// What main.rs runs and the local API calls.
 pub const FUNCTION: Function = Function::Authorizer(|state, req| Box::pin(authorize(state, req)));
@@ -33,6 +33,7 @@ pub async fn authorize(
     req: AuthorizerRequest,
 ) -> Result<AuthorizerResponse, ApiError> {
     let Some(presented) = req.authorization().and_then(bearer_or_basic) else {
+        record_verification(None, None);
         return Ok(AuthorizerResponse::deny());
     };
     let Some(token) = look_up_access_token_cached(
@@ -44,11 +45,18 @@ pub async fn authorize(
     .await?
     else {
         tracing::debug!(route = %req.route_key, "access token refused");
+        record_verification(None, None);
         return Ok(AuthorizerResponse::deny());
     };
     // The verify API's checks at cost 1, counted alike; no permission is asked here.
     let checked =
         tessera_metering::check(&state.store, state.clock.as_ref(), &token, 1, true).await?;
+    record_verification(
+        checked.as_ref().map(|checked| checked.outcome),
+        checked
+            .as_ref()
+            .and_then(|checked| checked.remaining.credits.map(|_| 1)),
+    );
     let Some(Checked {
         outcome: Outcome::Valid,
         remaining,

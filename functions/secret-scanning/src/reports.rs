@@ -339,6 +339,7 @@ pub async fn revoke_reported(
                             .revoke_leaked(digest, lookup, now, &auditor_for(report))
                             .await?;
                         if outcome == LeakOutcome::Revoked {
+                            tessera_common::metrics::increment("LeakedTokensRevoked");
                             tracing::warn!(kind = ?token.kind(), source = %report.source, "leaked token revoked");
                         }
                         true

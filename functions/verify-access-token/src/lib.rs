@@ -120,7 +120,7 @@ async fn verify(state: &AppState, req: &Request) -> Result<Response<Body>, ApiEr
     .await?;
     let request = Verification::parse(json_body(req)?)?;
     let answer = match found(state, &caller, &request.token).await? {
-        None => json!({ "valid": false, "code": Code::NotFound }),
+        None => not_found(),
         Some(token) => check(state, &request, &token).await?,
     };
     Ok(json_response(StatusCode::OK, &answer))
@@ -164,13 +164,22 @@ async fn check(
     .await?
     else {
         // Deleted between the lookup and the spend: as if it had never been found.
-        return Ok(json!({ "valid": false, "code": Code::NotFound }));
+        return Ok(not_found());
     };
+    tessera_metering::metrics::record_verification(
+        Some(checked.outcome),
+        checked.remaining.credits.map(|_| request.cost),
+    );
     Ok(answer(
         Code::from(checked.outcome),
         token,
         checked.remaining,
     ))
+}
+
+fn not_found() -> Value {
+    tessera_metering::metrics::record_verification(None, None);
+    json!({ "valid": false, "code": Code::NotFound })
 }
 
 fn answer(code: Code, token: &VerifiedAccessToken, remaining: Remaining) -> Value {

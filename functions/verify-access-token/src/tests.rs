@@ -402,3 +402,15 @@ async fn a_disabled_token_is_refused_by_introspection_and_the_authorizer_too() {
         .unwrap();
     assert!(found.disabled);
 }
+
+/// The metrics name outcomes as the answers do: a dashboard's RATE_LIMITED is the API's.
+#[test]
+fn metric_outcomes_are_the_answers_codes() {
+    for outcome in tessera_metering::Outcome::ALL {
+        assert_eq!(json!(Code::from(outcome)), json!(outcome.code()));
+    }
+    assert_eq!(
+        json!(Code::NotFound),
+        json!(tessera_metering::metrics::NOT_FOUND)
+    );
+}

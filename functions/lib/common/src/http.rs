@@ -28,6 +28,7 @@ pub fn error_response(err: &ApiError, body: &impl Serialize) -> Response<Body> {
     err.log();
     let mut response = json_response(err.status(), body);
     if err.status() == StatusCode::SERVICE_UNAVAILABLE {
+        crate::metrics::increment("ServiceUnavailable");
         response
             .headers_mut()
             .insert(RETRY_AFTER, HeaderValue::from(ApiError::RETRY_AFTER_SECS));

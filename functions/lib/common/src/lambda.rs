@@ -4,6 +4,7 @@
 use std::{convert::Infallible, future::Future, pin::Pin};
 
 use lambda_http::{
+    http::StatusCode,
     lambda_runtime::{self, LambdaEvent},
     service_fn, Body, Error, Request, Response,
 };
@@ -126,6 +127,7 @@ pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> R
 /// The first step of every start: logging, then the SDK configuration.
 pub async fn start(own_crate: &'static str) -> aws_config::SdkConfig {
     crate::logging::init([own_crate]);
+    crate::metrics::increment("ColdStarts");
     crate::config::sdk_config().await
 }
 
@@ -157,6 +159,9 @@ pub async fn serve(state: &AppState, function: Function) -> Result<(), Error> {
                 move |event: LambdaEvent<AuthorizerRequest>| async move {
                     authorizer(state, event.payload).await.map_err(|err| {
                         err.log();
+                        if err.status() == StatusCode::SERVICE_UNAVAILABLE {
+                            crate::metrics::increment("ServiceUnavailable");
+                        }
                         Error::from(err.public_message())
                     })
                 },
@@ -204,7 +209,16 @@ async fn run_rotation(
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<RotationEvent>| async move {
             let step = event.payload.step;
-            rotate(state, sdk, event.payload).await.map_err(|err| {
+            let done = rotate(state, sdk, event.payload).await;
+            // By step and result, and by result alone (what the rotation alarm watches).
+            let result = if done.is_ok() { "succeeded" } else { "failed" };
+            crate::metrics::count(
+                "SigningKeyRotationSteps",
+                1,
+                &[("Step", step.name()), ("Result", result)],
+                &[&["Result"]],
+            );
+            done.map_err(|err| {
                 tracing::error!(?step, "rotation step failed: {err}");
                 Error::from(err.to_string())
             })

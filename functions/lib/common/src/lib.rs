@@ -14,6 +14,7 @@ pub mod lambda;
 pub mod limits;
 pub mod logging;
 pub mod meter;
+pub mod metrics;
 #[cfg(test)]
 mod properties;
 pub mod queue;

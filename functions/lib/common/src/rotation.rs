@@ -13,6 +13,18 @@ pub enum Step {
     FinishSecret,
 }
 
+impl Step {
+    /// The protocol's name of the step, as Secrets Manager sends it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::CreateSecret => "createSecret",
+            Step::SetSecret => "setSecret",
+            Step::TestSecret => "testSecret",
+            Step::FinishSecret => "finishSecret",
+        }
+    }
+}
+
 /// The event Secrets Manager invokes a rotation function with.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -13,6 +13,7 @@
 pub mod counts;
 mod credit_events;
 mod meter_of;
+pub mod metrics;
 mod outcome;
 mod spend;
 mod tally;

@@ -23,6 +23,18 @@ impl Outcome {
         Outcome::InsufficientPermissions,
     ];
 
+    /// Its code in the verify API's answers (`code`) and in the metrics.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Valid => "VALID",
+            Outcome::RateLimited => "RATE_LIMITED",
+            Outcome::UsageExceeded => "USAGE_EXCEEDED",
+            Outcome::Disabled => "DISABLED",
+            Outcome::Expired => "EXPIRED",
+            Outcome::InsufficientPermissions => "INSUFFICIENT_PERMISSIONS",
+        }
+    }
+
     /// Its name in the stored counts and in GET /accessTokens/{id}/usage.
     pub fn key(self) -> &'static str {
         match self {

@@ -73,6 +73,23 @@ const TRANSIENT_CODES: &[&str] = &[
     "TransactionInProgressException",
 ];
 
+/// DynamoDB's codes for a request it throttled.
+fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "ThrottlingException"
+            | "ProvisionedThroughputExceededException"
+            | "RequestLimitExceeded"
+            | "ThrottlingError"
+            | "ProvisionedThroughputExceeded"
+    )
+}
+
+/// Counted where every DynamoDB error passes, so no caller can forget it.
+fn dynamodb_throttled() {
+    crate::metrics::count("DependencyThrottled", 1, &[("Dependency", "DynamoDB")], &[]);
+}
+
 impl<E> From<SdkError<E, HttpResponse>> for StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -91,6 +108,11 @@ where
             }
             _ => false,
         };
+        if let SdkError::ServiceError(context) = &err {
+            if context.err().code().is_some_and(is_throttling) {
+                dynamodb_throttled();
+            }
+        }
         if transient {
             StoreError::Unavailable(Box::new(err))
         } else {
@@ -350,6 +372,9 @@ impl Store {
                         "ThrottlingError" | "ProvisionedThroughputExceeded" | "TransactionConflict"
                     )
                 }) {
+                    if codes.iter().any(|code| is_throttling(code)) {
+                        dynamodb_throttled();
+                    }
                     return Err(StoreError::Unavailable(Box::new(err)));
                 }
             }
