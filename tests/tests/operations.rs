@@ -374,3 +374,61 @@ fn with_a_kms_key_only_the_secrets_readers_may_decrypt_and_only_through_secrets_
         );
     }
 }
+
+#[test]
+fn the_dashboard_is_json_whose_widgets_name_this_stacks_resources() {
+    let template = template();
+    let resources = resources(&template);
+    let body = intrinsic(
+        &resources["Dashboard"]["Properties"]["DashboardBody"],
+        "Sub",
+    )
+    .and_then(Value::as_str)
+    .expect("DashboardBody: !Sub <json>");
+    // Each ${X} is a parameter, a pseudo parameter or a resource (attribute) of the stack.
+    let mut rendered = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("${") {
+        rendered.push_str(&rest[..at]);
+        let end = rest[at..].find('}').expect("a closed ${...}") + at;
+        let name = &rest[at + 2..end];
+        let resource = name.split('.').next().unwrap();
+        assert!(
+            name.starts_with("AWS::")
+                || resources.contains_key(resource)
+                || template["Parameters"].get(resource).is_some(),
+            "the dashboard names ${{{name}}}, which the stack does not have"
+        );
+        rendered.push('x');
+        rest = &rest[end + 1..];
+    }
+    rendered.push_str(rest);
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&rendered).expect("the dashboard body is JSON");
+    let titles: Vec<String> = dashboard["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .map(|w| {
+            w["properties"]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase()
+        })
+        .collect();
+    for wanted in [
+        "requests",
+        "latency",
+        "verifications by outcome",
+        "credits spent",
+        "refusals",
+        "errors",
+        "dynamodb",
+        "cold starts",
+    ] {
+        assert!(
+            titles.iter().any(|t| t.contains(wanted)),
+            "no widget for {wanted}: {titles:?}"
+        );
+    }
+}

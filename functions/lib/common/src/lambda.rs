@@ -124,6 +124,25 @@ pub async fn run(own_crate: &'static str, function: Function, needs: Needs) -> R
     serve(&state, function).await
 }
 
+/// `run` for a function whose state needs more than the table (a key of its own):
+/// `extend` adds it during init, and an error there stops the function before it takes a
+/// request, where a deploy's smoke test sees it.
+pub async fn run_with<Extended>(
+    own_crate: &'static str,
+    function: Function,
+    extend: impl FnOnce(aws_config::SdkConfig, AppState) -> Extended,
+) -> Result<(), Error>
+where
+    Extended: Future<Output = Result<AppState, Error>>,
+{
+    let sdk = start(own_crate).await;
+    let state = state_from_env(&sdk, Needs::Table).await?;
+    let state = extend(sdk, state)
+        .await
+        .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
+    serve(&state, function).await
+}
+
 /// The first step of every start: logging, then the SDK configuration.
 pub async fn start(own_crate: &'static str) -> aws_config::SdkConfig {
     crate::logging::init([own_crate]);

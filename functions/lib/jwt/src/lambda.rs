@@ -7,7 +7,7 @@ use lambda_http::Error;
 use tessera_common::{
     clock::SharedClock,
     config::{optional, parse_or},
-    lambda::{self, Function, Needs},
+    lambda::{self, Function},
     ConfigError,
 };
 
@@ -28,15 +28,13 @@ macro_rules! function_main {
 /// `tessera_common::lambda::run` with the signing keys: a secret that cannot be read or is
 /// too short stops the function during init, where the deploy's smoke test sees it.
 pub async fn run(own_crate: &'static str, function: Function) -> Result<(), Error> {
-    let sdk = lambda::start(own_crate).await;
-    let mut state = lambda::state_from_env(&sdk, Needs::Table).await?;
-    let keys = signing_keys_from_env(&sdk, state.clock.clone())
-        .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
-    keys.load_at_start()
-        .await
-        .inspect_err(|err| tracing::error!("cannot start: {err}"))?;
-    state.signing = Some(keys);
-    lambda::serve(&state, function).await
+    lambda::run_with(own_crate, function, |sdk, mut state| async move {
+        let keys = signing_keys_from_env(&sdk, state.clock.clone())?;
+        keys.load_at_start().await?;
+        state.signing = Some(keys);
+        Ok(state)
+    })
+    .await
 }
 
 /// The signing keys named by `SIGNING_SECRET_ID`, cached as the environment says.

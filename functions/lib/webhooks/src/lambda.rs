@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lambda_http::Error;
 use tessera_common::{
     config::optional,
-    lambda::{self, Function, Needs},
+    lambda::{self, Function},
     ConfigError,
 };
 
@@ -27,11 +27,11 @@ macro_rules! function_main {
 /// `tessera_common::lambda::run` with the webhook key; a missing variable stops the
 /// function during init. The key itself is read at first use.
 pub async fn run(own_crate: &'static str, function: Function) -> Result<(), Error> {
-    let sdk = lambda::start(own_crate).await;
-    let mut state = lambda::state_from_env(&sdk, Needs::Table).await?;
-    let key = key_from_env(&sdk).inspect_err(|err| tracing::error!("cannot start: {err}"))?;
-    state.webhook_key = Some(key);
-    lambda::serve(&state, function).await
+    lambda::run_with(own_crate, function, |sdk, mut state| async move {
+        state.webhook_key = Some(key_from_env(&sdk)?);
+        Ok(state)
+    })
+    .await
 }
 
 pub fn key_from_env(sdk: &aws_config::SdkConfig) -> Result<Arc<WebhookKey>, ConfigError> {
