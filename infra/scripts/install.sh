@@ -58,31 +58,26 @@ else
   touch "$console_stamp"
 fi
 
-# Python tools (Secrets Manager emulator, SAM CLI, cfn-lint) in one virtualenv, keyed by
-# the requirements file so that editing it reinstalls.
-req="$root/infra/requirements.txt"
-stamp="$tools/venv/.installed-$(sha256sum "$req" | cut -c1-16)"
-if [ -f "$stamp" ]; then
-  step "Python tools already installed"
-else
-  step "installing Python tools from infra/requirements.txt (first run takes a minute or two)"
-  [ -x "$tools/venv/bin/python" ] || python3 -m venv "$tools/venv"
-  "$tools/venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-  rm -f "$tools/venv"/.installed-*
-  touch "$stamp"
-fi
-# checkov in a virtualenv of its own (infra/checkov-requirements.txt says why), keyed the same way.
-checkov_req="$root/infra/checkov-requirements.txt"
-checkov_stamp="$tools/checkov/.installed-$(sha256sum "$checkov_req" | cut -c1-16)"
-if [ -f "$checkov_stamp" ]; then
-  step "checkov already installed"
-else
-  step "installing checkov from infra/checkov-requirements.txt (about a minute)"
-  [ -x "$tools/checkov/bin/python" ] || python3 -m venv "$tools/checkov"
-  "$tools/checkov/bin/python" -m pip install --quiet --disable-pip-version-check -r "$checkov_req"
-  rm -f "$tools/checkov"/.installed-*
-  touch "$checkov_stamp"
-fi
+# python_tools VENV REQUIREMENTS WHAT HOW_LONG: a virtualenv under .tessera/tools, keyed by
+# its requirements file so that editing the file reinstalls.
+python_tools() {
+  local venv="$tools/$1" req="$root/$2"
+  local stamp
+  stamp="$venv/.installed-$(sha256sum "$req" | cut -c1-16)"
+  if [ -f "$stamp" ]; then
+    step "$3 already installed"
+  else
+    step "installing $3 from $2 ($4)"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    rm -f "$venv"/.installed-*
+    touch "$stamp"
+  fi
+}
+# The Secrets Manager, EventBridge and SQS emulator, SAM CLI, cfn-lint and the test tools.
+python_tools venv infra/requirements.txt "Python tools" "first run takes a minute or two"
+# checkov in a virtualenv of its own (infra/checkov-requirements.txt says why).
+python_tools checkov infra/checkov-requirements.txt checkov "about a minute"
 # The Lambda target: functions run on arm64 (Graviton).
 if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
   step "rust target aarch64-unknown-linux-gnu already installed"
