@@ -102,3 +102,119 @@ async fn bad_input_unknown_ids_and_read_only_callers_are_refused() {
         endpoint
     );
 }
+
+/// Two edits of different fields at once: each that answers 200 is kept (a whole-item write
+/// conditional on the URL and the secret alone let the later one undo the earlier).
+#[tokio::test]
+async fn concurrent_edits_of_different_fields_lose_neither() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    for round in 0..8 {
+        let endpoint = webhook(&state, &ws, "https://a.example.com/", &[]).await;
+        let description = format!("round {round}");
+        let describe = json!({ "description": description });
+        let type_it = json!({ "eventTypes": ["Access Token Leaked"] });
+        let auth = ws.basic_auth();
+        let (described, typed) = tokio::join!(
+            call(&state, Some(&auth), &endpoint.id, &describe),
+            call(&state, Some(&auth), &endpoint.id, &type_it),
+        );
+        for (status, body) in [&described, &typed] {
+            assert!([200, 409].contains(status), "{body}");
+        }
+        let stored = state
+            .store
+            .webhook(&ws.id, &endpoint.id)
+            .await
+            .unwrap()
+            .unwrap();
+        if described.0 == 200 {
+            assert_eq!(stored.description, description, "round {round}: {typed:?}");
+        }
+        if typed.0 == 200 {
+            assert_eq!(stored.event_types, ["Access Token Leaked"], "round {round}");
+        }
+    }
+}
+
+/// The same, deterministically: two edits from one read; the second is refused, and so is
+/// an edit read before a delivery marked the endpoint failing.
+#[tokio::test]
+async fn an_edit_read_before_another_change_is_a_conflict() {
+    let state = fresh_state().await;
+    let ws = workspace(&state.store, Role::Admin).await;
+    let endpoint = webhook(&state, &ws, "https://a.example.com/", &[]).await;
+    let auditor = tessera_common::audit::Auditor::new(
+        "test",
+        None,
+        None,
+        state.clock.clone(),
+        state.audit_retention,
+    );
+    let read = state
+        .store
+        .webhook(&ws.id, &endpoint.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let described = Webhook {
+        description: "first".into(),
+        ..read.clone()
+    };
+    state
+        .store
+        .update_webhook(&read, &described, &auditor, "webhook.update")
+        .await
+        .unwrap();
+    let typed = Webhook {
+        event_types: vec!["Access Token Leaked".into()],
+        ..read.clone()
+    };
+    assert!(matches!(
+        state
+            .store
+            .update_webhook(&read, &typed, &auditor, "webhook.update")
+            .await,
+        Err(StoreError::Conflict)
+    ));
+
+    let read = state
+        .store
+        .webhook(&ws.id, &endpoint.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let entry = auditor.entry(
+        &ws.id,
+        "webhook.failing",
+        format!("webhook:{}", read.id),
+        None,
+    );
+    state
+        .store
+        .mark_webhook_failing(&read, "2026-12-06T00:00:00Z", &entry)
+        .await
+        .unwrap();
+    let edited = Webhook {
+        description: "second".into(),
+        ..read.clone()
+    };
+    assert!(matches!(
+        state
+            .store
+            .update_webhook(&read, &edited, &auditor, "webhook.update")
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    let stored = state
+        .store
+        .webhook(&ws.id, &endpoint.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.failing_since.as_deref(),
+        Some("2026-12-06T00:00:00Z")
+    );
+    assert_eq!(stored.description, "first");
+}

@@ -42,12 +42,19 @@ fn function_name() -> Option<&'static str> {
 /// also filed under, e.g. a result across every step.
 pub fn count(name: &str, value: u64, dimensions: &[(&str, &str)], rollups: &[&[&str]]) {
     let capturing = CAPTURING.load(Ordering::Relaxed);
-    if function_name().is_none() && !capturing {
+    let lambda = function_name();
+    if lambda.is_none() && !capturing {
         return;
     }
-    let function = function_name().unwrap_or("local");
-    let doc = document(now_ms(), function, name, value, dimensions, rollups);
-    if function_name().is_some() {
+    let doc = document(
+        now_ms(),
+        lambda.unwrap_or("local"),
+        name,
+        value,
+        dimensions,
+        rollups,
+    );
+    if lambda.is_some() {
         println!("{doc}");
     }
     if capturing {

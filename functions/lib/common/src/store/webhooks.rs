@@ -157,8 +157,10 @@ impl Store {
             .await
     }
 
-    /// Replaces `old` with `new` (same id), unless it changed since it was read:
-    /// `Conflict` then, or when it was deleted.
+    /// Replaces `old` with `new` (same id), unless anything of it changed since it was
+    /// read (by another edit, a rotation or a delivery's failing mark): `Conflict` then, or
+    /// when it was deleted. A whole-item write conditional on less would undo the other
+    /// writer's change.
     pub async fn update_webhook(
         &self,
         old: &Webhook,
@@ -178,14 +180,34 @@ impl Store {
         old: &Webhook,
         new: &Webhook,
     ) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
+        let failing = match &old.failing_since {
+            Some(_) => "failing_since = :failing",
+            None => "attribute_not_exists(failing_since)",
+        };
+        let types = old
+            .event_types
+            .iter()
+            .map(|t| AttributeValue::S(t.clone()))
+            .collect();
+        let mut put = Put::builder()
             .table_name(self.table_name())
             .set_item(Some(serde_dynamo::to_item(item(new))?))
-            .condition_expression("secret_nonce = :nonce AND #url = :url")
+            .condition_expression(format!(
+                "secret_nonce = :nonce AND #url = :url AND event_types = :types \
+                 AND description = :description AND {failing}"
+            ))
             .expression_attribute_names("#url", "url")
             .expression_attribute_values(":nonce", AttributeValue::S(old.secret_nonce.clone()))
             .expression_attribute_values(":url", AttributeValue::S(old.url.clone()))
-            .build()?;
+            .expression_attribute_values(":types", AttributeValue::L(types))
+            .expression_attribute_values(
+                ":description",
+                AttributeValue::S(old.description.clone()),
+            );
+        if let Some(since) = &old.failing_since {
+            put = put.expression_attribute_values(":failing", AttributeValue::S(since.clone()));
+        }
+        let put = put.build()?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
