@@ -317,7 +317,7 @@ async fn send(
     }
     // Checked again at every delivery: the policy may be stricter than when it was given.
     let url =
-        WebhookUrl::parse(&endpoint.url, deliverer.sender_policy()).map_err(SendError::Refused)?;
+        WebhookUrl::parse(&endpoint.url, deliverer.sender.policy()).map_err(SendError::Refused)?;
     let key = tessera_webhooks::key(state).map_err(|err| SendError::Http(err.to_string()))?;
     let now = state.clock.now_secs();
     let mut secrets = Vec::new();
@@ -338,12 +338,6 @@ async fn send(
         ),
     ];
     deliverer.sender.post(&url, &headers, body).await
-}
-
-impl Deliverer {
-    fn sender_policy(&self) -> AddressPolicy {
-        self.sender.policy()
-    }
 }
 
 /// The endpoint never took the event: marked failing, with the event that says so (once,
