@@ -77,6 +77,33 @@ async fn publish_all(state: &AppState) {
 }
 
 /// The ids of the events a workspace's log holds.
+/// `POST /webhooks/{id}/test`: a test event for the endpoint, accepted.
+async fn send_test_event(state: &AppState, ws: &TestWorkspace, hook: &str) {
+    let test = request(
+        "POST",
+        "/webhooks/{id}/test",
+        &format!("/webhooks/{hook}/test"),
+        ws,
+        &json!({}),
+    )
+    .path_parameter("id", hook);
+    assert_eq!(call(state, "test-webhook", test).await.status, 202);
+}
+
+/// Publishes what the stream holds, then delivers from the queue (retries after 1 s, at
+/// most 2 s apart) until `done` or `timeout`; the deliverer, to go on with.
+async fn deliver_until(
+    state: &AppState,
+    queue: &str,
+    timeout: Duration,
+    done: impl Fn() -> bool,
+) -> Deliverer {
+    publish_all(state).await;
+    let deliverer = deliverer(queue, Duration::from_secs(1), Duration::from_secs(2)).await;
+    work_queue(state, &deliverer, queue, timeout, done).await;
+    deliverer
+}
+
 async fn event_ids(state: &AppState, ws: &TestWorkspace) -> BTreeSet<String> {
     let log = state.store.audit_log(&ws.id, 100, None).await.unwrap();
     log.entries
@@ -131,19 +158,9 @@ async fn every_delivery_verifies_and_no_endpoint_sees_another_workspaces_events(
         200
     );
     let (token_b, id_b) = create(&state, &b, json!({ "name": "theirs" })).await;
-    let test = request(
-        "POST",
-        "/webhooks/{id}/test",
-        &format!("/webhooks/{hook_a}/test"),
-        &a,
-        &json!({}),
-    )
-    .path_parameter("id", &hook_a);
-    assert_eq!(call(&state, "test-webhook", test).await.status, 202);
+    send_test_event(&state, &a, &hook_a).await;
 
-    publish_all(&state).await;
-    let deliverer = deliverer(&queue, Duration::from_secs(1), Duration::from_secs(2)).await;
-    work_queue(&state, &deliverer, &queue, Duration::from_secs(60), || {
+    let deliverer = deliver_until(&state, &queue, Duration::from_secs(60), || {
         receiver_a.received().len() >= 4 && !receiver_b.received().is_empty()
     })
     .await;
@@ -290,18 +307,8 @@ async fn after_a_rotation_deliveries_verify_with_the_old_secret_and_the_new() {
     assert_eq!(rotated.status, 200, "{}", rotated.json);
     let new_secret = rotated.json["data"]["secret"].as_str().unwrap().to_owned();
     let receiver = Receiver::start(port, &[&old_secret, &new_secret]);
-    let test = request(
-        "POST",
-        "/webhooks/{id}/test",
-        &format!("/webhooks/{hook}/test"),
-        &ws,
-        &json!({}),
-    )
-    .path_parameter("id", &hook);
-    assert_eq!(call(&state, "test-webhook", test).await.status, 202);
-    publish_all(&state).await;
-    let deliverer = deliverer(&queue, Duration::from_secs(1), Duration::from_secs(2)).await;
-    work_queue(&state, &deliverer, &queue, Duration::from_secs(30), || {
+    send_test_event(&state, &ws, &hook).await;
+    deliver_until(&state, &queue, Duration::from_secs(30), || {
         !receiver.received().is_empty()
     })
     .await;

@@ -1,9 +1,19 @@
 use serde_json::{json, Value};
 use tessera_admin::apigw::HttpApiRequest;
 use tessera_common::store::records::Role;
-use tessera_test_support::{fresh_state, status_and_json, webhook, workspace};
+use tessera_test_support::{fresh_state, status_and_json, webhook, workspace, TestWorkspace};
 
 use super::*;
+
+/// The endpoint as stored now.
+async fn stored_endpoint(state: &AppState, ws: &TestWorkspace, id: &str) -> Webhook {
+    state
+        .store
+        .webhook(&ws.id, id)
+        .await
+        .unwrap()
+        .expect("the endpoint exists")
+}
 
 async fn call(state: &AppState, auth: Option<&str>, id: &str, body: &Value) -> (u16, Value) {
     let req = HttpApiRequest::new("PATCH", "/webhooks/{id}", &format!("/webhooks/{id}"))
@@ -29,12 +39,7 @@ async fn changes_what_is_sent_and_keeps_the_rest_and_the_secret() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["url"], "https://a.example.com/");
     assert_eq!(body["data"]["eventTypes"], json!(["Access Token Leaked"]));
-    let stored = state
-        .store
-        .webhook(&ws.id, &endpoint.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_endpoint(&state, &ws, &endpoint.id).await;
     assert_eq!(
         stored.secret_nonce, endpoint.secret_nonce,
         "the secret stays"
@@ -47,12 +52,7 @@ async fn changes_what_is_sent_and_keeps_the_rest_and_the_secret() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let stored = state
-        .store
-        .webhook(&ws.id, &endpoint.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_endpoint(&state, &ws, &endpoint.id).await;
     assert_eq!(
         (stored.url.as_str(), stored.description.as_str()),
         ("https://b.example.com/x", "moved")
@@ -92,15 +92,7 @@ async fn bad_input_unknown_ids_and_read_only_callers_are_refused() {
         .0,
         403
     );
-    assert_eq!(
-        state
-            .store
-            .webhook(&ws.id, &endpoint.id)
-            .await
-            .unwrap()
-            .unwrap(),
-        endpoint
-    );
+    assert_eq!(stored_endpoint(&state, &ws, &endpoint.id).await, endpoint);
 }
 
 /// Two edits of different fields at once: each that answers 200 is kept (a whole-item write
@@ -122,12 +114,7 @@ async fn concurrent_edits_of_different_fields_lose_neither() {
         for (status, body) in [&described, &typed] {
             assert!([200, 409].contains(status), "{body}");
         }
-        let stored = state
-            .store
-            .webhook(&ws.id, &endpoint.id)
-            .await
-            .unwrap()
-            .unwrap();
+        let stored = stored_endpoint(&state, &ws, &endpoint.id).await;
         if described.0 == 200 {
             assert_eq!(stored.description, description, "round {round}: {typed:?}");
         }
@@ -151,12 +138,7 @@ async fn an_edit_read_before_another_change_is_a_conflict() {
         state.clock.clone(),
         state.audit_retention,
     );
-    let read = state
-        .store
-        .webhook(&ws.id, &endpoint.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let read = stored_endpoint(&state, &ws, &endpoint.id).await;
     let described = Webhook {
         description: "first".into(),
         ..read.clone()
@@ -178,12 +160,7 @@ async fn an_edit_read_before_another_change_is_a_conflict() {
         Err(StoreError::Conflict)
     ));
 
-    let read = state
-        .store
-        .webhook(&ws.id, &endpoint.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let read = stored_endpoint(&state, &ws, &endpoint.id).await;
     let entry = auditor.entry(
         &ws.id,
         "webhook.failing",
@@ -206,12 +183,7 @@ async fn an_edit_read_before_another_change_is_a_conflict() {
             .await,
         Err(StoreError::Conflict)
     ));
-    let stored = state
-        .store
-        .webhook(&ws.id, &endpoint.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_endpoint(&state, &ws, &endpoint.id).await;
     assert_eq!(
         stored.failing_since.as_deref(),
         Some("2026-12-06T00:00:00Z")
